@@ -1,0 +1,1 @@
+"""The HTTP edge: the app factory (composition root), controllers, error mapping."""

@@ -1,0 +1,309 @@
+"""Controllers: parse → one service call → schema. Paths and shapes follow CONTRACT.md."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from litestar import Controller, Request, Response, get, post, put
+from litestar.datastructures import Cookie, State
+from litestar.di import Provide
+from litestar.params import Parameter
+from sqlalchemy import text, update
+
+from ..db import repo
+from ..db.models import Notification
+from ..domain.access import Principal
+from ..domain.enums import Action, Channel, Kind, Role, Status
+from ..domain.errors import Invalid, NotFound, NotPermitted, Unauthenticated
+from ..domain.files import MAX_FILE_BYTES, MAX_FILES, safe_filename, sniff
+from ..services import accounts, listing, policies, stats, tickets
+from ..services import schemas as s
+from ..services.context import Ctx
+from ..services.tickets import Upload
+from .body import convert, decode_json, form_to_object
+from .deps import SESSION_COOKIE, credentials, provide_principal
+from .multipart import parse_form
+
+JSON_LIMIT = 256 * 1024
+UPLOAD_LIMIT = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
+KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/login", operation_id="login", status_code=200)
+    async def login(self, request: Request, ctx: Ctx, data: s.LoginRequest) -> Response[s.LoginResult]:
+        address = request.client.host if request.client else "unknown"
+        try:
+            outcome = await accounts.login(
+                ctx, data, address=address, replaces=request.cookies.get(SESSION_COOKIE)
+            )
+        except Unauthenticated:
+            await ctx.session.commit()  # keep the failure counters that drive the lockout
+            raise
+        secure = ctx.settings.secure_cookies or request.url.scheme == "https"
+        cookie = Cookie(
+            key=SESSION_COOKIE, value=outcome.token, httponly=True, samesite="lax",
+            secure=secure, path="/", max_age=int(accounts.TOKEN_LIFETIME["api"].total_seconds()),
+        )
+        return Response(s.LoginResult(outcome.token, outcome.user), cookies=[cookie])
+
+    @post("/logout", operation_id="logout", status_code=204)
+    async def logout(self, request: Request, ctx: Ctx) -> Response[None]:
+        if token := credentials(request):
+            await accounts.logout(ctx, token)
+        return Response(None, status_code=204, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0)])
+
+
+class AdminController(Controller):
+    path = "/api/v1"
+    tags = ["admin"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @post("/orgs", operation_id="createOrg", status_code=201)
+    async def create_org(self, ctx: Ctx, principal: Principal, data: s.OrgCreate) -> s.OrgRead:
+        return await accounts.create_org(ctx, principal, data)
+
+    @get("/orgs", operation_id="listOrgs")
+    async def list_orgs(self, ctx: Ctx, principal: Principal) -> dict[str, list[s.OrgRead]]:
+        return {"items": await accounts.list_orgs(ctx, principal)}
+
+    @post("/users", operation_id="createUser", status_code=201)
+    async def create_user(self, ctx: Ctx, principal: Principal, data: s.UserCreate) -> s.UserRead:
+        return await accounts.create_user(ctx, principal, data)
+
+
+async def _read_intake(request: Request[Any, Any, State]) -> tuple[s.PublicTicketCreate, list[Upload]]:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await parse_form(
+            content_type, request.stream(), file_field="files", max_files=MAX_FILES,
+            max_file_bytes=MAX_FILE_BYTES,
+        )
+        obj = form_to_object(form.fields, booleans={"anonymous", "consent", "to_bureau"})
+        data = convert(obj, s.PublicTicketCreate)
+        uploads = []
+        for name, content in form.files:
+            kind = sniff(content[:16])
+            if kind is None:
+                raise Invalid(f"`files`: {name or 'a file'} is not an image (JPEG, PNG, GIF, WebP, "
+                              "HEIC) or a PDF.")
+            uploads.append(Upload(safe_filename(name, kind), kind, content))
+        return data, uploads
+    if content_type and not content_type.startswith("application/json"):
+        raise Invalid("Send the ticket as application/json or multipart/form-data.")
+    raw = await request.body()
+    if len(raw) > JSON_LIMIT:
+        raise Invalid("The request body is too large for a ticket.")
+    return decode_json(raw, s.PublicTicketCreate), []
+
+
+class PublicController(Controller):
+    path = "/api/v1/public/tickets"
+    tags = ["public"]
+
+    @post("/", operation_id="publicIntake", status_code=201, request_max_body_size=UPLOAD_LIMIT)
+    async def intake(
+        self,
+        request: Request[Any, Any, State],
+        ctx: Ctx,
+        idempotency_key: Annotated[
+            str | None, Parameter(header="Idempotency-Key", pattern=KEY_PATTERN)
+        ] = None,
+    ) -> s.IntakeReceipt:
+        data, uploads = await _read_intake(request)
+        return await tickets.intake(ctx, data, idempotency_key=idempotency_key, uploads=uploads)
+
+    @get("/{number:str}", operation_id="publicTrack")
+    async def track(
+        self, ctx: Ctx, number: str, code: Annotated[str, Parameter(max_length=32)]
+    ) -> s.PublicTicketView:
+        return await tickets.public_view(ctx, number, code)
+
+    @post("/{number:str}/rating", operation_id="publicRate", status_code=200)
+    async def rate(self, ctx: Ctx, number: str, data: s.RatingRequest) -> s.PublicTicketView:
+        return await tickets.rate(ctx, number, data)
+
+
+class TicketController(Controller):
+    path = "/api/v1/tickets"
+    tags = ["tickets"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @post("/", operation_id="staffIntake", status_code=201)
+    async def intake(self, ctx: Ctx, principal: Principal, data: s.StaffTicketCreate) -> s.TicketView:
+        receipt = await tickets.intake(ctx, data, principal=principal)
+        return await tickets.get_ticket(ctx, principal, receipt.number)
+
+    @get("/", operation_id="listTickets")
+    async def list(
+        self,
+        ctx: Ctx,
+        principal: Principal,
+        status: Status | None = None,
+        school_code: str | None = None,
+        channel: Channel | None = None,
+        kind: Kind | None = None,
+        overdue: bool = False,
+        assignee: str | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=listing.MAX_LIMIT)] = 20,
+        cursor: str | None = None,
+    ) -> s.TicketPage:
+        return await listing.list_tickets(
+            ctx, principal, _filter(status, school_code, channel, kind, overdue, assignee),
+            limit=limit, cursor=cursor,
+        )
+
+    @get("/{number:str}", operation_id="getTicket")
+    async def get_one(self, ctx: Ctx, principal: Principal, number: str) -> s.TicketView:
+        return await tickets.get_ticket(ctx, principal, number)
+
+    @get("/{number:str}/events", operation_id="ticketEvents")
+    async def events(self, ctx: Ctx, principal: Principal, number: str) -> s.EventLog:
+        return await tickets.events(ctx, principal, number)
+
+    @get("/{number:str}/attachments", operation_id="ticketAttachments")
+    async def attachments(self, ctx: Ctx, principal: Principal, number: str) -> dict[str, Any]:
+        ticket = await tickets.get_ticket(ctx, principal, number)
+        found = await repo.scoped_ticket(ctx.session, principal, ticket.number)
+        assert found is not None
+        rows = await repo.attachments_of(ctx.session, found[0].id)
+        return {"items": [{"id": r.id, "filename": r.filename, "content_type": r.content_type,
+                           "size": r.size} for r in rows]}
+
+    @get("/{number:str}/attachments/{attachment_id:int}", operation_id="ticketAttachment")
+    async def attachment(
+        self, ctx: Ctx, principal: Principal, number: str, attachment_id: int
+    ) -> Response[bytes]:
+        found = await repo.scoped_ticket(ctx.session, principal, number)
+        row = await repo.attachment(ctx.session, found[0].id, attachment_id) if found else None
+        if row is None:
+            raise NotFound("No such attachment.")
+        return Response(
+            row.data, media_type=row.content_type,
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
+                     "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+        )
+
+    @post("/{number:str}/{action:str}", operation_id="ticketAction", status_code=200)
+    async def act(
+        self, request: Request[Any, Any, State], ctx: Ctx, principal: Principal, number: str,
+        action: str,
+    ) -> s.TicketView:
+        try:
+            chosen = Action(action)
+        except ValueError:
+            chosen = None
+        if chosen is None or chosen not in tickets.REQUESTS:
+            raise NotFound(f"'{action}' is not a staff action; use one of: "
+                           + ", ".join(a.value for a in tickets.REQUESTS) + ".")
+        raw = await request.body()
+        request_data = decode_json(raw or b"{}", tickets.REQUESTS[chosen])
+        return await tickets.act(ctx, principal, number, chosen, request_data)
+
+
+def _filter(
+    status: Status | None, school_code: str | None, channel: Channel | None, kind: Kind | None,
+    overdue: bool, assignee: str | None,
+) -> listing.TicketFilter:
+    if assignee not in (None, "", "me"):
+        raise Invalid("`assignee` accepts only `me`.")
+    return listing.TicketFilter(status, school_code, channel, kind, overdue, assignee == "me")
+
+
+class ReportController(Controller):
+    path = "/api/v1"
+    tags = ["reports"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/notifications", operation_id="listNotifications")
+    async def notifications(
+        self, ctx: Ctx, principal: Principal,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    ) -> dict[str, Any]:
+        rows = await repo.notifications_of(ctx.session, principal.user_id, limit)
+        return {"items": [{"id": r.id, "rule": r.rule, "ticket_number": r.number, "at": r.at,
+                           "read": r.read_at is not None} for r in rows]}
+
+    @post("/notifications/{notification_id:int}/read", operation_id="readNotification",
+          status_code=204)
+    async def read(self, ctx: Ctx, principal: Principal, notification_id: int) -> None:
+        result = await ctx.session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.user_id == principal.user_id)
+            .values(read_at=ctx.now)
+        )
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound("No such notification.")
+
+    @get("/stats", operation_id="stats")
+    async def stats(
+        self, ctx: Ctx, principal: Principal, org_code: str | None = None,
+        from_: Annotated[datetime | None, Parameter(query="from")] = None,
+        to: datetime | None = None,
+    ) -> dict[str, Any]:
+        if not principal.grants:
+            raise NotPermitted("You hold no role.")
+        return await stats.stats(ctx, principal, org_code=org_code, start=from_, end=to)
+
+    @get("/exports/tickets.xlsx", operation_id="exportTickets")
+    async def export(
+        self, ctx: Ctx, principal: Principal, status: Status | None = None,
+        school_code: str | None = None, channel: Channel | None = None, kind: Kind | None = None,
+        overdue: bool = False, assignee: str | None = None,
+    ) -> Response[bytes]:
+        if not principal.grants or principal.scope_paths(
+            [Role.LEADER, Role.INSPECTOR, Role.ADMIN, Role.REGISTRAR]
+        ) == []:
+            raise NotPermitted("Only leaders, registrars, inspectors and admins may export.")
+        content = await listing.export_xlsx(
+            ctx, principal, _filter(status, school_code, channel, kind, overdue, assignee)
+        )
+        stamp = ctx.now.astimezone(ctx.settings.timezone).strftime("%Y%m%d-%H%M")
+        return Response(
+            content,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="tickets-{stamp}.xlsx"'},
+        )
+
+
+@get("/health", operation_id="health", tags=["health"])
+async def health(state: State) -> Response[dict[str, str]]:
+    """Each part answers within two seconds or is reported down (503)."""
+    parts = {"status": "ok", "database": "ok", "broker": "ok"}
+    try:
+        async with asyncio.timeout(2), state.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means the part is down
+        parts["database"] = "down"
+    try:
+        async with asyncio.timeout(2):
+            await state.redis.ping()
+    except Exception:  # noqa: BLE001
+        parts["broker"] = "down"
+    down = [name for name in ("database", "broker") if parts[name] != "ok"]
+    if down:
+        parts["status"] = "down"
+        parts["detail"] = f"Unavailable: {', '.join(down)}."
+    return Response(parts, status_code=503 if down else 200)
+
+
+@put("/api/v1/policies/{org_code:str}", operation_id="setPolicy", tags=["admin"],
+     dependencies={"principal": Provide(provide_principal)})
+async def set_policy(ctx: Ctx, principal: Principal, org_code: str, data: dict[str, Any]) -> dict[str, Any]:
+    return await policies.set_policy(ctx, principal, org_code, data)
+
+
+@put("/api/v1/calendar/{day:date}", operation_id="setCalendarDay", tags=["admin"],
+     dependencies={"principal": Provide(provide_principal)})
+async def set_calendar_day(ctx: Ctx, principal: Principal, day: date, data: dict[str, Any]) -> dict[str, Any]:
+    return await policies.set_calendar_day(ctx, principal, day, data)
+
+
+ROUTES = [AuthController, AdminController, PublicController, TicketController, ReportController,
+          health, set_policy, set_calendar_day]

@@ -1,0 +1,34 @@
+"""The async engine and session factory. The caller (request, command) owns the transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+
+def async_url(url: str) -> str:
+    """Accept postgres://, postgresql:// or postgresql+asyncpg:// and answer the asyncpg form."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError(f"HUIXIANG_DATABASE_URL must be a PostgreSQL URL, not {url.split(':')[0]}://")
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        pool_timeout=5,
+        # A dead server answers within seconds, so the API can say 503 instead of hanging.
+        connect_args={"timeout": 5, "command_timeout": 30, "server_settings": {"timezone": "UTC"}},
+    )
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)

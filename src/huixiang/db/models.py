@@ -1,0 +1,281 @@
+"""Tables. Times are stored in UTC (timestamptz); relationships load explicitly or not at all."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSONB}
+
+
+def _now() -> Any:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+class Org(Base):
+    """A unit of the tree: bureau → district → school."""
+
+    __tablename__ = "orgs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id"))
+    # Ids from the root, "/1/4/17/": a subtree is every path with this prefix.
+    path: Mapped[str] = mapped_column(String(400), unique=True)
+    # Public facts shown on the school's landing page.
+    profile: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+    created_at: Mapped[datetime] = _now()
+
+    __table_args__ = (CheckConstraint("kind in ('bureau','district','school')", name="kind"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    failed_logins: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = _now()
+
+
+class RoleGrant(Base):
+    """A role held at one org unit, reaching that unit and everything below it."""
+
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+
+    __table_args__ = (UniqueConstraint("user_id", "role", "org_id", name="uq_role_grants_user_role_org"),)
+
+
+class AuthToken(Base):
+    """API tokens and browser sessions; only a SHA-256 of the secret is kept."""
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "api" or "session"
+    created_at: Mapped[datetime] = _now()
+    expires_at: Mapped[datetime]
+
+
+class Throttle(Base):
+    """A fixed-window counter for rate limits (login attempts per address, and the like)."""
+
+    __tablename__ = "throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[datetime]
+    hits: Mapped[int] = mapped_column(Integer)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))  # the root bureau that owns the list
+    name: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+
+    __table_args__ = (UniqueConstraint("org_id", "name", name="uq_categories_org_name"),)
+
+
+class DeadlinePolicyRow(Base):
+    __tablename__ = "deadline_policies"
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), primary_key=True)
+    policy: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = _now()
+
+
+class CalendarOverride(Base):
+    """An admin's correction of the holiday calendar: this day is (not) a working day."""
+
+    __tablename__ = "calendar_overrides"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(200), server_default="")
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    access_code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # Where the ticket is filed: the school, or its district for the "to the bureau" path.
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
+    # "C" collation: plain byte order, so a subtree is an index range on the path.
+    org_path: Mapped[str] = mapped_column(String(400, collation="C"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))  # the school it concerns
+    to_bureau: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(64))
+    priority: Mapped[str] = mapped_column(String(8), server_default="normal")
+    status: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    anonymous: Mapped[bool] = mapped_column(Boolean)
+    contact: Mapped[dict[str, Any] | None]
+    student: Mapped[dict[str, Any] | None]
+    collected_at: Mapped[datetime]
+    register_due_at: Mapped[datetime]
+    respond_due_at: Mapped[datetime]
+    registered_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+    first_responded_at: Mapped[datetime | None]
+    responded_on_time: Mapped[bool | None]
+    archived_at: Mapped[datetime | None]
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    response_text: Mapped[str | None] = mapped_column(Text)
+    rating: Mapped[str | None] = mapped_column(String(24))
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None]
+    reopened_by_rating: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    reopen_count: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    extended: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    supervised: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    supervise_note: Mapped[str | None] = mapped_column(Text)
+    supervise_due_at: Mapped[datetime | None]
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+
+    # Optimistic locking: an UPDATE that finds another version raises StaleDataError (409).
+    __mapper_args__ = {"version_id_col": version}
+
+    __table_args__ = (
+        # Staff lists, newest first, within a subtree: keyset on (collected_at, id).
+        Index(
+            "ix_tickets_scope_recent",
+            "org_path",
+            text("collected_at DESC"),
+            text("id DESC"),
+        ),
+        Index("ix_tickets_recent", text("collected_at DESC"), text("id DESC")),
+        Index("ix_tickets_school_recent", "school_id", text("collected_at DESC"), text("id DESC")),
+        Index(
+            "ix_tickets_assignee_open",
+            "assignee_id",
+            text("collected_at DESC"),
+            postgresql_where=text("status in ('assigned','responded')"),
+        ),
+        # Open tickets by deadline: the overdue board and the deadline sweep.
+        Index(
+            "ix_tickets_open_due",
+            "respond_due_at",
+            postgresql_where=text("status in ('collected','registered','submitted','assigned')"),
+        ),
+        Index(
+            "uq_tickets_idempotency_key",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
+        CheckConstraint("anonymous = false OR contact IS NULL", name="anonymous_no_contact"),
+    )
+
+
+class TicketEvent(Base):
+    """The append-only, hash-chained archive of a ticket. A trigger forbids UPDATE and DELETE."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(100))  # display name, or "parent" / "system"
+    actor_role: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    internal_note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any] | None]
+    prev_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+    __table_args__ = (UniqueConstraint("ticket_id", "seq", name="uq_ticket_events_ticket_seq"),)
+
+
+class Attachment(Base):
+    """Files kept in PostgreSQL so any replica can serve them."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = _now()
+
+
+class Notification(Base):
+    """An in-app notice for one user. Filled by the workers (the deadline rules)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    rule: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_notifications_user_recent", "user_id", text("at DESC")),)

@@ -1,0 +1,227 @@
+"""Every query the services run. Tenancy lives here: `in_scope()` is the one filter that every
+staff read of tickets goes through, so out-of-scope rows never reach a list, count or lookup."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from ..domain.access import Grant, Principal
+from ..domain.enums import AWAITING_RESPONSE, OrgKind, Role
+from .models import (
+    Attachment,
+    AuthToken,
+    CalendarOverride,
+    Category,
+    DeadlinePolicyRow,
+    Notification,
+    Org,
+    RoleGrant,
+    Ticket,
+    TicketEvent,
+    User,
+)
+
+
+def subtree(column: Any, path: str, *, leaf: bool = False) -> ColumnElement[bool]:
+    """Rows whose path lies in the subtree at `path` ("/1/4/"): an index range, since '0'
+    follows '/' in byte order. A leaf's subtree is its own path."""
+    if leaf:
+        return column == path  # type: ignore[no-any-return]
+    return and_(column >= path, column < path[:-1] + "0")
+
+
+def in_scope(principal: Principal, roles: Sequence[Role] | None = None) -> ColumnElement[bool]:
+    """Tickets this principal reaches (through `roles`, when given)."""
+    paths = principal.scope_paths(roles)
+    if not paths:
+        return false()
+    leaves = principal.leaf_paths()
+    return or_(*(subtree(Ticket.org_path, p, leaf=p in leaves) for p in paths))
+
+
+# ---- orgs and users -------------------------------------------------------------------------
+
+
+async def org_by_code(session: AsyncSession, code: str) -> Org | None:
+    result = await session.execute(select(Org).where(Org.code == code))
+    return result.scalar_one_or_none()
+
+
+async def orgs_in(session: AsyncSession, principal: Principal) -> Sequence[tuple[Org, str | None]]:
+    parent = aliased(Org)
+    conditions = [subtree(Org.path, p) for p in principal.scope_paths()]
+    query = (
+        select(Org, parent.code)
+        .outerjoin(parent, parent.id == Org.parent_id)
+        .where(or_(*conditions) if conditions else false())
+        .order_by(Org.path)
+    )
+    return [(org, parent_code) for org, parent_code in (await session.execute(query)).all()]
+
+
+async def user_by_username(session: AsyncSession, username: str) -> User | None:
+    result = await session.execute(select(User).where(User.username == username))
+    return result.scalar_one_or_none()
+
+
+async def grants_of(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, list[Grant]]:
+    query = (
+        select(RoleGrant.user_id, RoleGrant.role, Org.code, Org.path, Org.kind)
+        .join(Org, Org.id == RoleGrant.org_id)
+        .where(RoleGrant.user_id.in_(user_ids))
+        .order_by(RoleGrant.id)
+    )
+    grants: dict[int, list[Grant]] = {uid: [] for uid in user_ids}
+    for user_id, role, code, path, kind in (await session.execute(query)).all():
+        grants[user_id].append(Grant(Role(role), code, path, leaf=kind == OrgKind.SCHOOL))
+    return grants
+
+
+async def principal_by_token(
+    session: AsyncSession, digest: bytes, now: datetime
+) -> Principal | None:
+    query = (
+        select(User.id, User.username, User.display_name)
+        .join(AuthToken, AuthToken.user_id == User.id)
+        .where(AuthToken.token_hash == digest, AuthToken.expires_at > now, User.is_active)
+    )
+    row = (await session.execute(query)).one_or_none()
+    if row is None:
+        return None
+    grants = (await grants_of(session, [row.id]))[row.id]
+    return Principal(row.id, row.username, row.display_name, tuple(grants))
+
+
+# ---- policy and calendar --------------------------------------------------------------------
+
+
+async def policy_for(session: AsyncSession, org_path: str) -> dict[str, Any] | None:
+    """The deadline policy of the nearest unit on the path that has one."""
+    ids = [int(part) for part in org_path.strip("/").split("/")]
+    query = select(DeadlinePolicyRow.org_id, DeadlinePolicyRow.policy).where(
+        DeadlinePolicyRow.org_id.in_(ids)
+    )
+    found = dict((await session.execute(query)).tuples().all())
+    for org_id in reversed(ids):
+        if org_id in found:
+            return found[org_id]
+    return None
+
+
+async def calendar_overrides(session: AsyncSession) -> dict[date, bool]:
+    rows = await session.execute(select(CalendarOverride.day, CalendarOverride.is_workday))
+    return dict(rows.tuples().all())
+
+
+async def category_names(session: AsyncSession, root_id: int) -> list[str]:
+    query = select(Category.name).where(Category.org_id == root_id).order_by(Category.position)
+    return list((await session.execute(query)).scalars().all())
+
+
+# ---- tickets --------------------------------------------------------------------------------
+
+School = aliased(Org, name="school")
+Assignee = aliased(User, name="assignee")
+
+
+def ticket_select() -> Select[Any]:
+    """A ticket with what its view needs: the school's code and the assignee's username."""
+    return (
+        select(Ticket, School.code.label("school_code"), Assignee.username.label("assignee"))
+        .join(School, School.id == Ticket.school_id)
+        .outerjoin(Assignee, Assignee.id == Ticket.assignee_id)
+    )
+
+
+async def scoped_ticket(
+    session: AsyncSession, principal: Principal, number: str, *, for_update: bool = False
+) -> tuple[Ticket, str, str | None] | None:
+    query = ticket_select().where(Ticket.number == number, in_scope(principal))
+    if for_update:
+        query = query.with_for_update(of=Ticket)
+    row = (await session.execute(query)).one_or_none()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+async def ticket_by_number(session: AsyncSession, number: str) -> Ticket | None:
+    result = await session.execute(select(Ticket).where(Ticket.number == number))
+    return result.scalar_one_or_none()
+
+
+async def ticket_by_id(session: AsyncSession, ticket_id: int) -> Ticket | None:
+    return await session.get(Ticket, ticket_id)
+
+
+async def ticket_by_idempotency_key(session: AsyncSession, key: str) -> Ticket | None:
+    result = await session.execute(select(Ticket).where(Ticket.idempotency_key == key))
+    return result.scalar_one_or_none()
+
+
+async def list_tickets(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    filters: Sequence[ColumnElement[bool]],
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> Sequence[tuple[Ticket, str, str | None]]:
+    query = ticket_select().where(in_scope(principal), *filters)
+    if after is not None:
+        query = query.where(tuple_(Ticket.collected_at, Ticket.id) < tuple_(*after))
+    query = query.order_by(Ticket.collected_at.desc(), Ticket.id.desc()).limit(limit)
+    return [(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]
+
+
+def overdue_clause(now: datetime) -> ColumnElement[bool]:
+    return and_(Ticket.status.in_([s.value for s in AWAITING_RESPONSE]), Ticket.respond_due_at < now)
+
+
+async def events_of(session: AsyncSession, ticket_id: int) -> Sequence[TicketEvent]:
+    query = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.seq)
+    return (await session.execute(query)).scalars().all()
+
+
+async def last_event(session: AsyncSession, ticket_id: int) -> TicketEvent | None:
+    query = (
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket_id)
+        .order_by(TicketEvent.seq.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def count_where(session: AsyncSession, *conditions: ColumnElement[bool]) -> int:
+    query = select(func.count()).select_from(Ticket).where(*conditions)
+    return int((await session.execute(query)).scalar_one())
+
+
+async def notifications_of(session: AsyncSession, user_id: int, limit: int) -> Sequence[Any]:
+    query = (
+        select(Notification.id, Notification.rule, Ticket.number, Notification.at, Notification.read_at)
+        .outerjoin(Ticket, Ticket.id == Notification.ticket_id)
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.at.desc())
+        .limit(limit)
+    )
+    return (await session.execute(query)).all()
+
+
+async def attachments_of(session: AsyncSession, ticket_id: int) -> Sequence[Any]:
+    query = (
+        select(Attachment.id, Attachment.filename, Attachment.content_type, Attachment.size)
+        .where(Attachment.ticket_id == ticket_id)
+        .order_by(Attachment.id)
+    )
+    return (await session.execute(query)).all()
+
+
+async def attachment(session: AsyncSession, ticket_id: int, attachment_id: int) -> Any:
+    query = select(Attachment).where(Attachment.ticket_id == ticket_id, Attachment.id == attachment_id)
+    return (await session.execute(query)).scalar_one_or_none()

@@ -1,0 +1,73 @@
+"""Who sees which tickets and who may act on them.
+
+An org unit has a path of ids from the root, "/1/4/17/". A role held at a unit reaches that unit
+and everything below it: a ticket is in reach when its org path starts with the unit's path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .enums import Actor, Role
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    role: Role
+    org_code: str
+    org_path: str
+    leaf: bool = False  # a school: nothing is filed below it, so its subtree is its own path
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """A logged-in staff member and the roles they hold."""
+
+    user_id: int
+    username: str
+    display_name: str
+    grants: tuple[Grant, ...]
+
+    def roles_over(self, org_path: str) -> frozenset[Role]:
+        """The roles that reach an org unit (or a ticket filed under it)."""
+        return frozenset(g.role for g in self.grants if org_path.startswith(g.org_path))
+
+    def actors_for(self, org_path: str, assignee_id: int | None) -> frozenset[str]:
+        """The actor names this user has on a ticket: their roles there, and 'assignee'."""
+        actors: set[str] = set(self.roles_over(org_path))
+        if assignee_id == self.user_id and actors:
+            actors.add(Actor.ASSIGNEE)
+        return frozenset(actors)
+
+    def scope_paths(self, roles: Iterable[Role] | None = None) -> list[str]:
+        """The minimal set of subtree paths this user reaches (with `roles`, only through them)."""
+        wanted = set(roles) if roles is not None else None
+        paths = sorted({g.org_path for g in self.grants if wanted is None or g.role in wanted})
+        minimal: list[str] = []
+        for path in paths:  # sorted: a parent path comes before its children
+            if not any(path.startswith(kept) for kept in minimal):
+                minimal.append(path)
+        return minimal
+
+    def leaf_paths(self) -> frozenset[str]:
+        return frozenset(g.org_path for g in self.grants if g.leaf)
+
+    def has_role(self, role: Role) -> bool:
+        return any(g.role is role for g in self.grants)
+
+
+# Registrars and leaders call parents back; everyone else sees a masked number.
+FULL_PHONE_ROLES = frozenset({Role.REGISTRAR, Role.LEADER})
+
+
+def may_see_full_phone(roles: frozenset[Role]) -> bool:
+    return bool(roles & FULL_PHONE_ROLES)
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234 for an 11-digit mobile; keep the first 3 and last 4 of anything long enough."""
+    digits = phone.strip()
+    if len(digits) <= 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"

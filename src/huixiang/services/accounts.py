@@ -1,0 +1,220 @@
+"""Logins, sessions and tokens; the org tree and users (the admin's work)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import case, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+
+from ..db import repo
+from ..db.models import AuthToken, Category, Org, RoleGrant, Throttle, User
+from ..domain.access import Principal
+from ..domain.enums import DEFAULT_CATEGORIES, OrgKind, Role
+from ..domain.errors import (
+    Conflict,
+    Invalid,
+    NotFound,
+    NotPermitted,
+    TooManyRequests,
+    Unauthenticated,
+)
+from . import schemas as s
+from .context import Ctx
+from .secrets import DUMMY_PASSWORD_HASH, hash_password, new_token, token_hash, verify_password
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+ADDRESS_FAILURES = 30  # failed logins from one address per window
+ADDRESS_WINDOW = timedelta(minutes=15)
+TOKEN_LIFETIME = {"api": timedelta(days=30), "session": timedelta(hours=12)}
+
+# What each kind of unit sits under (a city bureau may sit under a province's).
+PARENT_KIND = {
+    OrgKind.BUREAU: OrgKind.BUREAU,
+    OrgKind.DISTRICT: OrgKind.BUREAU,
+    OrgKind.SCHOOL: OrgKind.DISTRICT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LoginOutcome:
+    token: str
+    user: s.UserRead
+
+
+async def hit_throttle(ctx: Ctx, key: str, window: timedelta) -> int:
+    """Count one hit on a fixed-window counter in PostgreSQL; answer the hits in this window."""
+    expired = Throttle.window_start < ctx.now - window
+    statement = (
+        pg_insert(Throttle)
+        .values(key=key, window_start=ctx.now, hits=1)
+        .on_conflict_do_update(
+            index_elements=[Throttle.key],
+            set_={
+                "hits": case((expired, 1), else_=Throttle.hits + 1),
+                "window_start": case((expired, ctx.now), else_=Throttle.window_start),
+            },
+        )
+        .returning(Throttle.hits)
+    )
+    return int((await ctx.session.execute(statement)).scalar_one())
+
+
+async def login(
+    ctx: Ctx, request: s.LoginRequest, *, address: str, kind: str = "api",
+    replaces: str | None = None,
+) -> LoginOutcome:
+    address_key = f"login:{address}"
+    current = await ctx.session.get(Throttle, address_key)
+    if current and current.window_start > ctx.now - ADDRESS_WINDOW and (
+        current.hits >= ADDRESS_FAILURES
+    ):
+        raise TooManyRequests("Too many failed logins from your address; try again in 15 minutes.")
+    user = await repo.user_by_username(ctx.session, request.username)
+    if user is not None and user.locked_until and user.locked_until > ctx.now:
+        minutes = int((user.locked_until - ctx.now).total_seconds() // 60) + 1
+        raise TooManyRequests(
+            f"This account is locked after {MAX_FAILED_LOGINS} failed logins; "
+            f"try again in {minutes} minutes."
+        )
+    ok = verify_password(user.password_hash if user else DUMMY_PASSWORD_HASH, request.password)
+    if user is None or not ok or not user.is_active:
+        await hit_throttle(ctx, address_key, ADDRESS_WINDOW)
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILED_LOGINS:
+                user.locked_until = ctx.now + LOCKOUT
+                user.failed_logins = 0
+        raise Unauthenticated("Wrong username or password.")
+    user.failed_logins, user.locked_until = 0, None
+    if replaces:  # a new session id at every login: the old cookie stops working
+        await ctx.session.execute(delete(AuthToken).where(AuthToken.token_hash == token_hash(replaces)))
+    token = new_token()
+    ctx.session.add(
+        AuthToken(token_hash=token_hash(token), user_id=user.id, kind=kind,
+                  expires_at=ctx.now + TOKEN_LIFETIME[kind])
+    )
+    grants = (await repo.grants_of(ctx.session, [user.id]))[user.id]
+    return LoginOutcome(
+        token, s.UserRead(user.username, user.display_name,
+                          [s.GrantRead(g.role.value, g.org_code) for g in grants])
+    )
+
+
+async def logout(ctx: Ctx, token: str) -> None:
+    await ctx.session.execute(delete(AuthToken).where(AuthToken.token_hash == token_hash(token)))
+
+
+async def principal_for(ctx: Ctx, token: str) -> Principal | None:
+    return await repo.principal_by_token(ctx.session, token_hash(token), ctx.now)
+
+
+def require_admin_over(principal: Principal, path: str) -> None:
+    if Role.ADMIN not in principal.roles_over(path):
+        if principal.has_role(Role.ADMIN):
+            raise NotFound("That org unit is outside your scope.")
+        raise NotPermitted("Only an admin may manage the org tree and users.")
+
+
+async def create_org(ctx: Ctx, principal: Principal | None, r: s.OrgCreate) -> s.OrgRead:
+    """A unit under its parent; with no principal (the CLI) a root bureau may be made."""
+    parent = await repo.org_by_code(ctx.session, r.parent_code) if r.parent_code else None
+    if r.parent_code and parent is None:
+        if principal is not None and not principal.has_role(Role.ADMIN):
+            raise NotPermitted("Only an admin may manage the org tree and users.")
+        raise Invalid(f"`parent_code` {r.parent_code!r} names no org unit.")
+    if parent is None:
+        if principal is not None:
+            if not principal.has_role(Role.ADMIN):
+                raise NotPermitted("Only an admin may manage the org tree and users.")
+            raise Invalid("`parent_code` is required: a new unit goes under one you manage.")
+        if r.kind is not OrgKind.BUREAU:
+            raise Invalid("`kind` of a root unit must be bureau.")
+    else:
+        if principal is not None:
+            require_admin_over(principal, parent.path)
+        if parent.kind != PARENT_KIND[r.kind]:
+            raise Invalid(f"`kind` {r.kind.value} cannot sit under a {parent.kind}.")
+    if await repo.org_by_code(ctx.session, r.code) is not None:
+        raise Conflict(f"An org unit with code {r.code!r} already exists.")
+    org = Org(code=r.code, name=r.name, kind=r.kind.value, parent_id=parent.id if parent else None,
+              path="pending")
+    ctx.session.add(org)
+    try:
+        await ctx.session.flush()
+    except IntegrityError:
+        raise Conflict(f"An org unit with code {r.code!r} already exists.") from None
+    org.path = f"{parent.path if parent else '/'}{org.id}/"
+    if parent is None:
+        ctx.session.add_all(
+            Category(org_id=org.id, name=name, position=i) for i, name in enumerate(DEFAULT_CATEGORIES)
+        )
+    await ctx.session.flush()
+    ctx.caches.clear()
+    return s.OrgRead(org.code, org.name, org.kind, r.parent_code if parent else None)
+
+
+async def list_orgs(ctx: Ctx, principal: Principal) -> list[s.OrgRead]:
+    return [
+        s.OrgRead(org.code, org.name, org.kind, parent_code)
+        for org, parent_code in await repo.orgs_in(ctx.session, principal)
+    ]
+
+
+async def create_user(ctx: Ctx, principal: Principal | None, r: s.UserCreate) -> s.UserRead:
+    if principal is not None and not principal.has_role(Role.ADMIN):
+        raise NotPermitted("Only an admin may manage the org tree and users.")
+    grants: list[tuple[Role, Org]] = []
+    for grant in r.roles:
+        org = await repo.org_by_code(ctx.session, grant.org_code)
+        if org is None:
+            raise Invalid(f"`roles` names an unknown org unit {grant.org_code!r}.")
+        if principal is not None:
+            require_admin_over(principal, org.path)
+        grants.append((grant.role, org))
+    if await repo.user_by_username(ctx.session, r.username) is not None:
+        raise Conflict(f"A user named {r.username!r} already exists.")
+    user = User(username=r.username, password_hash=hash_password(r.password),
+                display_name=r.display_name, email=r.email, phone=r.phone)
+    ctx.session.add(user)
+    try:
+        await ctx.session.flush()
+    except IntegrityError:
+        raise Conflict(f"A user named {r.username!r} already exists.") from None
+    ctx.session.add_all(RoleGrant(user_id=user.id, role=role.value, org_id=org.id)
+                        for role, org in grants)
+    await ctx.session.flush()
+    return s.UserRead(user.username, user.display_name,
+                      [s.GrantRead(role.value, org.code) for role, org in grants])
+
+
+async def ensure_admin(ctx: Ctx, username: str, password: str) -> tuple[str, bool]:
+    """The `create-admin` command: an admin at the root (made if the tree is empty). Idempotent:
+    an existing user gets the password and the admin role at the root. Answers (root, created)."""
+    root = (await ctx.session.execute(
+        select(Org).where(Org.parent_id.is_(None)).order_by(Org.id).limit(1)
+    )).scalar_one_or_none()
+    if root is None:
+        await create_org(ctx, None, s.OrgCreate(code="root", name="教育局", kind=OrgKind.BUREAU))
+        root = await repo.org_by_code(ctx.session, "root")
+        assert root is not None
+    user = await repo.user_by_username(ctx.session, username)
+    created = user is None
+    if user is None:
+        user = User(username=username, password_hash=hash_password(password),
+                    display_name=username)
+        ctx.session.add(user)
+        await ctx.session.flush()
+    else:
+        await ctx.session.execute(
+            update(User).where(User.id == user.id).values(
+                password_hash=hash_password(password), is_active=True, locked_until=None)
+        )
+    await ctx.session.execute(
+        pg_insert(RoleGrant).values(user_id=user.id, role=Role.ADMIN.value, org_id=root.id)
+        .on_conflict_do_nothing()
+    )
+    return root.code, created

@@ -1,0 +1,57 @@
+"""What a use case runs with: the session of the caller's transaction, settings, caches, now."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..settings import Settings
+
+T = TypeVar("T")
+
+
+class TtlCache(Generic[T]):
+    """A small per-process cache for rarely changing rows (orgs, policies, categories).
+    Replicas see an admin's change within `ttl` seconds; the changing process at once."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._items: dict[Any, tuple[float, T]] = {}
+
+    async def get(self, key: Any, load: Callable[[], Awaitable[T]]) -> T:
+        hit = self._items.get(key)
+        now = time.monotonic()
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = await load()
+        self._items[key] = (now + self.ttl, value)
+        return value
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+@dataclass
+class Caches:
+    orgs: TtlCache[Any] = field(default_factory=lambda: TtlCache(60))
+    clocks: TtlCache[Any] = field(default_factory=lambda: TtlCache(30))
+    categories: TtlCache[Any] = field(default_factory=lambda: TtlCache(60))
+    sequences: set[int] = field(default_factory=set)
+
+    def clear(self) -> None:
+        self.orgs.clear()
+        self.clocks.clear()
+        self.categories.clear()
+
+
+@dataclass
+class Ctx:
+    session: AsyncSession
+    settings: Settings
+    caches: Caches
+    now: datetime

@@ -1,0 +1,52 @@
+"""Deadline policies per bureau and the admin's corrections of the holiday calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from ..db.models import CalendarOverride, DeadlinePolicyRow
+from ..domain.access import Principal
+from ..domain.deadlines import DeadlinePolicy
+from ..domain.errors import Invalid, NotFound
+from .accounts import require_admin_over
+from .context import Ctx
+from .reference import org_info
+
+
+async def set_policy(ctx: Ctx, principal: Principal, org_code: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Replace a unit's policy; fields left out take the defaults."""
+    org = await org_info(ctx, org_code)
+    if org is None:
+        raise NotFound(f"No org unit {org_code!r} in your scope.")
+    require_admin_over(principal, org.path)
+    policy = DeadlinePolicy.from_json(data)
+    stored = policy.to_json()
+    await ctx.session.execute(
+        pg_insert(DeadlinePolicyRow)
+        .values(org_id=org.id, policy=stored, updated_at=ctx.now)
+        .on_conflict_do_update(index_elements=["org_id"], set_={"policy": stored, "updated_at": ctx.now})
+    )
+    ctx.caches.clocks.clear()
+    return {"org_code": org_code, "policy": stored}
+
+
+async def set_calendar_day(ctx: Ctx, principal: Principal, day: date, data: dict[str, Any]) -> dict[str, Any]:
+    """Mark one day as a working day or not, whatever the package says (root admins only)."""
+    roots = [g for g in principal.grants if g.org_path.count("/") == 2]
+    require_admin_over(principal, roots[0].org_path if roots else "/none/")
+    is_workday = data.get("is_workday")
+    if not isinstance(is_workday, bool):
+        raise Invalid("`is_workday` must be true or false.")
+    note = data.get("note", "")
+    if not isinstance(note, str) or len(note) > 200:
+        raise Invalid("`note` must be text of at most 200 characters.")
+    await ctx.session.execute(
+        pg_insert(CalendarOverride)
+        .values(day=day, is_workday=is_workday, note=note)
+        .on_conflict_do_update(index_elements=["day"], set_={"is_workday": is_workday, "note": note})
+    )
+    ctx.caches.clocks.clear()
+    return {"day": day.isoformat(), "is_workday": is_workday, "note": note}

@@ -1,0 +1,263 @@
+"""The shapes that cross the edge, as msgspec Structs: requests by role, and views."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta, Struct
+
+from ..domain.enums import Channel, Kind, OrgKind, Priority, Rating, Role, Verdict
+
+Text200 = Annotated[str, Meta(max_length=200)]
+Code = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+Content = Annotated[str, Meta(min_length=1, max_length=5000)]
+Note = Annotated[str, Meta(max_length=5000)]
+RequiredNote = Annotated[str, Meta(min_length=1, max_length=5000)]
+Phone = Annotated[str, Meta(max_length=20, pattern=r"^\+?[0-9][0-9 -]{4,18}$")]
+Email = Annotated[str, Meta(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Name = Annotated[str, Meta(max_length=50)]
+
+
+class Input(Struct, forbid_unknown_fields=True, omit_defaults=True, kw_only=True):
+    """Requests refuse unknown fields, so a typo is a 400 that names it, not silently lost."""
+
+
+class Contact(Input):
+    name: Name | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    relation: Name | None = None
+
+
+class Student(Input):
+    name: Name | None = None
+    class_name: Name | None = None
+
+
+class PublicTicketCreate(Input):
+    school_code: Code
+    kind: Kind
+    category: Annotated[str, Meta(min_length=1, max_length=64)]
+    content: Content
+    consent: bool = False
+    title: Text200 | None = None
+    anonymous: bool = False
+    contact: Contact | None = None
+    student: Student | None = None
+    to_bureau: bool = False
+
+
+class StaffTicketCreate(PublicTicketCreate):
+    channel: Channel = Channel.MAILBOX
+    collected_at: datetime | None = None
+
+
+class IntakeReceipt(Struct):
+    number: str
+    access_code: str
+    status: str
+    register_due_at: datetime
+    respond_due_at: datetime
+
+
+class LoginRequest(Input):
+    username: Annotated[str, Meta(min_length=1, max_length=64)]
+    password: Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class GrantIn(Input):
+    role: Role
+    org_code: Code
+
+
+class UserCreate(Input):
+    username: Annotated[str, Meta(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
+    password: Annotated[str, Meta(min_length=8, max_length=200)]
+    display_name: Annotated[str, Meta(min_length=1, max_length=100)]
+    roles: list[GrantIn] = []
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class OrgCreate(Input):
+    code: Code
+    name: Annotated[str, Meta(min_length=1, max_length=200)]
+    kind: OrgKind
+    parent_code: Code | None = None
+
+
+class OrgRead(Struct):
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None
+
+
+class GrantRead(Struct):
+    role: str
+    org_code: str
+
+
+class UserRead(Struct):
+    username: str
+    display_name: str
+    roles: list[GrantRead]
+
+
+class LoginResult(Struct):
+    token: str
+    user: UserRead
+
+
+# ---- ticket actions -------------------------------------------------------------------------
+
+
+class ActionInput(Input, kw_only=True):
+    # The version the client last saw; when given and stale, the action is refused (409).
+    version: int | None = None
+
+
+class RegisterRequest(ActionInput):
+    kind: Kind | None = None
+    category: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
+    priority: Priority | None = None
+    note: Note | None = None
+
+
+class MergeRequest(ActionInput):
+    into: Annotated[str, Meta(min_length=1, max_length=32)]
+    note: Note | None = None
+
+
+class NoteRequest(ActionInput):
+    note: Note | None = None
+
+
+class AssignRequest(ActionInput):
+    assignee: Annotated[str, Meta(min_length=1, max_length=64)]
+    note: Note | None = None
+
+
+class RespondRequest(ActionInput):
+    text: Content
+    internal_note: Note | None = None
+
+
+class ExtendRequest(ActionInput):
+    respond_due_at: datetime
+    reason: RequiredNote
+
+
+class ReopenRequest(ActionInput):
+    reason: RequiredNote
+
+
+class SuperviseRequest(ActionInput):
+    note: RequiredNote
+    due_at: datetime | None = None
+
+
+class InspectRequest(ActionInput):
+    verdict: Verdict
+    note: RequiredNote
+
+
+class RatingRequest(Input):
+    code: Annotated[str, Meta(min_length=1, max_length=32)]
+    value: Rating
+    comment: Note | None = None
+
+
+# ---- views ----------------------------------------------------------------------------------
+
+
+class ResponseView(Struct):
+    text: str
+    at: datetime
+
+
+class RatingView(Struct):
+    value: str
+    comment: str | None
+    at: datetime
+
+
+class TimelineItem(Struct):
+    at: datetime
+    action: str
+    note: str | None
+
+
+class PublicTicketView(Struct):
+    number: str
+    status: str
+    kind: str
+    category: str
+    content: str
+    collected_at: datetime
+    respond_due_at: datetime
+    timeline: list[TimelineItem]
+    response: ResponseView | None
+    rating: RatingView | None
+    merged_into: str | None = None
+
+
+class Supervision(Struct):
+    note: str | None
+    due_at: datetime | None
+
+
+class TicketView(Struct):
+    number: str
+    school_code: str
+    channel: str
+    kind: str
+    category: str
+    priority: str
+    status: str
+    title: str | None
+    content: str
+    anonymous: bool
+    to_bureau: bool
+    contact: dict[str, str] | None
+    student: dict[str, str] | None
+    collected_at: datetime
+    register_due_at: datetime
+    respond_due_at: datetime
+    overdue: bool
+    supervised: bool
+    supervision: Supervision | None
+    assignee: str | None
+    response: ResponseView | None
+    rating: RatingView | None
+    extended: bool
+    merged_into: str | None
+    version: int
+
+
+class TicketPage(Struct):
+    items: list[TicketView]
+    next_cursor: str | None
+
+
+class EventView(Struct):
+    seq: int
+    at: datetime
+    action: str
+    actor: str
+    actor_role: str
+    from_status: str | None
+    to_status: str
+    note: str | None
+    internal_note: str | None
+
+
+class EventLog(Struct):
+    items: list[EventView]
+    chain_ok: bool
+
+
+def to_builtins(value: object) -> object:
+    return msgspec.to_builtins(value)

@@ -1,0 +1,667 @@
+"""Ticket use cases: intake, the staff actions of the lifecycle, the parent's view and rating."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import msgspec
+from sqlalchemy import insert, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from ..db import repo
+from ..db.models import Attachment, Ticket, TicketEvent
+from ..domain import lifecycle
+from ..domain.access import Principal, mask_phone, may_see_full_phone
+from ..domain.chain import GENESIS, event_hash, verify_chain
+from ..domain.enums import (
+    OFFLINE_CHANNELS,
+    OPEN_STATUSES,
+    Action,
+    Actor,
+    Channel,
+    Kind,
+    OrgKind,
+    Priority,
+    Role,
+    Status,
+)
+from ..domain.errors import Conflict, IdempotencyMismatch, Invalid, NotFound, NotPermitted
+from . import schemas as s
+from .context import Ctx
+from .reference import OrgInfo, categories, clock_for, org_info, parent_info
+from .secrets import access_code_hash, code_matches, derived_access_code, new_access_code
+
+STAFF_INTAKE_ROLES = frozenset({Role.REGISTRAR, Role.LEADER, Role.HANDLER, Role.GRID_MEMBER})
+MAX_BACKDATE = timedelta(days=366)
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    filename: str
+    content_type: str  # sniffed from the content
+    data: bytes
+
+
+# ---- intake ---------------------------------------------------------------------------------
+
+
+async def intake(
+    ctx: Ctx,
+    data: s.PublicTicketCreate,
+    *,
+    principal: Principal | None = None,
+    idempotency_key: str | None = None,
+    uploads: Sequence[Upload] = (),
+) -> s.IntakeReceipt:
+    """A new ticket, online from a parent (no principal) or offline from staff."""
+    channel = data.channel if isinstance(data, s.StaffTicketCreate) else Channel.ONLINE
+    if not data.consent:
+        raise Invalid("`consent` must be true: the parent has to accept how the data is used.")
+    if data.anonymous and (data.contact is not None or data.student is not None):
+        raise Invalid(
+            "`contact` and `student` must be empty when `anonymous` is true: "
+            "an anonymous ticket keeps no identity."
+        )
+    school = await org_info(ctx, data.school_code)
+    if school is None or school.kind != OrgKind.SCHOOL:
+        raise Invalid(f"`school_code` {data.school_code!r} names no school.")
+    if data.category not in await categories(ctx, school.root_id):
+        raise Invalid(f"`category` {data.category!r} is not one of this bureau's categories.")
+    filed = await _filing_unit(ctx, school, data.to_bureau)
+
+    collected_at = ctx.now
+    if principal is not None:
+        assert isinstance(data, s.StaffTicketCreate)
+        _check_staff_intake(principal, school, channel)
+        if data.collected_at is not None:
+            collected_at = _check_collected_at(data.collected_at, ctx.now)
+
+    clock = await clock_for(ctx, filed.path)
+    register_due = clock.register_due(collected_at)
+    respond_due = clock.respond_due(collected_at, data.kind, Priority.NORMAL)
+
+    request_hash = _request_hash(data, uploads)
+    if idempotency_key:
+        code = derived_access_code(ctx.settings.secret_key, idempotency_key, request_hash)
+    else:
+        code = new_access_code()
+    number = await _next_number(ctx, collected_at)
+
+    values = {
+        "number": number,
+        "access_code_hash": access_code_hash(ctx.settings.secret_key, code),
+        "org_id": filed.id,
+        "org_path": filed.path,
+        "school_id": school.id,
+        "to_bureau": data.to_bureau,
+        "channel": channel.value,
+        "kind": data.kind.value,
+        "category": data.category,
+        "priority": Priority.NORMAL.value,
+        "status": Status.COLLECTED.value,
+        "title": data.title,
+        "content": data.content,
+        "anonymous": data.anonymous,
+        "contact": _clean(data.contact),
+        "student": _clean(data.student),
+        "collected_at": collected_at,
+        "register_due_at": register_due,
+        "respond_due_at": respond_due,
+        "created_by_id": principal.user_id if principal else None,
+        "idempotency_key": idempotency_key,
+        "request_hash": request_hash,
+        "version": 1,
+    }
+    statement = (
+        pg_insert(Ticket.__table__)
+        .values(values)
+        .on_conflict_do_nothing(
+            index_elements=["idempotency_key"], index_where=text("idempotency_key IS NOT NULL")
+        )
+        .returning(Ticket.__table__.c.id)
+    )
+    ticket_id = (await ctx.session.execute(statement)).scalar_one_or_none()
+    if ticket_id is None:  # the key was used before (or by a concurrent twin that committed)
+        assert idempotency_key is not None
+        return await _replay(ctx, idempotency_key, request_hash)
+
+    if principal is None:
+        actor, role = "parent", str(Actor.PARENT)
+    else:
+        actor = principal.display_name
+        role = sorted(principal.roles_over(school.path) & STAFF_INTAKE_ROLES)[0]
+    fields = {
+        "seq": 1,
+        "at": ctx.now,
+        "action": Action.INTAKE.value,
+        "actor": actor,
+        "actor_role": str(role),
+        "from_status": None,
+        "to_status": Status.COLLECTED.value,
+        "note": None,
+        "internal_note": None,
+        "data": {"channel": channel.value, "files": len(uploads)},
+    }
+    digest = event_hash(GENESIS, number, fields)
+    await ctx.session.execute(
+        insert(TicketEvent.__table__).values(
+            ticket_id=ticket_id,
+            actor_id=principal.user_id if principal else None,
+            prev_hash=GENESIS,
+            hash=digest,
+            **fields,
+        )
+    )
+    if uploads:
+        await ctx.session.execute(
+            insert(Attachment.__table__),
+            [
+                {
+                    "ticket_id": ticket_id,
+                    "filename": upload.filename,
+                    "content_type": upload.content_type,
+                    "size": len(upload.data),
+                    "sha256": hashlib.sha256(upload.data).digest(),
+                    "data": upload.data,
+                }
+                for upload in uploads
+            ],
+        )
+    return s.IntakeReceipt(number, code, Status.COLLECTED.value, register_due, respond_due)
+
+
+async def _filing_unit(ctx: Ctx, school: OrgInfo, to_bureau: bool) -> OrgInfo:
+    if not to_bureau:
+        return school
+    district = await parent_info(ctx, school)
+    if district is None:
+        raise Invalid("`to_bureau` is not possible: this school has no bureau above it.")
+    return district
+
+
+def _check_staff_intake(principal: Principal, school: OrgInfo, channel: Channel) -> None:
+    roles = principal.roles_over(school.path)
+    if not roles:
+        raise NotFound(f"No school {school.code!r} in your scope.")
+    if not roles & STAFF_INTAKE_ROLES:
+        raise NotPermitted("Your role may not record tickets; registrars, leaders, handlers "
+                           "and grid members may.")
+    if channel not in OFFLINE_CHANNELS:
+        raise Invalid("`channel` must be an offline channel: "
+                      + ", ".join(sorted(c.value for c in OFFLINE_CHANNELS)) + ".")
+
+
+def _check_collected_at(collected_at: datetime, now: datetime) -> datetime:
+    if collected_at.tzinfo is None:
+        raise Invalid("`collected_at` must carry a time zone offset, e.g. 2026-10-09T09:00:00+08:00.")
+    if collected_at > now + timedelta(minutes=5):
+        raise Invalid("`collected_at` cannot be in the future.")
+    if collected_at < now - MAX_BACKDATE:
+        raise Invalid("`collected_at` cannot be more than a year ago.")
+    return collected_at
+
+
+def _clean(part: msgspec.Struct | None) -> dict[str, str] | None:
+    if part is None:
+        return None
+    values = {k: v.strip() for k, v in msgspec.structs.asdict(part).items() if v and v.strip()}
+    return values or None
+
+
+def _request_hash(data: s.PublicTicketCreate, uploads: Sequence[Upload]) -> bytes:
+    body = json.dumps(msgspec.to_builtins(data), sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(body.encode())
+    for upload in uploads:
+        digest.update(hashlib.sha256(upload.data).digest())
+    return digest.digest()
+
+
+async def _replay(ctx: Ctx, key: str, request_hash: bytes) -> s.IntakeReceipt:
+    ticket = await repo.ticket_by_idempotency_key(ctx.session, key)
+    if ticket is None:  # the twin rolled back; the client should simply retry
+        raise Conflict("A request with this Idempotency-Key is still being processed; retry.")
+    if ticket.request_hash != request_hash:
+        raise IdempotencyMismatch(
+            "This Idempotency-Key was already used with a different request body; "
+            "send a new key for a new ticket."
+        )
+    code = derived_access_code(ctx.settings.secret_key, key, request_hash)
+    return s.IntakeReceipt(
+        ticket.number,
+        code,
+        Status.COLLECTED.value,
+        ticket.register_due_at,
+        ticket.respond_due_at,
+    )
+
+
+async def _next_number(ctx: Ctx, collected_at: datetime) -> str:
+    """A readable number, unique and counted per year: 2026-000123."""
+    year = collected_at.astimezone(ctx.settings.timezone).year
+    sequence = f"ticket_number_{year}"
+    if year not in ctx.caches.sequences:
+        # DDL outside the caller's transaction, once per process and year.
+        engine = ctx.session.bind
+        async with engine.connect() as connection:  # type: ignore[union-attr]
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.execute(text(f"CREATE SEQUENCE IF NOT EXISTS {sequence}"))
+        ctx.caches.sequences.add(year)
+    value = (await ctx.session.execute(text(f"SELECT nextval('{sequence}')"))).scalar_one()
+    return f"{year}-{value:06d}"
+
+
+# ---- the parent's view and rating -----------------------------------------------------------
+
+NOT_FOUND_PUBLIC = "No ticket matches this number and access code."
+# Actions whose event notes may be shown to the parent; the others show the step only.
+PUBLIC_ACTIONS = frozenset(
+    {Action.INTAKE, Action.REGISTER, Action.MERGE, Action.SUBMIT, Action.ASSIGN, Action.RESPOND,
+     Action.EXTEND, Action.RATE, Action.ARCHIVE, Action.REOPEN, Action.INSPECT}
+)
+
+
+async def _ticket_by_code(ctx: Ctx, number: str, code: str) -> Ticket:
+    ticket = await repo.ticket_by_number(ctx.session, number)
+    stored = ticket.access_code_hash if ticket is not None else bytes(32)
+    # Compared in every case, so a wrong code and an unknown number take the same path.
+    if not code_matches(ctx.settings.secret_key, code, stored) or ticket is None:
+        raise NotFound(NOT_FOUND_PUBLIC)
+    return ticket
+
+
+async def public_view(ctx: Ctx, number: str, code: str) -> s.PublicTicketView:
+    ticket = await _ticket_by_code(ctx, number, code)
+    return await _public_view(ctx, ticket)
+
+
+async def _public_view(ctx: Ctx, ticket: Ticket) -> s.PublicTicketView:
+    events = await repo.events_of(ctx.session, ticket.id)
+    timeline = [
+        s.TimelineItem(e.at, e.action, e.note if e.action in PUBLIC_ACTIONS else None)
+        for e in events
+        if e.action in PUBLIC_ACTIONS
+    ]
+    answered, merged_into = ticket, None
+    if ticket.merged_into_id is not None:  # the parent of a duplicate follows the primary
+        primary = await repo.ticket_by_id(ctx.session, ticket.merged_into_id)
+        if primary is not None:
+            answered, merged_into = primary, primary.number
+    return s.PublicTicketView(
+        number=ticket.number,
+        status=ticket.status,
+        kind=ticket.kind,
+        category=ticket.category,
+        content=ticket.content,
+        collected_at=ticket.collected_at,
+        respond_due_at=answered.respond_due_at,
+        timeline=timeline,
+        response=_response(answered),
+        rating=_rating(ticket),
+        merged_into=merged_into,
+    )
+
+
+async def rate(ctx: Ctx, number: str, request: s.RatingRequest) -> s.PublicTicketView:
+    ticket = await _ticket_by_code(ctx, number, request.code)
+    status = Status(ticket.status)
+    if status is Status.RESPONDED and ticket.rated_at and ticket.responded_at and (
+        ticket.rated_at >= ticket.responded_at
+    ):
+        raise Conflict("This answer has already been rated.")
+    rework = lifecycle.rating_reopens(request.value, ticket.reopened_by_rating)
+    target = lifecycle.transition(status, Action.RATE, frozenset({Actor.PARENT}), rework=rework)
+    ticket.rating = request.value.value
+    ticket.rating_comment = request.comment
+    ticket.rated_at = ctx.now
+    if target is Status.ASSIGNED:
+        ticket.reopened_by_rating = True
+        await _send_back(ctx, ticket)
+    await _commit_action(
+        ctx, ticket, Action.RATE, status, target, actor=("parent", Actor.PARENT, None),
+        note=request.comment, data={"value": request.value.value},
+    )
+    return await _public_view(ctx, ticket)
+
+
+# ---- staff reads ----------------------------------------------------------------------------
+
+
+async def _scoped(ctx: Ctx, principal: Principal, number: str) -> tuple[Ticket, str, str | None]:
+    found = await repo.scoped_ticket(ctx.session, principal, number)
+    if found is None:
+        raise NotFound(f"Ticket {number} was not found.")
+    return found
+
+
+async def get_ticket(ctx: Ctx, principal: Principal, number: str) -> s.TicketView:
+    ticket, school_code, assignee = await _scoped(ctx, principal, number)
+    return await _staff_view(ctx, principal, ticket, school_code, assignee)
+
+
+async def _staff_view(
+    ctx: Ctx, principal: Principal, ticket: Ticket, school_code: str, assignee: str | None
+) -> s.TicketView:
+    merged_into = None
+    if ticket.merged_into_id is not None:
+        primary = await repo.ticket_by_id(ctx.session, ticket.merged_into_id)
+        merged_into = primary.number if primary else None
+    return staff_view(principal, ticket, school_code, assignee, ctx.now, merged_into)
+
+
+def staff_view(
+    principal: Principal,
+    ticket: Ticket,
+    school_code: str,
+    assignee: str | None,
+    now: datetime,
+    merged_into: str | None = None,
+) -> s.TicketView:
+    contact = dict(ticket.contact) if ticket.contact else None
+    if contact and contact.get("phone") and not may_see_full_phone(
+        principal.roles_over(ticket.org_path)
+    ):
+        contact["phone"] = mask_phone(contact["phone"])
+    return s.TicketView(
+        number=ticket.number,
+        school_code=school_code,
+        channel=ticket.channel,
+        kind=ticket.kind,
+        category=ticket.category,
+        priority=ticket.priority,
+        status=ticket.status,
+        title=ticket.title,
+        content=ticket.content,
+        anonymous=ticket.anonymous,
+        to_bureau=ticket.to_bureau,
+        contact=contact,
+        student=dict(ticket.student) if ticket.student else None,
+        collected_at=ticket.collected_at,
+        register_due_at=ticket.register_due_at,
+        respond_due_at=ticket.respond_due_at,
+        overdue=lifecycle.is_overdue(Status(ticket.status), ticket.respond_due_at, now),
+        supervised=ticket.supervised,
+        supervision=s.Supervision(ticket.supervise_note, ticket.supervise_due_at)
+        if ticket.supervised
+        else None,
+        assignee=assignee,
+        response=_response(ticket),
+        rating=_rating(ticket),
+        extended=ticket.extended,
+        merged_into=merged_into,
+        version=ticket.version,
+    )
+
+
+def _response(ticket: Ticket) -> s.ResponseView | None:
+    if ticket.response_text is None or ticket.responded_at is None:
+        return None
+    return s.ResponseView(ticket.response_text, ticket.responded_at)
+
+
+def _rating(ticket: Ticket) -> s.RatingView | None:
+    if ticket.rating is None or ticket.rated_at is None:
+        return None
+    return s.RatingView(ticket.rating, ticket.rating_comment, ticket.rated_at)
+
+
+async def events(ctx: Ctx, principal: Principal, number: str) -> s.EventLog:
+    ticket, _, _ = await _scoped(ctx, principal, number)
+    rows = await repo.events_of(ctx.session, ticket.id)
+    chain_ok = verify_chain(
+        ticket.number,
+        [
+            {name: getattr(e, name) for name in (*_HASHED, "prev_hash", "hash")}
+            for e in rows
+        ],
+    )
+    items = [
+        s.EventView(e.seq, e.at, e.action, e.actor, e.actor_role, e.from_status, e.to_status,
+                    e.note, e.internal_note)
+        for e in rows
+    ]
+    return s.EventLog(items, chain_ok)
+
+
+_HASHED = ("seq", "at", "action", "actor", "actor_role", "from_status", "to_status", "note",
+           "internal_note", "data")
+
+
+# ---- staff actions --------------------------------------------------------------------------
+
+Handler = Callable[[Ctx, Principal, Ticket, Any], Awaitable["Outcome"]]
+
+
+@dataclass
+class Outcome:
+    note: str | None = None
+    internal_note: str | None = None
+    data: dict[str, Any] | None = None
+    rework: bool = False
+
+
+async def act(
+    ctx: Ctx, principal: Principal, number: str, action: Action, request: s.ActionInput
+) -> s.TicketView:
+    """Take one lifecycle action: scope → version → the table decides → apply → event."""
+    ticket, _, _ = await _scoped(ctx, principal, number)
+    if request.version is not None and request.version != ticket.version:
+        raise Conflict(
+            f"Ticket {number} changed since you loaded it (your version {request.version}, "
+            f"now {ticket.version}); reload it and try again."
+        )
+    status = Status(ticket.status)
+    actors = principal.actors_for(ticket.org_path, ticket.assignee_id)
+    # Check the role and state before the action's own checks, so 403/409 come first.
+    lifecycle.transition(status, action, actors, rework=False)
+    outcome = await HANDLERS[action](ctx, principal, ticket, request)
+    target = lifecycle.transition(status, action, actors, rework=outcome.rework)
+    role = lifecycle.acting_as(action, status, actors)
+    await _commit_action(
+        ctx, ticket, action, status, target,
+        actor=(principal.display_name, role, principal.user_id),
+        note=outcome.note, internal_note=outcome.internal_note, data=outcome.data,
+    )
+    found = await _scoped(ctx, principal, number)
+    return await _staff_view(ctx, principal, *found)
+
+
+async def _commit_action(
+    ctx: Ctx,
+    ticket: Ticket,
+    action: Action,
+    from_status: Status,
+    to_status: Status,
+    *,
+    actor: tuple[str, str, int | None],
+    note: str | None = None,
+    internal_note: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Apply the new status (optimistically locked by version) and append the chained event."""
+    ticket.status = to_status.value
+    ticket.updated_at = ctx.now
+    await ctx.session.flush()  # UPDATE … WHERE version = :seen; a stale one raises StaleDataError
+    await append_event(ctx, ticket, action, from_status, to_status, actor=actor, note=note,
+                       internal_note=internal_note, data=data)
+
+
+async def append_event(
+    ctx: Ctx,
+    ticket: Ticket,
+    action: Action,
+    from_status: Status | None,
+    to_status: Status,
+    *,
+    actor: tuple[str, str, int | None],
+    note: str | None = None,
+    internal_note: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    last = await repo.last_event(ctx.session, ticket.id)
+    prev_hash, seq = (last.hash, last.seq + 1) if last else (GENESIS, 1)
+    name, role, actor_id = actor
+    fields = {
+        "seq": seq,
+        "at": ctx.now,
+        "action": action.value,
+        "actor": name,
+        "actor_role": str(role),
+        "from_status": from_status.value if from_status else None,
+        "to_status": to_status.value,
+        "note": note,
+        "internal_note": internal_note,
+        "data": data,
+    }
+    ctx.session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            actor_id=actor_id,
+            prev_hash=prev_hash,
+            hash=event_hash(prev_hash, ticket.number, fields),
+            **fields,
+        )
+    )
+    await ctx.session.flush()
+
+
+async def _send_back(ctx: Ctx, ticket: Ticket) -> None:
+    """Back to the assignee for rework (整改), with the rework deadline."""
+    clock = await clock_for(ctx, ticket.org_path)
+    ticket.respond_due_at = clock.rework_due(ctx.now)
+    ticket.reopen_count += 1
+    ticket.extended = False
+    ticket.archived_at = None
+
+
+async def _register(ctx: Ctx, _: Principal, ticket: Ticket, r: s.RegisterRequest) -> Outcome:
+    if r.category is not None:
+        root_id = int(ticket.org_path.strip("/").split("/")[0])
+        if r.category not in await categories(ctx, root_id):
+            raise Invalid(f"`category` {r.category!r} is not one of this bureau's categories.")
+        ticket.category = r.category
+    kind = Kind(r.kind or ticket.kind)
+    priority = Priority(r.priority or ticket.priority)
+    if (kind.value, priority.value) != (ticket.kind, ticket.priority):
+        clock = await clock_for(ctx, ticket.org_path)
+        ticket.respond_due_at = clock.respond_due(ticket.collected_at, kind, priority)
+    ticket.kind, ticket.priority = kind.value, priority.value
+    ticket.registered_at = ctx.now
+    return Outcome(note=r.note, data={"kind": kind.value, "priority": priority.value,
+                                      "category": ticket.category})
+
+
+async def _merge(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.MergeRequest) -> Outcome:
+    found = await repo.scoped_ticket(ctx.session, principal, r.into)
+    if found is None:
+        raise Invalid(f"`into` names no ticket in your scope: {r.into!r}.")
+    primary = found[0]
+    if primary.id == ticket.id:
+        raise Invalid("`into` must be another ticket, not this one.")
+    if primary.school_id != ticket.school_id:
+        raise Invalid("`into` must be a ticket of the same school.")
+    if Status(primary.status) not in OPEN_STATUSES or primary.merged_into_id is not None:
+        raise Invalid(f"`into` must be an open ticket; {primary.number} is {primary.status}.")
+    ticket.merged_into_id = primary.id
+    await append_event(
+        ctx, primary, Action.MERGE, Status(primary.status), Status(primary.status),
+        actor=(principal.display_name, "registrar", principal.user_id),
+        internal_note=f"Duplicate {ticket.number} merged into this ticket.",
+        data={"duplicate": ticket.number},
+    )
+    return Outcome(note=r.note, data={"into": primary.number})
+
+
+async def _note_only(ctx: Ctx, _: Principal, ticket: Ticket, r: s.NoteRequest) -> Outcome:
+    return Outcome(note=r.note)
+
+
+async def _assign(ctx: Ctx, _: Principal, ticket: Ticket, r: s.AssignRequest) -> Outcome:
+    user = await repo.user_by_username(ctx.session, r.assignee)
+    grants = (await repo.grants_of(ctx.session, [user.id]))[user.id] if user else []
+    if user is None or not user.is_active or not any(
+        ticket.org_path.startswith(g.org_path) for g in grants
+    ):
+        raise Invalid(f"`assignee` {r.assignee!r} is not active staff who can see this ticket.")
+    ticket.assignee_id = user.id
+    return Outcome(note=r.note, data={"assignee": user.username})
+
+
+async def _respond(ctx: Ctx, _: Principal, ticket: Ticket, r: s.RespondRequest) -> Outcome:
+    ticket.response_text = r.text
+    ticket.responded_at = ctx.now
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = ctx.now
+        ticket.responded_on_time = ctx.now <= ticket.respond_due_at
+    return Outcome(internal_note=r.internal_note)
+
+
+async def _extend(ctx: Ctx, _: Principal, ticket: Ticket, r: s.ExtendRequest) -> Outcome:
+    clock = await clock_for(ctx, ticket.org_path)
+    clock.check_extension(
+        ticket.respond_due_at, r.respond_due_at, already_extended=ticket.extended, now=ctx.now
+    )
+    previous = ticket.respond_due_at
+    ticket.respond_due_at = r.respond_due_at
+    ticket.extended = True
+    return Outcome(
+        internal_note=r.reason,
+        data={"from": previous.isoformat(), "to": r.respond_due_at.isoformat()},
+    )
+
+
+async def _archive(ctx: Ctx, _: Principal, ticket: Ticket, r: s.NoteRequest) -> Outcome:
+    ticket.archived_at = ctx.now
+    return Outcome(note=r.note)
+
+
+async def _reopen(ctx: Ctx, _: Principal, ticket: Ticket, r: s.ReopenRequest) -> Outcome:
+    await _send_back(ctx, ticket)
+    return Outcome(internal_note=r.reason)
+
+
+async def _supervise(ctx: Ctx, _: Principal, ticket: Ticket, r: s.SuperviseRequest) -> Outcome:
+    if r.due_at is not None and (r.due_at.tzinfo is None or r.due_at <= ctx.now):
+        raise Invalid("`due_at` must be a future time with a time zone offset.")
+    ticket.supervised = True
+    ticket.supervise_note = r.note
+    ticket.supervise_due_at = r.due_at
+    return Outcome(internal_note=r.note)
+
+
+async def _inspect(ctx: Ctx, _: Principal, ticket: Ticket, r: s.InspectRequest) -> Outcome:
+    failed = r.verdict.value == "fail"
+    if failed:
+        await _send_back(ctx, ticket)
+    return Outcome(internal_note=r.note, data={"verdict": r.verdict.value}, rework=failed)
+
+
+HANDLERS: dict[Action, Handler] = {
+    Action.REGISTER: _register,
+    Action.MERGE: _merge,
+    Action.SUBMIT: _note_only,
+    Action.ASSIGN: _assign,
+    Action.RESPOND: _respond,
+    Action.EXTEND: _extend,
+    Action.ARCHIVE: _archive,
+    Action.REOPEN: _reopen,
+    Action.SUPERVISE: _supervise,
+    Action.INSPECT: _inspect,
+}
+
+REQUESTS: dict[Action, type[s.ActionInput]] = {
+    Action.REGISTER: s.RegisterRequest,
+    Action.MERGE: s.MergeRequest,
+    Action.SUBMIT: s.NoteRequest,
+    Action.ASSIGN: s.AssignRequest,
+    Action.RESPOND: s.RespondRequest,
+    Action.EXTEND: s.ExtendRequest,
+    Action.ARCHIVE: s.NoteRequest,
+    Action.REOPEN: s.ReopenRequest,
+    Action.SUPERVISE: s.SuperviseRequest,
+    Action.INSPECT: s.InspectRequest,
+}
