@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 
 from ..domain.access import Principal
 from ..domain.errors import Unauthenticated
@@ -39,7 +40,7 @@ def credentials(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
-async def provide_principal(request: Request, ctx: Ctx) -> Principal:
+async def provide_principal(request: Request, ctx: NamedDependency[Ctx]) -> Principal:
     token = credentials(request)
     if not token:
         raise Unauthenticated("Log in first: send `Authorization: Bearer <token>`.")

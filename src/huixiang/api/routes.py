@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import Cookie, State
-from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
 from sqlalchemy import text, update
 
 from ..db import repo
@@ -28,6 +28,8 @@ from .deps import SESSION_COOKIE, credentials, provide_principal
 from .multipart import parse_form
 
 JSON_LIMIT = 256 * 1024
+CtxDep = NamedDependency[Ctx]
+PrincipalDep = NamedDependency[Principal]
 UPLOAD_LIMIT = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
 KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
 
@@ -37,7 +39,7 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", operation_id="login", status_code=200)
-    async def login(self, request: Request, ctx: Ctx, data: s.LoginRequest) -> Response[s.LoginResult]:
+    async def login(self, request: Request, ctx: CtxDep, data: JSONBody[s.LoginRequest]) -> Response[s.LoginResult]:
         address = request.client.host if request.client else "unknown"
         try:
             outcome = await accounts.login(
@@ -54,7 +56,7 @@ class AuthController(Controller):
         return Response(s.LoginResult(outcome.token, outcome.user), cookies=[cookie])
 
     @post("/logout", operation_id="logout", status_code=204)
-    async def logout(self, request: Request, ctx: Ctx) -> Response[None]:
+    async def logout(self, request: Request, ctx: CtxDep) -> Response[None]:
         if token := credentials(request):
             await accounts.logout(ctx, token)
         return Response(None, status_code=204, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0)])
@@ -66,15 +68,15 @@ class AdminController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @post("/orgs", operation_id="createOrg", status_code=201)
-    async def create_org(self, ctx: Ctx, principal: Principal, data: s.OrgCreate) -> s.OrgRead:
+    async def create_org(self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.OrgCreate]) -> s.OrgRead:
         return await accounts.create_org(ctx, principal, data)
 
     @get("/orgs", operation_id="listOrgs")
-    async def list_orgs(self, ctx: Ctx, principal: Principal) -> dict[str, list[s.OrgRead]]:
+    async def list_orgs(self, ctx: CtxDep, principal: PrincipalDep) -> dict[str, list[s.OrgRead]]:
         return {"items": await accounts.list_orgs(ctx, principal)}
 
     @post("/users", operation_id="createUser", status_code=201)
-    async def create_user(self, ctx: Ctx, principal: Principal, data: s.UserCreate) -> s.UserRead:
+    async def create_user(self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.UserCreate]) -> s.UserRead:
         return await accounts.create_user(ctx, principal, data)
 
 
@@ -111,9 +113,9 @@ class PublicController(Controller):
     async def intake(
         self,
         request: Request[Any, Any, State],
-        ctx: Ctx,
+        ctx: CtxDep,
         idempotency_key: Annotated[
-            str | None, Parameter(header="Idempotency-Key", pattern=KEY_PATTERN)
+            str | None, HeaderParameter(name="Idempotency-Key", pattern=KEY_PATTERN)
         ] = None,
     ) -> s.IntakeReceipt:
         data, uploads = await _read_intake(request)
@@ -121,12 +123,12 @@ class PublicController(Controller):
 
     @get("/{number:str}", operation_id="publicTrack")
     async def track(
-        self, ctx: Ctx, number: str, code: Annotated[str, Parameter(max_length=32)]
+        self, ctx: CtxDep, number: str, code: Annotated[str, Parameter(max_length=32)]
     ) -> s.PublicTicketView:
         return await tickets.public_view(ctx, number, code)
 
     @post("/{number:str}/rating", operation_id="publicRate", status_code=200)
-    async def rate(self, ctx: Ctx, number: str, data: s.RatingRequest) -> s.PublicTicketView:
+    async def rate(self, ctx: CtxDep, number: str, data: JSONBody[s.RatingRequest]) -> s.PublicTicketView:
         return await tickets.rate(ctx, number, data)
 
 
@@ -136,15 +138,15 @@ class TicketController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @post("/", operation_id="staffIntake", status_code=201)
-    async def intake(self, ctx: Ctx, principal: Principal, data: s.StaffTicketCreate) -> s.TicketView:
+    async def intake(self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.StaffTicketCreate]) -> s.TicketView:
         receipt = await tickets.intake(ctx, data, principal=principal)
         return await tickets.get_ticket(ctx, principal, receipt.number)
 
     @get("/", operation_id="listTickets")
     async def list(
         self,
-        ctx: Ctx,
-        principal: Principal,
+        ctx: CtxDep,
+        principal: PrincipalDep,
         status: Status | None = None,
         school_code: str | None = None,
         channel: Channel | None = None,
@@ -160,15 +162,15 @@ class TicketController(Controller):
         )
 
     @get("/{number:str}", operation_id="getTicket")
-    async def get_one(self, ctx: Ctx, principal: Principal, number: str) -> s.TicketView:
+    async def get_one(self, ctx: CtxDep, principal: PrincipalDep, number: str) -> s.TicketView:
         return await tickets.get_ticket(ctx, principal, number)
 
     @get("/{number:str}/events", operation_id="ticketEvents")
-    async def events(self, ctx: Ctx, principal: Principal, number: str) -> s.EventLog:
+    async def events(self, ctx: CtxDep, principal: PrincipalDep, number: str) -> s.EventLog:
         return await tickets.events(ctx, principal, number)
 
     @get("/{number:str}/attachments", operation_id="ticketAttachments")
-    async def attachments(self, ctx: Ctx, principal: Principal, number: str) -> dict[str, Any]:
+    async def attachments(self, ctx: CtxDep, principal: PrincipalDep, number: str) -> dict[str, Any]:
         ticket = await tickets.get_ticket(ctx, principal, number)
         found = await repo.scoped_ticket(ctx.session, principal, ticket.number)
         assert found is not None
@@ -178,7 +180,7 @@ class TicketController(Controller):
 
     @get("/{number:str}/attachments/{attachment_id:int}", operation_id="ticketAttachment")
     async def attachment(
-        self, ctx: Ctx, principal: Principal, number: str, attachment_id: int
+        self, ctx: CtxDep, principal: PrincipalDep, number: str, attachment_id: int
     ) -> Response[bytes]:
         found = await repo.scoped_ticket(ctx.session, principal, number)
         row = await repo.attachment(ctx.session, found[0].id, attachment_id) if found else None
@@ -192,7 +194,7 @@ class TicketController(Controller):
 
     @post("/{number:str}/{action:str}", operation_id="ticketAction", status_code=200)
     async def act(
-        self, request: Request[Any, Any, State], ctx: Ctx, principal: Principal, number: str,
+        self, request: Request[Any, Any, State], ctx: CtxDep, principal: PrincipalDep, number: str,
         action: str,
     ) -> s.TicketView:
         try:
@@ -223,7 +225,7 @@ class ReportController(Controller):
 
     @get("/notifications", operation_id="listNotifications")
     async def notifications(
-        self, ctx: Ctx, principal: Principal,
+        self, ctx: CtxDep, principal: PrincipalDep,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> dict[str, Any]:
         rows = await repo.notifications_of(ctx.session, principal.user_id, limit)
@@ -232,7 +234,7 @@ class ReportController(Controller):
 
     @post("/notifications/{notification_id:int}/read", operation_id="readNotification",
           status_code=204)
-    async def read(self, ctx: Ctx, principal: Principal, notification_id: int) -> None:
+    async def read(self, ctx: CtxDep, principal: PrincipalDep, notification_id: int) -> None:
         result = await ctx.session.execute(
             update(Notification)
             .where(Notification.id == notification_id, Notification.user_id == principal.user_id)
@@ -243,8 +245,8 @@ class ReportController(Controller):
 
     @get("/stats", operation_id="stats")
     async def stats(
-        self, ctx: Ctx, principal: Principal, org_code: str | None = None,
-        from_: Annotated[datetime | None, Parameter(query="from")] = None,
+        self, ctx: CtxDep, principal: PrincipalDep, org_code: str | None = None,
+        from_: Annotated[datetime | None, QueryParameter(name="from")] = None,
         to: datetime | None = None,
     ) -> dict[str, Any]:
         if not principal.grants:
@@ -253,7 +255,7 @@ class ReportController(Controller):
 
     @get("/exports/tickets.xlsx", operation_id="exportTickets")
     async def export(
-        self, ctx: Ctx, principal: Principal, status: Status | None = None,
+        self, ctx: CtxDep, principal: PrincipalDep, status: Status | None = None,
         school_code: str | None = None, channel: Channel | None = None, kind: Kind | None = None,
         overdue: bool = False, assignee: str | None = None,
     ) -> Response[bytes]:
@@ -277,8 +279,8 @@ async def health(state: State) -> Response[dict[str, str]]:
     """Each part answers within two seconds or is reported down (503)."""
     parts = {"status": "ok", "database": "ok", "broker": "ok"}
     try:
-        async with asyncio.timeout(2), state.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        async with asyncio.timeout(2), state.sessionmaker() as session:
+            await session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure means the part is down
         parts["database"] = "down"
     try:
@@ -295,13 +297,13 @@ async def health(state: State) -> Response[dict[str, str]]:
 
 @put("/api/v1/policies/{org_code:str}", operation_id="setPolicy", tags=["admin"],
      dependencies={"principal": Provide(provide_principal)})
-async def set_policy(ctx: Ctx, principal: Principal, org_code: str, data: dict[str, Any]) -> dict[str, Any]:
+async def set_policy(ctx: CtxDep, principal: PrincipalDep, org_code: str, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
     return await policies.set_policy(ctx, principal, org_code, data)
 
 
 @put("/api/v1/calendar/{day:date}", operation_id="setCalendarDay", tags=["admin"],
      dependencies={"principal": Provide(provide_principal)})
-async def set_calendar_day(ctx: Ctx, principal: Principal, day: date, data: dict[str, Any]) -> dict[str, Any]:
+async def set_calendar_day(ctx: CtxDep, principal: PrincipalDep, day: date, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
     return await policies.set_calendar_day(ctx, principal, day, data)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -30,5 +31,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     )
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(bind: AsyncEngine | AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the engine; on a connection (tests), each commit only releases a savepoint."""
+    if isinstance(bind, AsyncConnection):
+        return async_sessionmaker(bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    return async_sessionmaker(bind, expire_on_commit=False)

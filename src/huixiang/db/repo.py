@@ -107,7 +107,7 @@ async def policy_for(session: AsyncSession, org_path: str) -> dict[str, Any] | N
     query = select(DeadlinePolicyRow.org_id, DeadlinePolicyRow.policy).where(
         DeadlinePolicyRow.org_id.in_(ids)
     )
-    found = dict((await session.execute(query)).tuples().all())
+    found = {org_id: policy for org_id, policy in (await session.execute(query)).all()}
     for org_id in reversed(ids):
         if org_id in found:
             return found[org_id]
@@ -116,7 +116,7 @@ async def policy_for(session: AsyncSession, org_path: str) -> dict[str, Any] | N
 
 async def calendar_overrides(session: AsyncSession) -> dict[date, bool]:
     rows = await session.execute(select(CalendarOverride.day, CalendarOverride.is_workday))
-    return dict(rows.tuples().all())
+    return {day: is_workday for day, is_workday in rows.all()}
 
 
 async def category_names(session: AsyncSession, root_id: int) -> list[str]:

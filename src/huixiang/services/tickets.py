@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import insert, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..db import repo
 from ..db.models import Attachment, Ticket, TicketEvent
@@ -245,11 +246,14 @@ async def _next_number(ctx: Ctx, collected_at: datetime) -> str:
     year = collected_at.astimezone(ctx.settings.timezone).year
     sequence = f"ticket_number_{year}"
     if year not in ctx.caches.sequences:
-        # DDL outside the caller's transaction, once per process and year.
-        engine = ctx.session.bind
-        async with engine.connect() as connection:  # type: ignore[union-attr]
-            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await autocommit.execute(text(f"CREATE SEQUENCE IF NOT EXISTS {sequence}"))
+        create = text(f"CREATE SEQUENCE IF NOT EXISTS {sequence}")
+        bind = ctx.session.bind
+        if isinstance(bind, AsyncEngine):  # DDL outside the caller's transaction, once a year
+            async with bind.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await autocommit.execute(create)
+        else:  # tests: inside the transaction they roll back
+            await ctx.session.execute(create)
         ctx.caches.sequences.add(year)
     value = (await ctx.session.execute(text(f"SELECT nextval('{sequence}')"))).scalar_one()
     return f"{year}-{value:06d}"

