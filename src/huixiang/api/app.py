@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .. import __version__
-from ..db.engine import make_engine, make_sessionmaker
+from ..db.engine import make_engine, make_sessionmaker, raw_pool
 from ..services.context import Caches
 from ..settings import Settings, get_settings
 from .deps import provide_ctx
@@ -51,6 +51,7 @@ def create_app(
             ),
         }
     )
+    state.raw_pool = None
     if engine is not None:  # given by the caller (tests), who also disposes of it
         state.engine = engine
         state.sessionmaker = make_sessionmaker(engine)
@@ -63,11 +64,13 @@ def create_app(
                 raise RuntimeError("HUIXIANG_DATABASE_URL is not set; `huixiang serve` starts one for you.")
             app.state.engine = make_engine(settings.database_url)
             app.state.sessionmaker = make_sessionmaker(app.state.engine)
+            app.state.raw_pool = await raw_pool(settings.database_url)
         try:
             yield
         finally:
             await app.state.redis.aclose()
             if own_engine:
+                await app.state.raw_pool.close()
                 await app.state.engine.dispose()
 
     return Litestar(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
@@ -21,16 +23,35 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-async def provide_ctx(state: State) -> AsyncGenerator[Ctx, None]:
-    """One transaction per request: committed when the handler returns, else rolled back."""
+@asynccontextmanager
+async def _transaction(state: State, connection: Any = None) -> AsyncIterator[Ctx]:
     async with state.sessionmaker() as session:
-        ctx = Ctx(session, state.settings, state.caches, utcnow())
+        ctx = Ctx(session, state.settings, state.caches, utcnow(), connection)
         try:
             yield ctx
         except Exception:
             await session.rollback()
             raise
-        await session.commit()
+        if session.in_transaction():
+            await session.commit()
+
+
+async def provide_ctx(state: State) -> AsyncGenerator[Ctx, None]:
+    """One transaction per request: committed when the handler returns, else rolled back."""
+    async with _transaction(state) as ctx:
+        yield ctx
+
+
+async def provide_hot_ctx(state: State) -> AsyncGenerator[Ctx, None]:
+    """For the hot endpoints, whose writes are single statements: an autocommit asyncpg
+    connection of their own (db/fast.py), and a session only if a cache misses. Without a raw
+    pool (tests), the same as provide_ctx."""
+    if state.raw_pool is None:
+        async with _transaction(state) as ctx:
+            yield ctx
+        return
+    async with state.raw_pool.acquire() as connection, _transaction(state, connection) as ctx:
+        yield ctx
 
 
 def credentials(request: Request) -> str | None:
@@ -44,7 +65,13 @@ async def provide_principal(request: Request, ctx: NamedDependency[Ctx]) -> Prin
     token = credentials(request)
     if not token:
         raise Unauthenticated("Log in first: send `Authorization: Bearer <token>`.")
-    principal = await accounts.principal_for(ctx, token)
-    if principal is None:
-        raise Unauthenticated("Your token or session is not valid or has expired; log in again.")
+    try:
+        principal = await accounts.principal_for(ctx, token)
+        if principal is None:
+            raise Unauthenticated("Your token or session is not valid or has expired; log in again.")
+    except BaseException:
+        # Litestar does not close the dependencies it already made (the `ctx` generator) when a
+        # later one raises: release the transaction now, not whenever the generator is collected.
+        await ctx.session.close()
+        raise
     return principal

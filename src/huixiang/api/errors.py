@@ -7,8 +7,8 @@ import logging
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain import errors as e
 
@@ -75,7 +75,31 @@ def stale(_: Request, __: StaleDataError) -> Response[dict[str, object]]:
     return error(409, "The ticket was changed by someone else at the same time; reload it and try again.")
 
 
+# Text PostgreSQL cannot store (a NUL character, from a body, a path or a query): the client's
+# input is wrong, not the server: 400, never 500.
+BAD_CHARACTERS = {"22021", "22P05"}  # character_not_in_repertoire, untranslatable_character
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return None
+        if isinstance(code := getattr(seen, "sqlstate", None), str):
+            return code
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    return None
+
+
+def bad_characters(exc: BaseException) -> Response[dict[str, object]] | None:
+    if _sqlstate(exc) in BAD_CHARACTERS:
+        return error(400, "The request contains a character that cannot be stored, such as NUL (\\u0000).")
+    return None
+
+
 def database_down(request: Request, exc: Exception) -> Response[dict[str, object]]:
+    if (refused := bad_characters(exc)) is not None:
+        return refused
     if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError | InterfaceError) and (
         not exc.connection_invalidated
     ):
@@ -86,6 +110,8 @@ def database_down(request: Request, exc: Exception) -> Response[dict[str, object
 
 
 def unexpected(request: Request, exc: Exception) -> Response[dict[str, object]]:
+    if (refused := bad_characters(exc)) is not None:
+        return refused
     if isinstance(exc, OSError | TimeoutError):  # the database's socket refused or timed out
         return database_down(request, exc)
     log.exception("unexpected error on %s %s", request.method, request.url.path)

@@ -24,11 +24,13 @@ from ..services import schemas as s
 from ..services.context import Ctx
 from ..services.tickets import Upload
 from .body import convert, decode_json, form_to_object
-from .deps import SESSION_COOKIE, credentials, provide_principal
+from .deps import SESSION_COOKIE, credentials, provide_hot_ctx, provide_principal
 from .multipart import parse_form
 
 JSON_LIMIT = 256 * 1024
 CtxDep = NamedDependency[Ctx]
+# Single-statement endpoints run on a pooled connection of their own (db/fast.py).
+HOT = {"ctx": Provide(provide_hot_ctx)}
 PrincipalDep = NamedDependency[Principal]
 UPLOAD_LIMIT = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
 KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
@@ -109,7 +111,8 @@ class PublicController(Controller):
     path = "/api/v1/public/tickets"
     tags = ["public"]
 
-    @post("/", operation_id="publicIntake", status_code=201, request_max_body_size=UPLOAD_LIMIT)
+    @post("/", operation_id="publicIntake", status_code=201, request_max_body_size=UPLOAD_LIMIT,
+          dependencies=HOT)
     async def intake(
         self,
         request: Request[Any, Any, State],
@@ -121,7 +124,7 @@ class PublicController(Controller):
         data, uploads = await _read_intake(request)
         return await tickets.intake(ctx, data, idempotency_key=idempotency_key, uploads=uploads)
 
-    @get("/{number:str}", operation_id="publicTrack")
+    @get("/{number:str}", operation_id="publicTrack", dependencies=HOT)
     async def track(
         self, ctx: CtxDep, number: str, code: Annotated[str, Parameter(max_length=32)]
     ) -> s.PublicTicketView:
@@ -142,7 +145,7 @@ class TicketController(Controller):
         receipt = await tickets.intake(ctx, data, principal=principal)
         return await tickets.get_ticket(ctx, principal, receipt.number)
 
-    @get("/", operation_id="listTickets")
+    @get("/", operation_id="listTickets", dependencies=HOT)
     async def list(
         self,
         ctx: CtxDep,

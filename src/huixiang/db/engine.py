@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -19,11 +20,12 @@ def async_url(url: str) -> str:
     raise ValueError(f"HUIXIANG_DATABASE_URL must be a PostgreSQL URL, not {url.split(':')[0]}://")
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
+    """A pool sized for one web process; connections are kept, not churned, under load."""
     return create_async_engine(
         async_url(url),
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size // 2,
         pool_pre_ping=False,
         pool_timeout=5,
         # A dead server answers within seconds, so the API can say 503 instead of hanging.
@@ -36,3 +38,18 @@ def make_sessionmaker(bind: AsyncEngine | AsyncConnection) -> async_sessionmaker
     if isinstance(bind, AsyncConnection):
         return async_sessionmaker(bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
     return async_sessionmaker(bind, expire_on_commit=False)
+
+
+async def raw_pool(url: str, *, size: int = 20) -> asyncpg.Pool:
+    """Plain asyncpg connections for the hot endpoints (db/fast.py). A failed connect here is
+    not fatal: the pool reconnects on use, and the endpoint then answers 503."""
+    dsn = async_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
+    return await asyncpg.create_pool(
+        dsn, min_size=0, max_size=size, timeout=5, command_timeout=30,
+        server_settings={"timezone": "UTC"}, reset=_keep,
+    )
+
+
+async def _keep(connection: asyncpg.Connection) -> None:
+    """No reset query on release (a round trip per request): the hot statements change no
+    session state, and a failed transaction is rolled back by asyncpg itself."""

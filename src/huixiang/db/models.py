@@ -154,6 +154,8 @@ class Ticket(Base):
     # "C" collation: plain byte order, so a subtree is an index range on the path.
     org_path: Mapped[str] = mapped_column(String(400, collation="C"))
     school_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))  # the school it concerns
+    # The district it is filed in (denormalised from org_path): the inspectors' list by index.
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id"))
     to_bureau: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     channel: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16))
@@ -204,6 +206,7 @@ class Ticket(Base):
             text("id DESC"),
         ),
         Index("ix_tickets_recent", text("collected_at DESC"), text("id DESC")),
+        Index("ix_tickets_district_recent", "district_id", text("collected_at DESC"), text("id DESC")),
         Index("ix_tickets_school_recent", "school_id", text("collected_at DESC"), text("id DESC")),
         Index(
             "ix_tickets_assignee_open",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -15,7 +15,6 @@ from ..domain.access import Grant, Principal
 from ..domain.enums import AWAITING_RESPONSE, OrgKind, Role
 from .models import (
     Attachment,
-    AuthToken,
     CalendarOverride,
     Category,
     DeadlinePolicyRow,
@@ -79,23 +78,10 @@ async def grants_of(session: AsyncSession, user_ids: Sequence[int]) -> dict[int,
     )
     grants: dict[int, list[Grant]] = {uid: [] for uid in user_ids}
     for user_id, role, code, path, kind in (await session.execute(query)).all():
-        grants[user_id].append(Grant(Role(role), code, path, leaf=kind == OrgKind.SCHOOL))
+        grants[user_id].append(
+            Grant(Role(role), code, path, leaf=kind == OrgKind.SCHOOL, district=kind == OrgKind.DISTRICT)
+        )
     return grants
-
-
-async def principal_by_token(
-    session: AsyncSession, digest: bytes, now: datetime
-) -> Principal | None:
-    query = (
-        select(User.id, User.username, User.display_name)
-        .join(AuthToken, AuthToken.user_id == User.id)
-        .where(AuthToken.token_hash == digest, AuthToken.expires_at > now, User.is_active)
-    )
-    row = (await session.execute(query)).one_or_none()
-    if row is None:
-        return None
-    grants = (await grants_of(session, [row.id]))[row.id]
-    return Principal(row.id, row.username, row.display_name, tuple(grants))
 
 
 # ---- policy and calendar --------------------------------------------------------------------
@@ -161,21 +147,6 @@ async def ticket_by_id(session: AsyncSession, ticket_id: int) -> Ticket | None:
 async def ticket_by_idempotency_key(session: AsyncSession, key: str) -> Ticket | None:
     result = await session.execute(select(Ticket).where(Ticket.idempotency_key == key))
     return result.scalar_one_or_none()
-
-
-async def list_tickets(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    filters: Sequence[ColumnElement[bool]],
-    after: tuple[datetime, int] | None,
-    limit: int,
-) -> Sequence[tuple[Ticket, str, str | None]]:
-    query = ticket_select().where(in_scope(principal), *filters)
-    if after is not None:
-        query = query.where(tuple_(Ticket.collected_at, Ticket.id) < tuple_(*after))
-    query = query.order_by(Ticket.collected_at.desc(), Ticket.id.desc()).limit(limit)
-    return [(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]
 
 
 def overdue_clause(now: datetime) -> ColumnElement[bool]:

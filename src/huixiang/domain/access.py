@@ -18,6 +18,11 @@ class Grant:
     org_code: str
     org_path: str
     leaf: bool = False  # a school: nothing is filed below it, so its subtree is its own path
+    district: bool = False  # a district: its subtree is also every ticket with its district id
+
+    @property
+    def org_id(self) -> int:
+        return int(self.org_path.strip("/").rsplit("/", 1)[-1])
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,8 +28,17 @@ class WorkCalendar:
 
     def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
         self.overrides = dict(overrides or {})
+        # Answers are remembered: intake computes deadlines on every request (the hot path).
+        self._days: dict[date, bool] = {}
+        self._shifts: dict[tuple[date, int], date] = {}
 
     def is_workday(self, day: date) -> bool:
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
         try:
@@ -47,6 +56,12 @@ class WorkCalendar:
 
     def shift(self, day: date, n: int) -> date:
         """The n-th working day after `day` (n > 0) or before it (n < 0); n == 0 is `day`."""
+        known = self._shifts.get((day, n))
+        if known is None:
+            known = self._shifts[(day, n)] = self._shift(day, n)
+        return known
+
+    def _shift(self, day: date, n: int) -> date:
         step = 1 if n >= 0 else -1
         remaining, current, gap = abs(n), day, 0
         while remaining:

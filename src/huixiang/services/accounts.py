@@ -9,9 +9,9 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from ..db import repo
+from ..db import fast, repo
 from ..db.models import AuthToken, Category, Org, RoleGrant, Throttle, User
-from ..domain.access import Principal
+from ..domain.access import Grant, Principal
 from ..domain.enums import DEFAULT_CATEGORIES, OrgKind, Role
 from ..domain.errors import (
     Conflict,
@@ -84,10 +84,18 @@ async def login(
     if user is None or not ok or not user.is_active:
         await hit_throttle(ctx, address_key, ADDRESS_WINDOW)
         if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until = ctx.now + LOCKOUT
-                user.failed_logins = 0
+            # Counted in SQL: concurrent wrong guesses each count (a read-modify-write loses them).
+            failures = (await ctx.session.execute(
+                update(User).where(User.id == user.id)
+                .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
+                .execution_options(synchronize_session=False)
+            )).scalar_one()
+            if failures >= MAX_FAILED_LOGINS:
+                await ctx.session.execute(
+                    update(User).where(User.id == user.id)
+                    .values(locked_until=ctx.now + LOCKOUT, failed_logins=0)
+                    .execution_options(synchronize_session=False)
+                )
         raise Unauthenticated("Wrong username or password.")
     user.failed_logins, user.locked_until = 0, None
     if replaces:  # a new session id at every login: the old cookie stops working
@@ -109,7 +117,15 @@ async def logout(ctx: Ctx, token: str) -> None:
 
 
 async def principal_for(ctx: Ctx, token: str) -> Principal | None:
-    return await repo.principal_by_token(ctx.session, token_hash(token), ctx.now)
+    """The caller behind a token or session cookie: one statement, on every staff request."""
+    row = await fast.principal_row(await fast.driver(ctx), token_hash(token), ctx.now)
+    if row is None:
+        return None
+    grants = tuple(
+        Grant(Role(role), code, path, leaf=kind == OrgKind.SCHOOL, district=kind == OrgKind.DISTRICT)
+        for role, code, path, kind in zip(row["roles"], row["codes"], row["paths"], row["kinds"], strict=True)
+    )
+    return Principal(row["id"], row["username"], row["display_name"], grants)
 
 
 def require_admin_over(principal: Principal, path: str) -> None:

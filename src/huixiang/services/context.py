@@ -42,6 +42,7 @@ class Caches:
     clocks: TtlCache[Any] = field(default_factory=lambda: TtlCache(30))
     categories: TtlCache[Any] = field(default_factory=lambda: TtlCache(60))
     sequences: set[int] = field(default_factory=set)
+    numbers: dict[int, list[int]] = field(default_factory=dict)  # per year, a block to hand out
 
     def clear(self) -> None:
         self.orgs.clear()
@@ -55,3 +56,5 @@ class Ctx:
     settings: Settings
     caches: Caches
     now: datetime
+    # The hot endpoints' own asyncpg connection (autocommit), see db/fast.py.
+    connection: Any = None

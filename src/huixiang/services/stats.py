@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, and_, cast, func, select
+from sqlalchemy import Float, and_, cast, func, or_, select
 
 from ..db import repo
 from ..db.models import Org, Ticket
@@ -30,6 +30,8 @@ def _figures(now: datetime) -> list[Any]:
         count(responded).label("responded"),
         count(Ticket.responded_on_time.is_(True)).label("responded_on_time"),
         count(and_(Ticket.status.in_(AWAITING), Ticket.respond_due_at < now)).label("overdue_open"),
+        # Whose deadline has come: answered, or still open past it (the base of 按时反馈率).
+        count(or_(responded, and_(Ticket.status.in_(AWAITING), Ticket.respond_due_at < now))).label("due"),
         count(rated).label("rated"),
         count(Ticket.rating == Rating.SATISFIED.value).label("satisfied"),
         count(Ticket.rating == Rating.BASICALLY_SATISFIED.value).label("basically_satisfied"),
@@ -51,11 +53,11 @@ def _ratio(part: int, whole: int) -> float | None:
 def _shape(row: Any) -> dict[str, Any]:
     figures = {
         name: int(getattr(row, name))
-        for name in ("total", "responded", "responded_on_time", "overdue_open", "rated",
+        for name in ("total", "responded", "responded_on_time", "due", "overdue_open", "rated",
                      "satisfied", "basically_satisfied", "unsatisfied", "reopened")
     }
     figures["response_rate"] = _ratio(figures["responded"], figures["total"])
-    figures["on_time_rate"] = _ratio(figures["responded_on_time"], figures["total"])
+    figures["on_time_rate"] = _ratio(figures["responded_on_time"], figures["due"])
     figures["satisfaction_rate"] = _ratio(
         figures["satisfied"] + figures["basically_satisfied"], figures["rated"]
     )

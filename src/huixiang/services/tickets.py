@@ -9,13 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import asyncpg
 import msgspec
-from sqlalchemy import insert, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..db import repo
-from ..db.models import Attachment, Ticket, TicketEvent
+from ..db import fast, repo
+from ..db.models import Ticket, TicketEvent
 from ..domain import lifecycle
 from ..domain.access import Principal, mask_phone, may_see_full_phone
 from ..domain.chain import GENESIS, event_hash, verify_chain
@@ -93,12 +91,18 @@ async def intake(
         code = new_access_code()
     number = await _next_number(ctx, collected_at)
 
-    values = {
+    if principal is None:
+        actor, role = "parent", str(Actor.PARENT)
+    else:
+        actor = principal.display_name
+        role = sorted(principal.roles_over(school.path) & STAFF_INTAKE_ROLES)[0]
+    ticket = {
         "number": number,
         "access_code_hash": access_code_hash(ctx.settings.secret_key, code),
         "org_id": filed.id,
         "org_path": filed.path,
         "school_id": school.id,
+        "district_id": filed.id if filed.kind == OrgKind.DISTRICT else filed.parent_id,
         "to_bureau": data.to_bureau,
         "channel": channel.value,
         "kind": data.kind.value,
@@ -108,8 +112,8 @@ async def intake(
         "title": data.title,
         "content": data.content,
         "anonymous": data.anonymous,
-        "contact": _clean(data.contact),
-        "student": _clean(data.student),
+        "contact": _json(_clean(data.contact)),
+        "student": _json(_clean(data.student)),
         "collected_at": collected_at,
         "register_due_at": register_due,
         "respond_due_at": respond_due,
@@ -118,61 +122,30 @@ async def intake(
         "request_hash": request_hash,
         "version": 1,
     }
-    statement = (
-        pg_insert(Ticket.__table__)
-        .values(values)
-        .on_conflict_do_nothing(
-            index_elements=["idempotency_key"], index_where=text("idempotency_key IS NOT NULL")
-        )
-        .returning(Ticket.__table__.c.id)
-    )
-    ticket_id = (await ctx.session.execute(statement)).scalar_one_or_none()
-    if ticket_id is None:  # the key was used before (or by a concurrent twin that committed)
-        assert idempotency_key is not None
-        return await _replay(ctx, idempotency_key, request_hash)
-
-    if principal is None:
-        actor, role = "parent", str(Actor.PARENT)
-    else:
-        actor = principal.display_name
-        role = sorted(principal.roles_over(school.path) & STAFF_INTAKE_ROLES)[0]
     fields = {
         "seq": 1,
         "at": ctx.now,
         "action": Action.INTAKE.value,
         "actor": actor,
-        "actor_role": str(role),
+        "actor_role": role,
         "from_status": None,
         "to_status": Status.COLLECTED.value,
         "note": None,
         "internal_note": None,
         "data": {"channel": channel.value, "files": len(uploads)},
     }
-    digest = event_hash(GENESIS, number, fields)
-    await ctx.session.execute(
-        insert(TicketEvent.__table__).values(
-            ticket_id=ticket_id,
-            actor_id=principal.user_id if principal else None,
-            prev_hash=GENESIS,
-            hash=digest,
-            **fields,
-        )
-    )
-    if uploads:
-        await ctx.session.execute(
-            insert(Attachment.__table__),
-            [
-                {
-                    "ticket_id": ticket_id,
-                    "filename": upload.filename,
-                    "content_type": upload.content_type,
-                    "size": len(upload.data),
-                    "sha256": hashlib.sha256(upload.data).digest(),
-                    "data": upload.data,
-                }
-                for upload in uploads
-            ],
-        )
+    event = {
+        **fields,
+        "data": _json(fields["data"]),
+        "actor_id": principal.user_id if principal else None,
+        "prev_hash": GENESIS,
+        "hash": event_hash(GENESIS, number, fields),
+    }
+    files = [(u.filename, u.content_type, len(u.data), hashlib.sha256(u.data).digest(), u.data) for u in uploads]
+    ticket_id = await fast.insert_intake(await fast.driver(ctx), ticket, event, files)
+    if ticket_id is None:  # the key was used before (or by a concurrent twin that committed)
+        assert idempotency_key is not None
+        return await _replay(ctx, idempotency_key, request_hash)
     return s.IntakeReceipt(number, code, Status.COLLECTED.value, register_due, respond_due)
 
 
@@ -232,81 +205,100 @@ async def _replay(ctx: Ctx, key: str, request_hash: bytes) -> s.IntakeReceipt:
             "send a new key for a new ticket."
         )
     code = derived_access_code(ctx.settings.secret_key, key, request_hash)
+    tz = ctx.settings.timezone  # as the first answer gave them, not in the database's UTC
     return s.IntakeReceipt(
         ticket.number,
         code,
         Status.COLLECTED.value,
-        ticket.register_due_at,
-        ticket.respond_due_at,
+        ticket.register_due_at.astimezone(tz),
+        ticket.respond_due_at.astimezone(tz),
     )
 
 
+NUMBER_BLOCK = 50
+
+
 async def _next_number(ctx: Ctx, collected_at: datetime) -> str:
-    """A readable number, unique and counted per year: 2026-000123."""
+    """A readable number, unique and counted per year: 2026-000123. Each process takes the
+    sequence in blocks, so most intakes need no round trip for it (numbers stay unique; the
+    order across processes is roughly, not strictly, by time)."""
     year = collected_at.astimezone(ctx.settings.timezone).year
     sequence = f"ticket_number_{year}"
-    if year not in ctx.caches.sequences:
-        create = text(f"CREATE SEQUENCE IF NOT EXISTS {sequence}")
-        bind = ctx.session.bind
-        if isinstance(bind, AsyncEngine):  # DDL outside the caller's transaction, once a year
-            async with bind.connect() as connection:
-                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await autocommit.execute(create)
-        else:  # tests: inside the transaction they roll back
-            await ctx.session.execute(create)
-        ctx.caches.sequences.add(year)
-    value = (await ctx.session.execute(text(f"SELECT nextval('{sequence}')"))).scalar_one()
-    return f"{year}-{value:06d}"
+    block = ctx.caches.numbers.setdefault(year, [])
+    if not block:
+        connection = await fast.driver(ctx)
+        if year not in ctx.caches.sequences:
+            await _ensure_sequence(connection, sequence)
+            ctx.caches.sequences.add(year)
+        numbers = await fast.next_numbers(connection, sequence, NUMBER_BLOCK)
+        block.extend(reversed(numbers))
+    return f"{year}-{block.pop():06d}"
+
+
+async def _ensure_sequence(connection: asyncpg.Connection, sequence: str) -> None:
+    """Create the year's sequence once, on the request's own connection: a second connection
+    from the same pool can deadlock a burst of first intakes (every request holding one and
+    waiting for another), and concurrent CREATEs race on the catalog."""
+    if await connection.fetchval("SELECT to_regclass($1)", sequence) is not None:
+        return
+    try:
+        async with connection.transaction():  # a savepoint inside the caller's transaction
+            await connection.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence}")
+    except (asyncpg.UniqueViolationError, asyncpg.DuplicateTableError):
+        pass  # a concurrent twin created it first; it exists now
+
+
+def _json(value: object) -> str | None:
+    """JSON text for jsonb parameters on the raw connection (SQLAlchemy's codec expects text)."""
+    return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
 # ---- the parent's view and rating -----------------------------------------------------------
 
 NOT_FOUND_PUBLIC = "No ticket matches this number and access code."
-# Actions whose event notes may be shown to the parent; the others show the step only.
+# The steps the parent sees on the timeline; supervision stays between the school and the bureau.
 PUBLIC_ACTIONS = frozenset(
     {Action.INTAKE, Action.REGISTER, Action.MERGE, Action.SUBMIT, Action.ASSIGN, Action.RESPOND,
      Action.EXTEND, Action.RATE, Action.ARCHIVE, Action.REOPEN, Action.INSPECT}
 )
+PUBLIC_ACTION_NAMES = sorted(a.value for a in PUBLIC_ACTIONS)
+
+
+def _check_code(ctx: Ctx, code: str, stored: bytes | None) -> None:
+    # Compared in every case, so a wrong code and an unknown number take the same path.
+    if not code_matches(ctx.settings.secret_key, code, stored or bytes(32)) or stored is None:
+        raise NotFound(NOT_FOUND_PUBLIC)
 
 
 async def _ticket_by_code(ctx: Ctx, number: str, code: str) -> Ticket:
     ticket = await repo.ticket_by_number(ctx.session, number)
-    stored = ticket.access_code_hash if ticket is not None else bytes(32)
-    # Compared in every case, so a wrong code and an unknown number take the same path.
-    if not code_matches(ctx.settings.secret_key, code, stored) or ticket is None:
-        raise NotFound(NOT_FOUND_PUBLIC)
+    _check_code(ctx, code, ticket.access_code_hash if ticket else None)
+    assert ticket is not None
     return ticket
 
 
 async def public_view(ctx: Ctx, number: str, code: str) -> s.PublicTicketView:
-    ticket = await _ticket_by_code(ctx, number, code)
-    return await _public_view(ctx, ticket)
-
-
-async def _public_view(ctx: Ctx, ticket: Ticket) -> s.PublicTicketView:
-    events = await repo.events_of(ctx.session, ticket.id)
-    timeline = [
-        s.TimelineItem(e.at, e.action, e.note if e.action in PUBLIC_ACTIONS else None)
-        for e in events
-        if e.action in PUBLIC_ACTIONS
-    ]
-    answered, merged_into = ticket, None
-    if ticket.merged_into_id is not None:  # the parent of a duplicate follows the primary
-        primary = await repo.ticket_by_id(ctx.session, ticket.merged_into_id)
-        if primary is not None:
-            answered, merged_into = primary, primary.number
+    row = await fast.track_row(await fast.driver(ctx), number, PUBLIC_ACTION_NAMES)
+    _check_code(ctx, code, row["access_code_hash"] if row else None)
+    merged = row["primary_number"] is not None
+    answer = (row["primary_text"], row["primary_responded_at"]) if merged else (
+        row["response_text"], row["responded_at"])
+    timeline = [s.TimelineItem(at, action, note)
+                for at, action, note in zip(row["ats"] or (), row["actions"] or (), row["notes"] or (),
+                                            strict=True)]
     return s.PublicTicketView(
-        number=ticket.number,
-        status=ticket.status,
-        kind=ticket.kind,
-        category=ticket.category,
-        content=ticket.content,
-        collected_at=ticket.collected_at,
-        respond_due_at=answered.respond_due_at,
+        number=row["number"],
+        status=row["status"],
+        kind=row["kind"],
+        category=row["category"],
+        content=row["content"],
+        collected_at=row["collected_at"],
+        respond_due_at=row["primary_due_at"] if merged else row["respond_due_at"],
         timeline=timeline,
-        response=_response(answered),
-        rating=_rating(ticket),
-        merged_into=merged_into,
+        response=s.ResponseView(answer[0], answer[1]) if answer[0] is not None else None,
+        rating=s.RatingView(row["rating"], row["rating_comment"], row["rated_at"])
+        if row["rating"] is not None else None,
+        merged_into=row["primary_number"],
     )
 
 
@@ -329,7 +321,7 @@ async def rate(ctx: Ctx, number: str, request: s.RatingRequest) -> s.PublicTicke
         ctx, ticket, Action.RATE, status, target, actor=("parent", Actor.PARENT, None),
         note=request.comment, data={"value": request.value.value},
     )
-    return await _public_view(ctx, ticket)
+    return await public_view(ctx, number, request.code)
 
 
 # ---- staff reads ----------------------------------------------------------------------------
@@ -560,7 +552,9 @@ async def _register(ctx: Ctx, _: Principal, ticket: Ticket, r: s.RegisterRequest
 
 
 async def _merge(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.MergeRequest) -> Outcome:
-    found = await repo.scoped_ticket(ctx.session, principal, r.into)
+    # Locked: the merge appends an event to the primary, and two merges into it at once would
+    # both take the same next seq (a unique violation, a 500).
+    found = await repo.scoped_ticket(ctx.session, principal, r.into, for_update=True)
     if found is None:
         raise Invalid(f"`into` names no ticket in your scope: {r.into!r}.")
     primary = found[0]
@@ -573,11 +567,16 @@ async def _merge(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.MergeReque
     ticket.merged_into_id = primary.id
     await append_event(
         ctx, primary, Action.MERGE, Status(primary.status), Status(primary.status),
-        actor=(principal.display_name, "registrar", principal.user_id),
-        internal_note=f"Duplicate {ticket.number} merged into this ticket.",
+        actor=(principal.display_name, _merging_role(principal, ticket), principal.user_id),
+        internal_note=f"重复件 {ticket.number} 已合并到本件。",
         data={"duplicate": ticket.number},
     )
     return Outcome(note=r.note, data={"into": primary.number})
+
+
+def _merging_role(principal: Principal, ticket: Ticket) -> str:
+    actors = principal.actors_for(ticket.org_path, ticket.assignee_id)
+    return lifecycle.acting_as(Action.MERGE, Status(ticket.status), actors)
 
 
 async def _note_only(ctx: Ctx, _: Principal, ticket: Ticket, r: s.NoteRequest) -> Outcome:

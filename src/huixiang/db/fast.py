@@ -1,0 +1,145 @@
+"""The hot paths in plain SQL on asyncpg, one statement each: the token lookup behind every staff
+request, public intake, tracking and the staff list. Measured against the ORM in
+docs/benchmarks.md; everything else goes through SQLAlchemy.
+
+A statement runs on the request's own pooled asyncpg connection where the edge gave one (the
+hot endpoints: single statements, atomic by themselves), else on the connection under the
+session, inside its transaction (every other caller, and the tests, which roll it back)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class HasConnection(Protocol):
+    session: AsyncSession
+    connection: asyncpg.Connection | None
+
+
+async def driver(ctx: HasConnection) -> asyncpg.Connection:
+    """The request's own connection, else the one of the session's transaction (begun if not yet)."""
+    if ctx.connection is not None:
+        return ctx.connection
+    connection = await ctx.session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection  # type: ignore[return-value]
+
+
+PRINCIPAL = """
+SELECT u.id, u.username, u.display_name,
+       coalesce(array_agg(g.role ORDER BY g.id) FILTER (WHERE g.id IS NOT NULL), '{}') AS roles,
+       coalesce(array_agg(o.code ORDER BY g.id) FILTER (WHERE g.id IS NOT NULL), '{}') AS codes,
+       coalesce(array_agg(o.path ORDER BY g.id) FILTER (WHERE g.id IS NOT NULL), '{}') AS paths,
+       coalesce(array_agg(o.kind ORDER BY g.id) FILTER (WHERE g.id IS NOT NULL), '{}') AS kinds
+FROM auth_tokens a
+JOIN users u ON u.id = a.user_id
+LEFT JOIN role_grants g ON g.user_id = u.id
+LEFT JOIN orgs o ON o.id = g.org_id
+WHERE a.token_hash = $1 AND a.expires_at > $2 AND u.is_active
+GROUP BY u.id
+"""
+
+
+async def principal_row(connection: asyncpg.Connection, digest: bytes, now: datetime) -> Any:
+    return await connection.fetchrow(PRINCIPAL, digest, now)
+
+
+TICKET_COLUMNS = (
+    "number", "access_code_hash", "org_id", "org_path", "school_id", "district_id", "to_bureau", "channel", "kind",
+    "category", "priority", "status", "title", "content", "anonymous", "contact", "student",
+    "collected_at", "register_due_at", "respond_due_at", "created_by_id", "idempotency_key",
+    "request_hash", "version",
+)
+EVENT_COLUMNS = (
+    "seq", "at", "action", "actor", "actor_role", "from_status", "to_status", "note",
+    "internal_note", "data", "actor_id", "prev_hash", "hash",
+)
+_n = len(TICKET_COLUMNS)
+INTAKE = f"""
+WITH ticket AS (
+    INSERT INTO tickets ({", ".join(TICKET_COLUMNS)})
+    VALUES ({", ".join(f"${i + 1}" for i in range(_n))})
+    ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+    RETURNING id
+)
+INSERT INTO ticket_events (ticket_id, {", ".join(EVENT_COLUMNS)})
+SELECT id, {", ".join(f"${_n + i + 1}" for i in range(len(EVENT_COLUMNS)))} FROM ticket
+RETURNING ticket_id
+"""
+
+
+async def insert_intake(
+    connection: asyncpg.Connection,
+    ticket: dict[str, Any],
+    event: dict[str, Any],
+    files: Sequence[tuple[Any, ...]] = (),
+) -> int | None:
+    """The ticket and its first event in one statement (with its files, one transaction);
+    None when the idempotency key was used before."""
+    args = [ticket[c] for c in TICKET_COLUMNS] + [event[c] for c in EVENT_COLUMNS]
+    if not files:
+        value = await connection.fetchval(INTAKE, *args)
+        return int(value) if value is not None else None
+    async with connection.transaction():  # a savepoint when the caller is in a transaction
+        value = await connection.fetchval(INTAKE, *args)
+        if value is not None:
+            await connection.executemany(
+                "INSERT INTO attachments (ticket_id, filename, content_type, size, sha256, data) "
+                "VALUES ($1, $2, $3, $4, $5, $6)",
+                [(value, *file) for file in files],
+            )
+    return int(value) if value is not None else None
+
+
+async def next_numbers(connection: asyncpg.Connection, sequence: str, count: int) -> list[int]:
+    rows = await connection.fetch(f"SELECT nextval('{sequence}') FROM generate_series(1, $1)", count)
+    return [int(row[0]) for row in rows]
+
+
+TRACK = """
+SELECT t.id, t.number, t.access_code_hash, t.status, t.kind, t.category, t.content,
+       t.collected_at, t.respond_due_at, t.response_text, t.responded_at,
+       t.rating, t.rating_comment, t.rated_at,
+       p.number AS primary_number, p.respond_due_at AS primary_due_at,
+       p.response_text AS primary_text, p.responded_at AS primary_responded_at,
+       e.ats, e.actions, e.notes
+FROM tickets t
+LEFT JOIN tickets p ON p.id = t.merged_into_id
+LEFT JOIN LATERAL (
+    SELECT array_agg(at ORDER BY seq) AS ats, array_agg(action ORDER BY seq) AS actions,
+           array_agg(note ORDER BY seq) AS notes
+    FROM ticket_events WHERE ticket_id = t.id AND action = ANY($2::text[])
+) e ON true
+WHERE t.number = $1
+"""
+
+
+async def track_row(connection: asyncpg.Connection, number: str, public_actions: Sequence[str]) -> Any:
+    return await connection.fetchrow(TRACK, number, list(public_actions))
+
+
+LIST_COLUMNS = """
+t.id, t.number, t.org_path, t.channel, t.kind, t.category, t.priority, t.status, t.title,
+t.content, t.anonymous, t.to_bureau, t.contact, t.student, t.collected_at, t.register_due_at,
+t.respond_due_at, t.supervised, t.supervise_note, t.supervise_due_at, t.response_text,
+t.responded_at, t.rating, t.rating_comment, t.rated_at, t.extended, t.version,
+s.code AS school_code, a.username AS assignee, m.number AS merged_into
+"""
+
+
+async def list_rows(
+    connection: asyncpg.Connection, where: Sequence[str], args: Sequence[Any], limit: int
+) -> list[Any]:
+    """Newest first, by keyset; `where` holds SQL conditions over `t` with $n placeholders."""
+    sql = (
+        f"SELECT {LIST_COLUMNS} FROM tickets t JOIN orgs s ON s.id = t.school_id "
+        "LEFT JOIN users a ON a.id = t.assignee_id LEFT JOIN tickets m ON m.id = t.merged_into_id "
+        f"WHERE {' AND '.join(where) or 'true'} "
+        f"ORDER BY t.collected_at DESC, t.id DESC LIMIT {int(limit)}"
+    )
+    return list(await connection.fetch(sql, *args))
