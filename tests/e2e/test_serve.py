@@ -56,6 +56,7 @@ def test_serve_with_embedded_services_answers_then_stops_cleanly(tmp_path: Path)
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=5)
         assert refused.value.code == 401
+        refused.value.close()
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)

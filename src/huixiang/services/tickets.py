@@ -228,24 +228,30 @@ async def _next_number(ctx: Ctx, collected_at: datetime) -> str:
     if not block:
         connection = await fast.driver(ctx)
         if year not in ctx.caches.sequences:
-            await _ensure_sequence(connection, sequence)
+            if not await _ensure_sequence(connection, sequence):
+                # Made inside this request's transaction: others see it only at the commit, and
+                # a rollback takes it back, so neither remember it nor keep a block from it.
+                return f"{year}-{(await fast.next_numbers(connection, sequence, 1))[0]:06d}"
             ctx.caches.sequences.add(year)
         numbers = await fast.next_numbers(connection, sequence, NUMBER_BLOCK)
         block.extend(reversed(numbers))
     return f"{year}-{block.pop():06d}"
 
 
-async def _ensure_sequence(connection: asyncpg.Connection, sequence: str) -> None:
+async def _ensure_sequence(connection: asyncpg.Connection, sequence: str) -> bool:
     """Create the year's sequence once, on the request's own connection: a second connection
     from the same pool can deadlock a burst of first intakes (every request holding one and
-    waiting for another), and concurrent CREATEs race on the catalog."""
+    waiting for another), and concurrent CREATEs race on the catalog. True when the sequence
+    is committed; False when it was just made inside the caller's open transaction."""
     if await connection.fetchval("SELECT to_regclass($1)", sequence) is not None:
-        return
+        return True
+    outer = connection.is_in_transaction()
     try:
         async with connection.transaction():  # a savepoint inside the caller's transaction
             await connection.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence}")
     except (asyncpg.UniqueViolationError, asyncpg.DuplicateTableError):
-        pass  # a concurrent twin created it first; it exists now
+        return True  # a concurrent twin created it first and committed
+    return not outer
 
 
 def _json(value: object) -> str | None:

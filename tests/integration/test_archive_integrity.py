@@ -1,0 +1,114 @@
+"""The archive: every action appends a chained event; the database refuses edits; forgery shows."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from .conftest import World
+from .helpers import assert_error, ticket_at
+
+
+async def events_of(world: World, number: str, user: str = "lead1") -> dict:
+    answer = await world.as_(user, "GET", f"/api/v1/tickets/{number}/events")
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+async def test_events_record_each_action_with_actor_and_states(world: World) -> None:
+    receipt = await ticket_at(world, "assigned")
+    log = await events_of(world, receipt["number"])
+    assert log["chain_ok"] is True
+    items = log["items"]
+    assert [e["seq"] for e in items] == [1, 2, 3, 4]
+    assert [(e["action"], e["from_status"], e["to_status"]) for e in items] == [
+        ("intake", None, "collected"),
+        ("register", "collected", "registered"),
+        ("submit", "registered", "submitted"),
+        ("assign", "submitted", "assigned"),
+    ]
+    assert [e["actor"] for e in items] == ["parent", "reg1老师", "reg1老师", "lead1老师"]
+    assert [e["actor_role"] for e in items] == ["parent", "registrar", "registrar", "leader"]
+    times = [e["at"] for e in items]
+    assert times == sorted(times)
+    assert {"seq", "at", "action", "actor", "from_status", "to_status", "note", "internal_note"} <= set(
+        items[0]
+    )
+
+
+async def test_events_keep_internal_note_for_staff(world: World) -> None:
+    receipt = await ticket_at(world, "assigned")
+    await world.action("hand1", receipt["number"], "respond", text="答复", internal_note="内部核查记录")
+    log = await events_of(world, receipt["number"], "hand1")
+    assert log["items"][-1]["internal_note"] == "内部核查记录"
+    assert log["chain_ok"] is True
+
+
+async def test_update_of_event_is_refused_by_the_database(world: World, connection: AsyncConnection) -> None:
+    receipt = await ticket_at(world, "registered")
+    for statement in (
+        "UPDATE ticket_events SET note = 'forged' WHERE seq = 1",
+        "DELETE FROM ticket_events WHERE seq = 2",
+        "TRUNCATE ticket_events CASCADE",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with connection.begin_nested():
+                await connection.execute(text(statement))
+    log = await events_of(world, receipt["number"])
+    assert [e["note"] for e in log["items"]] == [None, None]
+    assert len(log["items"]) == 2 and log["chain_ok"] is True
+
+
+async def test_events_forged_extra_row_makes_chain_not_ok(world: World, connection: AsyncConnection) -> None:
+    receipt = await ticket_at(world, "registered")
+    await connection.execute(
+        text(
+            "INSERT INTO ticket_events (ticket_id, seq, at, action, actor, actor_role, from_status, "
+            "to_status, note, prev_hash, hash) "
+            "SELECT t.id, 3, now(), 'respond', 'reg1老师', 'registrar', 'registered', 'responded', "
+            "'forged', e.hash, decode(repeat('ab', 32), 'hex') "
+            "FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id AND e.seq = 2 "
+            "WHERE t.number = :number"
+        ),
+        {"number": receipt["number"]},
+    )
+    log = await events_of(world, receipt["number"])
+    assert len(log["items"]) == 3
+    assert log["chain_ok"] is False
+
+
+async def test_events_forged_row_with_wrong_link_makes_chain_not_ok(
+    world: World, connection: AsyncConnection
+) -> None:
+    """A well-formed hash over the wrong previous hash (an event slipped in) also shows."""
+    receipt = await ticket_at(world, "registered")
+    await connection.execute(
+        text(
+            "INSERT INTO ticket_events (ticket_id, seq, at, action, actor, actor_role, from_status, "
+            "to_status, prev_hash, hash) "
+            "SELECT t.id, 3, now(), 'archive', 'x', 'leader', 'registered', 'archived', "
+            "decode(repeat('00', 32), 'hex'), e.hash "
+            "FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id AND e.seq = 2 "
+            "WHERE t.number = :number"
+        ),
+        {"number": receipt["number"]},
+    )
+    assert (await events_of(world, receipt["number"]))["chain_ok"] is False
+
+
+async def test_events_of_other_school_return_404(world: World) -> None:
+    receipt = await world.submit("s2")
+    assert_error(await world.as_("lead1", "GET", f"/api/v1/tickets/{receipt['number']}/events"), 404)
+
+
+async def test_events_chain_stays_ok_through_rework_and_merge(world: World) -> None:
+    primary = await ticket_at(world, "archived")
+    await world.action("insp1", primary["number"], "inspect", verdict="fail", note="整改")
+    await world.action("hand1", primary["number"], "respond", text="再答复")
+    duplicate = await world.submit()
+    open_primary = await world.submit()
+    await world.action("reg1", duplicate["number"], "merge", into=open_primary["number"])
+    for number in (primary["number"], duplicate["number"], open_primary["number"]):
+        assert (await events_of(world, number))["chain_ok"] is True

@@ -1,0 +1,463 @@
+"""Staff lists (filters, keyset pages), offline intake, figures, the XLSX export, notifications."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from .conftest import World
+from .helpers import assert_error, parse_time, ticket_at, walk
+
+TICKETS = "/api/v1/tickets"
+
+
+async def listing(world: World, user: str, **params: Any) -> list[dict[str, Any]]:
+    answer = await world.as_(user, "GET", TICKETS, params={"limit": 100, **params})
+    assert answer.status_code == 200, answer.text
+    return list(answer.json()["items"])
+
+
+def offline(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "school_code": "s1",
+        "kind": "suggestion",
+        "category": "校车与交通",
+        "content": "家长会上提出：校车站点能否增加一个。",
+        "consent": True,
+        "channel": "parent_meeting",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+async def record(world: World, user: str = "reg1", **overrides: Any) -> dict[str, Any]:
+    answer = await world.as_(user, "POST", TICKETS, json=offline(**overrides))
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+# ---- offline intake ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("user", ["reg1", "lead1", "hand1", "grid1"])
+async def test_offline_intake_by_school_staff_returns_ticket(world: World, user: str) -> None:
+    ticket = await record(world, user, channel="hotline")
+    assert (ticket["channel"], ticket["status"], ticket["school_code"]) == ("hotline", "collected", "s1")
+    assert {
+        "number",
+        "kind",
+        "category",
+        "priority",
+        "content",
+        "anonymous",
+        "contact",
+        "student",
+        "collected_at",
+        "register_due_at",
+        "respond_due_at",
+        "overdue",
+        "supervised",
+        "assignee",
+        "response",
+        "rating",
+    } <= set(ticket)
+    log = (await world.as_("lead1", "GET", f"{TICKETS}/{ticket['number']}/events")).json()
+    assert log["items"][0]["actor"] == f"{user}老师"
+
+
+async def test_offline_intake_default_channel_is_mailbox(world: World) -> None:
+    assert (await record(world, channel=None))["channel"] == "mailbox"
+
+
+async def test_offline_intake_backdated_keeps_collected_at_and_deadlines(world: World) -> None:
+    collected = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)
+    ticket = await record(world, channel="mailbox", collected_at=collected.isoformat())
+    assert parse_time(ticket["collected_at"]) == collected
+    assert parse_time(ticket["register_due_at"]) > collected
+
+
+async def test_offline_intake_future_collected_at_returns_400(world: World) -> None:
+    future = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    assert_error(
+        await world.as_("reg1", "POST", TICKETS, json=offline(collected_at=future)), 400, "collected_at"
+    )
+
+
+async def test_offline_intake_naive_collected_at_returns_400(world: World) -> None:
+    naive = (datetime.now() - timedelta(days=1)).replace(microsecond=0).isoformat()
+    assert_error(
+        await world.as_("reg1", "POST", TICKETS, json=offline(collected_at=naive)), 400, "collected_at"
+    )
+
+
+async def test_offline_intake_collected_over_a_year_ago_returns_400(world: World) -> None:
+    old = (datetime.now(UTC) - timedelta(days=400)).isoformat()
+    assert_error(
+        await world.as_("reg1", "POST", TICKETS, json=offline(collected_at=old)), 400, "collected_at"
+    )
+
+
+async def test_offline_intake_garbage_collected_at_returns_400(world: World) -> None:
+    answer = await world.as_("reg1", "POST", TICKETS, json=offline(collected_at="yesterday"))
+    assert_error(answer, 400, "collected_at")
+
+
+async def test_offline_intake_online_channel_returns_400(world: World) -> None:
+    assert_error(await world.as_("reg1", "POST", TICKETS, json=offline(channel="online")), 400, "channel")
+
+
+async def test_offline_intake_unknown_channel_returns_400(world: World) -> None:
+    assert_error(await world.as_("reg1", "POST", TICKETS, json=offline(channel="pigeon")), 400, "channel")
+
+
+@pytest.mark.parametrize("user", ["insp1", "admin"])
+async def test_offline_intake_by_inspector_or_admin_returns_403(world: World, user: str) -> None:
+    assert_error(await world.as_(user, "POST", TICKETS, json=offline()), 403)
+
+
+async def test_offline_intake_out_of_scope_school_returns_404(world: World) -> None:
+    assert_error(await world.as_("reg1", "POST", TICKETS, json=offline(school_code="s2")), 404)
+
+
+async def test_offline_intake_unknown_school_returns_400(world: World) -> None:
+    assert_error(await world.as_("reg1", "POST", TICKETS, json=offline(school_code="zz")), 400, "school_code")
+
+
+async def test_offline_intake_without_token_returns_401(world: World) -> None:
+    assert_error(await world.client.post(TICKETS, json=offline()), 401)
+
+
+# ---- list -------------------------------------------------------------------------------------
+
+
+async def test_list_is_newest_first_with_contract_fields(world: World) -> None:
+    made = [(await world.submit())["number"] for _ in range(3)]
+    items = await listing(world, "reg1")
+    assert [t["number"] for t in items] == list(reversed(made))
+    collected = [parse_time(t["collected_at"]) for t in items]
+    assert collected == sorted(collected, reverse=True)
+
+
+async def test_list_filters_by_status_channel_kind_school(world: World) -> None:
+    collected = await world.submit()
+    registered = await ticket_at(world, "registered", kind="praise")
+    hotline = await record(world, channel="hotline", kind="help")
+    other_school = await world.submit("s2")
+    numbers = lambda items: {t["number"] for t in items}  # noqa: E731
+
+    assert numbers(await listing(world, "insp1", status="registered")) == {registered["number"]}
+    assert numbers(await listing(world, "insp1", channel="hotline")) == {hotline["number"]}
+    assert numbers(await listing(world, "insp1", kind="praise")) == {registered["number"]}
+    assert numbers(await listing(world, "insp1", school_code="s2")) == {other_school["number"]}
+    assert numbers(await listing(world, "insp1", school_code="s1", status="collected")) == {
+        collected["number"],
+        hotline["number"],
+    }
+    assert numbers(await listing(world, "insp1", status="collected", channel="online", school_code="s1")) == {
+        collected["number"]
+    }
+
+
+async def test_list_overdue_filter_shows_only_late_open_tickets(world: World) -> None:
+    old = (datetime.now(UTC) - timedelta(days=30)).isoformat()
+    late = await record(world, collected_at=old)
+    late_but_answered = await record(world, collected_at=old)
+    await world.action("reg1", late_but_answered["number"], "register")
+    await world.action("reg1", late_but_answered["number"], "respond", text="已答复")
+    await world.submit()  # on time
+    items = await listing(world, "lead1", overdue="true")
+    assert [t["number"] for t in items] == [late["number"]]
+    assert items[0]["overdue"] is True
+    assert len(await listing(world, "lead1")) == 3
+
+
+async def test_list_assignee_me_shows_only_my_tickets(world: World) -> None:
+    mine = await ticket_at(world, "assigned")
+    other = await ticket_at(world, "submitted")
+    await world.action("lead1", other["number"], "assign", assignee="hand1b")
+    await world.submit()
+    assert [t["number"] for t in await listing(world, "hand1", assignee="me")] == [mine["number"]]
+    assert [t["number"] for t in await listing(world, "hand1b", assignee="me")] == [other["number"]]
+    assert await listing(world, "lead1", assignee="me") == []
+
+
+async def test_list_assignee_other_than_me_returns_400(world: World) -> None:
+    assert_error(await world.as_("lead1", "GET", TICKETS, params={"assignee": "hand1"}), 400, "assignee")
+
+
+@pytest.mark.parametrize(
+    ("param", "value"), [("status", "lost"), ("channel", "pigeon"), ("kind", "x"), ("overdue", "perhaps")]
+)
+async def test_list_bad_filter_value_returns_400_naming_it(world: World, param: str, value: str) -> None:
+    assert_error(await world.as_("lead1", "GET", TICKETS, params={param: value}), 400, param)
+
+
+async def test_list_keyset_pages_cover_every_ticket_once(world: World) -> None:
+    made = {(await world.submit())["number"] for _ in range(7)}
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        params: dict[str, Any] = {"limit": 3}
+        if cursor:
+            params["cursor"] = cursor
+        answer = await world.as_("reg1", "GET", TICKETS, params=params)
+        assert answer.status_code == 200, answer.text
+        page = answer.json()
+        assert len(page["items"]) <= 3
+        seen += [t["number"] for t in page["items"]]
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 3
+    assert len(seen) == len(set(seen)) == 7
+    assert set(seen) == made
+
+
+async def test_list_exact_page_size_has_no_next_cursor(world: World) -> None:
+    for _ in range(2):
+        await world.submit()
+    answer = (await world.as_("reg1", "GET", TICKETS, params={"limit": 2})).json()
+    assert len(answer["items"]) == 2 and answer["next_cursor"] is None
+
+
+async def test_list_cursor_with_filter_keeps_filter(world: World) -> None:
+    for _ in range(3):
+        await world.submit(kind="praise")
+    await world.submit(kind="help")
+    first = (await world.as_("reg1", "GET", TICKETS, params={"limit": 2, "kind": "praise"})).json()
+    second = (
+        await world.as_(
+            "reg1", "GET", TICKETS, params={"limit": 2, "kind": "praise", "cursor": first["next_cursor"]}
+        )
+    ).json()
+    assert [t["kind"] for t in first["items"] + second["items"]] == ["praise"] * 3
+    assert second["next_cursor"] is None
+
+
+@pytest.mark.parametrize("cursor", ["!!!", "bm90IGEgY3Vyc29y", "MjAyNi0wMS0wMVQwMDowMDowMHx4"])
+async def test_list_bad_cursor_returns_400(world: World, cursor: str) -> None:
+    assert_error(await world.as_("reg1", "GET", TICKETS, params={"cursor": cursor}), 400, "cursor")
+
+
+@pytest.mark.parametrize("limit", ["0", "101", "-5", "ten"])
+async def test_list_limit_out_of_range_returns_400(world: World, limit: str) -> None:
+    assert_error(await world.as_("reg1", "GET", TICKETS, params={"limit": limit}), 400, "limit")
+
+
+async def test_list_without_token_returns_401(world: World) -> None:
+    assert_error(await world.client.get(TICKETS), 401)
+
+
+async def test_list_admin_without_ticket_roles_sees_scope(world: World) -> None:
+    receipt = await world.submit("s3")
+    assert [t["number"] for t in await listing(world, "admin")] == [receipt["number"]]
+
+
+# ---- stats ------------------------------------------------------------------------------------
+
+
+async def _known_set(world: World) -> None:
+    """s1: 4 tickets — 3 responded (2 on time, 1 late), ratings satisfied / basically / unsatisfied
+    (the last reopened). s2: 2 tickets — 1 responded and satisfied, 1 open and overdue."""
+    a = await ticket_at(world, "responded")
+    b = await ticket_at(world, "responded")
+    old = (datetime.now(UTC) - timedelta(days=30)).isoformat()
+    c = await record(world, collected_at=old)  # late: the deadline passed long ago
+    await world.action("reg1", c["number"], "register")
+    await world.action("reg1", c["number"], "respond", text="迟到的答复")
+    await world.submit()  # s1, open, on time
+    for receipt, value in ((a, "satisfied"), (b, "basically_satisfied")):
+        answer = await world.client.post(
+            f"/api/v1/public/tickets/{receipt['number']}/rating",
+            json={"code": receipt["access_code"], "value": value},
+        )
+        assert answer.status_code == 200
+    d = await ticket_at(world, "responded", school="s2")
+    answer = await world.client.post(
+        f"/api/v1/public/tickets/{d['number']}/rating",
+        json={"code": d["access_code"], "value": "unsatisfied"},
+    )
+    assert answer.json()["status"] == "assigned"
+    await world.action("hand2", d["number"], "respond", text="整改后答复")
+    await world.as_("reg2", "POST", TICKETS, json=offline(school_code="s2", collected_at=old))
+
+
+async def test_stats_figures_on_known_set(world: World) -> None:
+    await _known_set(world)
+    answer = await world.as_("insp1", "GET", "/api/v1/stats")
+    assert answer.status_code == 200, answer.text
+    figures = answer.json()
+    assert figures["total"] == 6
+    assert figures["responded"] == 4
+    assert figures["responded_on_time"] == 3
+    assert figures["response_rate"] == pytest.approx(4 / 6, abs=1e-4)
+    # 按时反馈率: answered on time over those whose deadline has come (answered, or open and late).
+    assert figures["on_time_rate"] == pytest.approx(3 / 5, abs=1e-4)
+    assert figures["overdue_open"] == 1
+    assert (
+        figures["rated"],
+        figures["satisfied"],
+        figures["basically_satisfied"],
+        figures["unsatisfied"],
+    ) == (3, 1, 1, 1)
+    assert figures["satisfaction_rate"] == pytest.approx(2 / 3, abs=1e-4)
+    assert figures["reopened"] == 1
+    by_school = {row["school_code"]: row for row in figures["by_school"]}
+    assert set(by_school) == {"s1", "s2"}
+    s1, s2 = by_school["s1"], by_school["s2"]
+    assert (s1["total"], s1["responded"], s1["responded_on_time"], s1["rated"]) == (4, 3, 2, 2)
+    assert s1["response_rate"] == 0.75 and s1["satisfaction_rate"] == 1.0
+    assert s1["on_time_rate"] == pytest.approx(2 / 3, abs=1e-4)
+    assert (s2["total"], s2["responded"], s2["overdue_open"], s2["unsatisfied"]) == (2, 1, 1, 1)
+    assert s2["satisfaction_rate"] == 0.0 and s2["on_time_rate"] == 0.5 and s2["response_rate"] == 0.5
+
+
+async def test_stats_org_filter_limits_to_subtree(world: World) -> None:
+    await _known_set(world)
+    figures = (await world.as_("insp1", "GET", "/api/v1/stats", params={"org_code": "s2"})).json()
+    assert figures["total"] == 2
+    assert [row["school_code"] for row in figures["by_school"]] == ["s2"]
+
+
+async def test_stats_empty_scope_has_null_rates(world: World) -> None:
+    figures = (await world.as_("insp2", "GET", "/api/v1/stats")).json()
+    assert figures["total"] == 0 and figures["response_rate"] is None
+    assert figures["satisfaction_rate"] is None and figures["by_school"] == []
+
+
+async def test_stats_period_filter_counts_collected_in_range(world: World) -> None:
+    old = datetime.now(UTC) - timedelta(days=20)
+    await record(world, collected_at=old.isoformat())
+    await world.submit()
+    start = (old - timedelta(days=1)).isoformat()
+    end = (old + timedelta(days=1)).isoformat()
+    figures = (await world.as_("lead1", "GET", "/api/v1/stats", params={"from": start, "to": end})).json()
+    assert figures["total"] == 1
+    recent = (
+        await world.as_(
+            "lead1",
+            "GET",
+            "/api/v1/stats",
+            params={"from": (datetime.now(UTC) - timedelta(days=1)).isoformat()},
+        )
+    ).json()
+    assert recent["total"] == 1
+
+
+async def test_stats_from_after_to_returns_400(world: World) -> None:
+    now = datetime.now(UTC)
+    params = {"from": now.isoformat(), "to": (now - timedelta(days=1)).isoformat()}
+    assert_error(await world.as_("lead1", "GET", "/api/v1/stats", params=params), 400, "from")
+
+
+async def test_stats_bad_date_returns_400(world: World) -> None:
+    assert_error(await world.as_("lead1", "GET", "/api/v1/stats", params={"from": "last week"}), 400, "from")
+
+
+async def test_stats_merged_ticket_is_not_counted(world: World) -> None:
+    primary, duplicate = await world.submit(), await world.submit()
+    await world.action("reg1", duplicate["number"], "merge", into=primary["number"])
+    assert (await world.as_("lead1", "GET", "/api/v1/stats")).json()["total"] == 1
+
+
+async def test_stats_without_token_returns_401(world: World) -> None:
+    assert_error(await world.client.get("/api/v1/stats"), 401)
+
+
+# ---- export -----------------------------------------------------------------------------------
+
+
+def sheet_rows(content: bytes) -> list[tuple[Any, ...]]:
+    workbook = load_workbook(io.BytesIO(content))
+    assert workbook.sheetnames == ["工单"]
+    return list(workbook["工单"].iter_rows(values_only=True))
+
+
+@pytest.mark.parametrize("user", ["lead1", "reg1", "insp1", "admin"])
+async def test_export_xlsx_has_header_and_one_row_per_ticket(world: World, user: str) -> None:
+    made = [(await world.submit())["number"] for _ in range(3)]
+    await walk_first(world, made[0])
+    answer = await world.as_(user, "GET", "/api/v1/exports/tickets.xlsx")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert "attachment" in answer.headers["content-disposition"]
+    rows = sheet_rows(answer.content)
+    assert rows[0][:4] == ("编号", "学校", "渠道", "类型")
+    assert rows[0][-3:] == ("答复", "答复时间", "评价")
+    assert len(rows) == 4
+    assert {row[0] for row in rows[1:]} == set(made)
+    answered = next(row for row in rows if row[0] == made[0])
+    assert answered[-3] == "已处理，感谢您的反馈。"
+
+
+async def walk_first(world: World, number: str) -> None:
+    await walk(world, number, "responded")
+
+
+async def test_export_respects_filters(world: World) -> None:
+    await world.submit(kind="praise")
+    await world.submit(kind="help")
+    answer = await world.as_("lead1", "GET", "/api/v1/exports/tickets.xlsx", params={"kind": "praise"})
+    rows = sheet_rows(answer.content)
+    assert len(rows) == 2 and rows[1][3] == "praise"
+
+
+async def test_export_leaves_out_phone_and_keeps_content_verbatim(world: World) -> None:
+    await world.submit(content="内容=1+1")
+    rows = sheet_rows((await world.as_("insp1", "GET", "/api/v1/exports/tickets.xlsx")).content)
+    assert "13812341234" not in repr(rows)
+    assert rows[1][8] == "内容=1+1"
+
+
+@pytest.mark.parametrize("user", ["hand1", "grid1"])
+async def test_export_by_handler_returns_403(world: World, user: str) -> None:
+    assert_error(await world.as_(user, "GET", "/api/v1/exports/tickets.xlsx"), 403)
+
+
+async def test_export_without_token_returns_401(world: World) -> None:
+    assert_error(await world.client.get("/api/v1/exports/tickets.xlsx"), 401)
+
+
+# ---- notifications ----------------------------------------------------------------------------
+
+
+async def test_notifications_list_only_callers_and_mark_read(
+    world: World, connection: AsyncConnection
+) -> None:
+    receipt = await ticket_at(world, "assigned")
+    await connection.execute(
+        text(
+            "INSERT INTO notifications (user_id, ticket_id, rule, at) "
+            "SELECT u.id, t.id, 'overdue', now() FROM users u, tickets t "
+            "WHERE u.username IN ('hand1', 'lead2') AND t.number = :n"
+        ),
+        {"n": receipt["number"]},
+    )
+    answer = await world.as_("hand1", "GET", "/api/v1/notifications")
+    assert answer.status_code == 200
+    items = answer.json()["items"]
+    assert [(n["rule"], n["ticket_number"], n["read"]) for n in items] == [
+        ("overdue", receipt["number"], False)
+    ]
+    assert (await world.as_("hand1b", "GET", "/api/v1/notifications")).json()["items"] == []
+    marked = await world.as_("hand1", "POST", f"/api/v1/notifications/{items[0]['id']}/read")
+    assert marked.status_code == 204
+    assert (await world.as_("hand1", "GET", "/api/v1/notifications")).json()["items"][0]["read"] is True
+    # Someone else's notification cannot be marked.
+    theirs = await world.as_("lead2", "GET", "/api/v1/notifications")
+    other_id = theirs.json()["items"][0]["id"]
+    assert_error(await world.as_("hand1", "POST", f"/api/v1/notifications/{other_id}/read"), 404)
+
+
+async def test_notifications_without_token_returns_401(world: World) -> None:
+    assert_error(await world.client.get("/api/v1/notifications"), 401)
