@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from huixiang.db.engine import make_engine, make_sessionmaker  # noqa: E402
+from huixiang.db.fast import list_sql  # noqa: E402
 from huixiang.domain.enums import OrgKind, Role  # noqa: E402
 from huixiang.migrate import upgrade  # noqa: E402
 from huixiang.services import accounts  # noqa: E402
@@ -153,21 +154,21 @@ def run_wrk(script: Path, path: str, duration: int, connections: int) -> dict[st
 
 
 async def explain(query_user: str) -> str:
-    """The plan of the staff list's statement for this user's scope, as services/listing.py
-    writes it (a school's path, a district's id, else a path range)."""
+    """The plan of the staff list's statement for this user's scope, as db/fast.list_sql
+    writes it (a school's path, a district's id, a bureau's districts merged)."""
     connection = await asyncpg.connect(url_for(DB).replace("+asyncpg", ""))
     org = await connection.fetchrow(
         "SELECT o.id, o.path, o.kind FROM orgs o JOIN role_grants g ON g.org_id = o.id "
         "JOIN users u ON u.id = g.user_id WHERE u.username = $1", query_user)
     if org["kind"] == "school":
-        condition, args = "t.org_path = $1", [org["path"]]
+        branches, args = ["t.org_path = $1"], [org["path"]]
     elif org["kind"] == "district":
-        condition, args = "t.district_id = $1", [org["id"]]
+        branches, args = ["t.district_id = $1"], [org["id"]]
     else:
-        condition, args = "t.org_path >= $1 AND t.org_path < $2", [org["path"], org["path"][:-1] + "0"]
-    rows = await connection.fetch(
-        f"EXPLAIN (ANALYZE, BUFFERS) SELECT t.* FROM tickets t WHERE {condition} "
-        "ORDER BY t.collected_at DESC, t.id DESC LIMIT 21", *args)
+        args = [r["id"] for r in await connection.fetch(
+            "SELECT id FROM orgs WHERE kind = 'district' AND path LIKE $1 || '%' ORDER BY id", org["path"])]
+        branches = [f"t.district_id = ${i + 1}" for i in range(len(args))]
+    rows = await connection.fetch("EXPLAIN (ANALYZE, BUFFERS) " + list_sql(branches, [], 21), *args)
     await connection.close()
     return "\n".join(row[0] for row in rows)
 

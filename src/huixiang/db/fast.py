@@ -132,14 +132,34 @@ s.code AS school_code, a.username AS assignee, m.number AS merged_into
 """
 
 
-async def list_rows(
-    connection: asyncpg.Connection, where: Sequence[str], args: Sequence[Any], limit: int
-) -> list[Any]:
-    """Newest first, by keyset; `where` holds SQL conditions over `t` with $n placeholders."""
-    sql = (
-        f"SELECT {LIST_COLUMNS} FROM tickets t JOIN orgs s ON s.id = t.school_id "
-        "LEFT JOIN users a ON a.id = t.assignee_id LEFT JOIN tickets m ON m.id = t.merged_into_id "
-        f"WHERE {' AND '.join(where) or 'true'} "
-        f"ORDER BY t.collected_at DESC, t.id DESC LIMIT {int(limit)}"
+def list_sql(branches: Sequence[str], conditions: Sequence[str], limit: int) -> str:
+    """Newest first, by keyset. `branches` are the scope's alternatives (a school's path, a
+    district's id), each served by an index in (collected_at, id) order; with several, each
+    branch takes its own newest `limit` and a merge keeps the newest overall, so no plan has to
+    filter its way through other districts' tickets. `conditions` apply to every branch."""
+    filters = "".join(f" AND {c}" for c in conditions)
+    order = f"ORDER BY t.collected_at DESC, t.id DESC LIMIT {int(limit)}"
+    if len(branches) == 1:
+        source = f"(SELECT t.id FROM tickets t WHERE {branches[0]}{filters} {order})"
+    else:
+        union = " UNION ALL ".join(
+            f"(SELECT t.id, t.collected_at FROM tickets t WHERE {b}{filters} {order})" for b in branches
+        )
+        source = f"(SELECT t.id FROM ({union}) AS t {order})"  # the page first, then its joins
+    return (
+        f"SELECT {LIST_COLUMNS} FROM {source} AS page JOIN tickets t ON t.id = page.id "
+        "JOIN orgs s ON s.id = t.school_id LEFT JOIN users a ON a.id = t.assignee_id "
+        f"LEFT JOIN tickets m ON m.id = t.merged_into_id {order}"
     )
-    return list(await connection.fetch(sql, *args))
+
+
+async def list_rows(
+    connection: asyncpg.Connection,
+    branches: Sequence[str],
+    conditions: Sequence[str],
+    args: Sequence[Any],
+    limit: int,
+) -> list[Any]:
+    if not branches:
+        return []
+    return list(await connection.fetch(list_sql(branches, conditions, limit), *args))

@@ -205,7 +205,6 @@ class Ticket(Base):
             text("collected_at DESC"),
             text("id DESC"),
         ),
-        Index("ix_tickets_recent", text("collected_at DESC"), text("id DESC")),
         Index("ix_tickets_district_recent", "district_id", text("collected_at DESC"), text("id DESC")),
         Index("ix_tickets_school_recent", "school_id", text("collected_at DESC"), text("id DESC")),
         Index(

@@ -64,6 +64,11 @@ async def orgs_in(session: AsyncSession, principal: Principal) -> Sequence[tuple
     return [(org, parent_code) for org, parent_code in (await session.execute(query)).all()]
 
 
+async def district_ids_under(session: AsyncSession, path: str) -> list[int]:
+    query = select(Org.id).where(subtree(Org.path, path), Org.kind == OrgKind.DISTRICT).order_by(Org.id)
+    return list((await session.execute(query)).scalars().all())
+
+
 async def user_by_username(session: AsyncSession, username: str) -> User | None:
     result = await session.execute(select(User).where(User.username == username))
     return result.scalar_one_or_none()

@@ -18,7 +18,7 @@ from ..domain.enums import AWAITING_RESPONSE, Channel, Kind, Status
 from ..domain.errors import Invalid
 from . import schemas as s
 from .context import Ctx
-from .reference import org_info
+from .reference import districts_under, org_info
 from .tickets import staff_view
 
 MAX_LIMIT = 100
@@ -37,9 +37,10 @@ class TicketFilter:
 
 
 class Where:
-    """SQL conditions over `t` with positional parameters, for the raw list statement."""
+    """The raw list statement's scope branches and filters over `t`, with positional parameters."""
 
     def __init__(self) -> None:
+        self.branches: list[str] = []
         self.conditions: list[str] = []
         self.args: list[Any] = []
 
@@ -51,25 +52,26 @@ class Where:
         self.conditions.append(condition)
 
 
-def scope(where: Where, principal: Principal) -> None:
-    """Tenancy, as repo.in_scope() says it for SQLAlchemy: the subtrees the principal reaches,
-    each said the way its index likes best (a school's path, a district's id, else a range)."""
+async def scope(ctx: Ctx, where: Where, principal: Principal) -> None:
+    """Tenancy, as repo.in_scope() says it for SQLAlchemy: the subtrees the principal reaches
+    (decided by Principal.scope_paths), each said the way an index serves it in list order: a
+    school's path, a district's id, and a bureau as the districts below it. Every ticket is
+    filed at a school or a district, so these cover the subtree exactly."""
     leaves = principal.leaf_paths()
     districts = {g.org_path: g.org_id for g in principal.grants if g.district}
-    parts = []
     for path in principal.scope_paths():
         if path in leaves:
-            parts.append(f"t.org_path = {where.arg(path)}")
+            where.branches.append(f"t.org_path = {where.arg(path)}")
         elif path in districts:
-            parts.append(f"t.district_id = {where.arg(districts[path])}")
+            where.branches.append(f"t.district_id = {where.arg(districts[path])}")
         else:
-            parts.append(f"(t.org_path >= {where.arg(path)} AND t.org_path < {where.arg(path[:-1] + '0')})")
-    where.add(f"({' OR '.join(parts)})" if parts else "false")
+            for district_id in await districts_under(ctx, path):
+                where.branches.append(f"t.district_id = {where.arg(district_id)}")
 
 
 async def _where(ctx: Ctx, principal: Principal, f: TicketFilter) -> Where:
     where = Where()
-    scope(where, principal)
+    await scope(ctx, where, principal)
     if f.status:
         where.add(f"t.status = {where.arg(f.status.value)}")
     if f.school_code:
@@ -110,7 +112,7 @@ async def _page(ctx: Ctx, where: Where, after: tuple[datetime, int] | None, limi
     if after is not None:
         args += [after[0], after[1]]
         conditions.append(f"(t.collected_at, t.id) < (${len(args) - 1}, ${len(args)})")
-    rows = await fast.list_rows(await fast.driver(ctx), conditions, args, limit)
+    rows = await fast.list_rows(await fast.driver(ctx), where.branches, conditions, args, limit)
     return [_ticket(row) for row in rows]
 
 

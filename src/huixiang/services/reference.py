@@ -50,6 +50,15 @@ async def parent_info(ctx: Ctx, org: OrgInfo) -> OrgInfo | None:
     return await ctx.caches.orgs.get(("id", org.parent_id), load)
 
 
+async def districts_under(ctx: Ctx, path: str) -> list[int]:
+    """The ids of the districts in a bureau's subtree."""
+
+    async def load() -> list[int]:
+        return await repo.district_ids_under(ctx.session, path)
+
+    return await ctx.caches.orgs.get(("districts", path), load)
+
+
 async def categories(ctx: Ctx, root_id: int) -> list[str]:
     async def load() -> list[str]:
         return await repo.category_names(ctx.session, root_id)
