@@ -67,23 +67,34 @@ async def prepare(count: int, env: dict[str, str]) -> None:
             )
         for n in range(SCHOOLS):
             await accounts.create_org(
-                ctx, None,
-                s.OrgCreate(code=f"s{n}", name=f"学校{n}", kind=OrgKind.SCHOOL, parent_code=f"d{1 + n % DISTRICTS}"),
+                ctx,
+                None,
+                s.OrgCreate(
+                    code=f"s{n}", name=f"学校{n}", kind=OrgKind.SCHOOL, parent_code=f"d{1 + n % DISTRICTS}"
+                ),
             )
-        for username, role, org in (("lead", Role.LEADER, "s0"), ("insp", Role.INSPECTOR, "d1"),
-                                    ("cityinsp", Role.INSPECTOR, "city")):
+        for username, role, org in (
+            ("lead", Role.LEADER, "s0"),
+            ("insp", Role.INSPECTOR, "d1"),
+            ("cityinsp", Role.INSPECTOR, "city"),
+        ):
             await accounts.create_user(
-                ctx, None,
-                s.UserCreate(username=username, password="bench-pass-1", display_name=username,
-                             roles=[s.GrantIn(role=role, org_code=org)]),
+                ctx,
+                None,
+                s.UserCreate(
+                    username=username,
+                    password="bench-pass-1",
+                    display_name=username,
+                    roles=[s.GrantIn(role=role, org_code=org)],
+                ),
             )
         await session.commit()
     await engine.dispose()
 
     connection = await asyncpg.connect(url_for(DB).replace("+asyncpg", ""))
     await connection.execute(
-        "CREATE TEMP TABLE bench_schools AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id, path, parent_id "
-        "FROM orgs WHERE kind = 'school'"
+        "CREATE TEMP TABLE bench_schools AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, "
+        "id, path, parent_id FROM orgs WHERE kind = 'school'"
     )
     started = time.monotonic()
     sql = (ROOT / "bench" / "seed.sql").read_text().replace(":count", str(count))
@@ -104,8 +115,11 @@ def request(method: str, path: str, body: dict[str, object] | None = None, token
 
 
 INTAKE_BODY = {
-    "school_code": "s1", "kind": "suggestion", "category": "食堂膳食",
-    "content": "建议学校食堂增加一些时令蔬菜，孩子们都说最近的菜品有些单调。", "consent": True,
+    "school_code": "s1",
+    "kind": "suggestion",
+    "category": "食堂膳食",
+    "content": "建议学校食堂增加一些时令蔬菜，孩子们都说最近的菜品有些单调。",
+    "consent": True,
     "contact": {"phone": "13800001111"},
 }
 
@@ -115,10 +129,10 @@ def lua_scripts(folder: Path, tracked: list[tuple[str, str]], tokens: dict[str, 
     pairs = ",".join(f'{{"{n}","{c}"}}' for n, c in tracked)
     scripts = {
         "intake": f'wrk.method = "POST"\nwrk.body = "{body}"\n'
-                  'wrk.headers["Content-Type"] = "application/json"\n',
+        'wrk.headers["Content-Type"] = "application/json"\n',
         "track": f"local t = {{{pairs}}}\nrequest = function()\n"
-                 "  local p = t[math.random(#t)]\n"
-                 '  return wrk.format("GET", "/api/v1/public/tickets/" .. p[1] .. "?code=" .. p[2])\nend\n',
+        "  local p = t[math.random(#t)]\n"
+        '  return wrk.format("GET", "/api/v1/public/tickets/" .. p[1] .. "?code=" .. p[2])\nend\n',
         "list_school": f'wrk.headers["Authorization"] = "Bearer {tokens["lead"]}"\n',
         "list_district": f'wrk.headers["Authorization"] = "Bearer {tokens["insp"]}"\n',
         "list_city": f'wrk.headers["Authorization"] = "Bearer {tokens["cityinsp"]}"\n',
@@ -133,9 +147,19 @@ def lua_scripts(folder: Path, tracked: list[tuple[str, str]], tokens: dict[str, 
 
 def run_wrk(script: Path, path: str, duration: int, connections: int) -> dict[str, float]:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script),
-         f"http://127.0.0.1:{PORT}{path}"],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{PORT}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
@@ -148,9 +172,13 @@ def run_wrk(script: Path, path: str, duration: int, connections: int) -> dict[st
         value, unit = float(match.group(1)), match.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
-    return {"rps": rps, "p50_ms": ms(p50), "p99_ms": ms(p99),
-            "non_2xx": int(errors.group(1)) if errors else 0,
-            "socket_errors": socket_errors.group(1) if socket_errors else ""}
+    return {
+        "rps": rps,
+        "p50_ms": ms(p50),
+        "p99_ms": ms(p99),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
 
 
 async def explain(query_user: str) -> str:
@@ -159,14 +187,20 @@ async def explain(query_user: str) -> str:
     connection = await asyncpg.connect(url_for(DB).replace("+asyncpg", ""))
     org = await connection.fetchrow(
         "SELECT o.id, o.path, o.kind FROM orgs o JOIN role_grants g ON g.org_id = o.id "
-        "JOIN users u ON u.id = g.user_id WHERE u.username = $1", query_user)
+        "JOIN users u ON u.id = g.user_id WHERE u.username = $1",
+        query_user,
+    )
     if org["kind"] == "school":
         branches, args = ["t.org_path = $1"], [org["path"]]
     elif org["kind"] == "district":
         branches, args = ["t.district_id = $1"], [org["id"]]
     else:
-        args = [r["id"] for r in await connection.fetch(
-            "SELECT id FROM orgs WHERE kind = 'district' AND path LIKE $1 || '%' ORDER BY id", org["path"])]
+        args = [
+            r["id"]
+            for r in await connection.fetch(
+                "SELECT id FROM orgs WHERE kind = 'district' AND path LIKE $1 || '%' ORDER BY id", org["path"]
+            )
+        ]
         branches = [f"t.district_id = ${i + 1}" for i in range(len(args))]
     rows = await connection.fetch("EXPLAIN (ANALYZE, BUFFERS) " + list_sql(branches, [], 21), *args)
     await connection.close()
@@ -183,14 +217,22 @@ def main() -> int:
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="hx-bench-")
-    env = {**os.environ, "HUIXIANG_DATABASE_URL": url_for(DB),
-           "HUIXIANG_REDIS_URL": os.environ.get("HUIXIANG_BENCH_REDIS", "redis://127.0.0.1:6379/14"),
-           "HUIXIANG_DATA_DIR": data_dir, "HUIXIANG_SECRET_KEY": secrets.token_hex(16),
-           "HUIXIANG_WEB_WORKERS": str(args.workers)}
+    env = {
+        **os.environ,
+        "HUIXIANG_DATABASE_URL": url_for(DB),
+        "HUIXIANG_REDIS_URL": os.environ.get("HUIXIANG_BENCH_REDIS", "redis://127.0.0.1:6379/14"),
+        "HUIXIANG_DATA_DIR": data_dir,
+        "HUIXIANG_SECRET_KEY": secrets.token_hex(16),
+        "HUIXIANG_WEB_WORKERS": str(args.workers),
+    }
     if not args.skip_seed:
         asyncio.run(prepare(args.tickets, env))
-    web = subprocess.Popen([sys.executable, "-m", "huixiang.cli", "web", "--port", str(PORT)], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    web = subprocess.Popen(
+        [sys.executable, "-m", "huixiang.cli", "web", "--port", str(PORT)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:
@@ -198,8 +240,10 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.3)
-        tokens = {u: request("POST", "/api/v1/auth/login", {"username": u, "password": "bench-pass-1"})["token"]
-                  for u in ("lead", "insp", "cityinsp")}
+        tokens = {
+            u: request("POST", "/api/v1/auth/login", {"username": u, "password": "bench-pass-1"})["token"]
+            for u in ("lead", "insp", "cityinsp")
+        }
         tracked = []
         for i in range(500):
             body = {**INTAKE_BODY, "school_code": f"s{i % SCHOOLS}", "content": f"跟踪测试 {i}"}
@@ -217,17 +261,26 @@ def main() -> int:
         for title, script, path in cases:
             results[title] = run_wrk(scripts[script], path, args.duration, args.connections)
             r = results[title]
-            print(f"| {title} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['non_2xx']} |",
-                  flush=True)
+            print(
+                f"| {title} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['non_2xx']} |",
+                flush=True,
+            )
         plans = {user: asyncio.run(explain(user)) for user in ("lead", "insp", "cityinsp")}
     finally:
         web.terminate()
         web.wait(timeout=20)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    record = {"at": datetime.now(UTC).isoformat(), "tickets": args.tickets, "workers": args.workers,
-              "connections": args.connections, "duration_s": args.duration, "cpus": os.cpu_count(),
-              "results": results, "plans": plans}
+    record = {
+        "at": datetime.now(UTC).isoformat(),
+        "tickets": args.tickets,
+        "workers": args.workers,
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "cpus": os.cpu_count(),
+        "results": results,
+        "plans": plans,
+    }
     (out / "latest.json").write_text(json.dumps(record, ensure_ascii=False, indent=2))
     for user, plan in plans.items():
         print(f"\nEXPLAIN for {user}:\n{plan}")

@@ -168,8 +168,9 @@ async def shared_app(settings: Settings) -> AsyncIterator[Any]:
 
 @pytest.fixture
 async def client(shared_app: Any, connection: AsyncConnection) -> AsyncIterator[httpx.AsyncClient]:
-    shared_app.state.update({"engine": connection, "sessionmaker": make_sessionmaker(connection),
-                             "caches": Caches()})
+    shared_app.state.update(
+        {"engine": connection, "sessionmaker": make_sessionmaker(connection), "caches": Caches()}
+    )
     async with _client(shared_app) as client:
         yield client
 

@@ -72,9 +72,15 @@ def cmd_web(args: argparse.Namespace) -> int:
     settings = load_settings()
     print(f"Huixiang web on http://{args.host}:{args.port}", flush=True)
     uvicorn.run(
-        "huixiang.api.app:app_from_env", factory=True, host=args.host, port=args.port,
-        workers=settings.web_workers, log_level="warning", access_log=False,
-        proxy_headers=True, forwarded_allow_ips=os.environ.get("HUIXIANG_TRUSTED_PROXIES", "127.0.0.1"),
+        "huixiang.api.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=settings.web_workers,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("HUIXIANG_TRUSTED_PROXIES", "127.0.0.1"),
     )
     return 0
 
@@ -127,8 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run everything on one node")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--demo", action=argparse.BooleanOptionalAction, default=False,
-                       help="load the demo org tree, users and tickets first")
+    serve.add_argument(
+        "--demo",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="load the demo org tree, users and tickets first",
+    )
     serve.set_defaults(run=cmd_serve)
 
     web = commands.add_parser("web", help="run the web app alone")

@@ -34,7 +34,10 @@ def test_serve_with_embedded_services_answers_then_stops_cleanly(tmp_path: Path)
     env["HUIXIANG_DATA_DIR"] = str(tmp_path)
     server = subprocess.Popen(
         [sys.executable, "-m", "huixiang.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         health = None

@@ -30,6 +30,7 @@ def cheap_password_hashing() -> Iterator[None]:
         patch.setattr(hx_secrets, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
         yield
 
+
 ORGS = [
     ("city", "市教育局", OrgKind.BUREAU, None),
     ("d1", "一区教育局", OrgKind.DISTRICT, "city"),
@@ -108,31 +109,64 @@ async def world(
     """The orgs, categories, users and grants that `accounts.create_org` / `create_user` would
     make, written in a few statements (the per-call path costs ~0.1 s per test)."""
     del settings
-    org_ids = (await connection.execute(text(
-        "SELECT nextval(pg_get_serial_sequence('orgs', 'id')) FROM generate_series(1, :n)"
-    ), {"n": len(ORGS)})).scalars().all()
+    org_ids = (
+        (
+            await connection.execute(
+                text("SELECT nextval(pg_get_serial_sequence('orgs', 'id')) FROM generate_series(1, :n)"),
+                {"n": len(ORGS)},
+            )
+        )
+        .scalars()
+        .all()
+    )
     ids: dict[str, int] = {}
     paths: dict[str | None, str] = {None: "/"}
     rows = []
     for (code, name, kind, parent), org_id in zip(ORGS, org_ids, strict=True):
         ids[code] = org_id
         paths[code] = f"{paths[parent]}{org_id}/"
-        rows.append({"id": org_id, "code": code, "name": name, "kind": kind.value,
-                     "parent_id": ids[parent] if parent else None, "path": paths[code]})
+        rows.append(
+            {
+                "id": org_id,
+                "code": code,
+                "name": name,
+                "kind": kind.value,
+                "parent_id": ids[parent] if parent else None,
+                "path": paths[code],
+            }
+        )
     await connection.execute(insert(Org), rows)
-    await connection.execute(insert(Category), [
-        {"org_id": ids["city"], "name": name, "position": i} for i, name in enumerate(DEFAULT_CATEGORIES)
-    ])
-    user_ids = (await connection.execute(text(
-        "SELECT nextval(pg_get_serial_sequence('users', 'id')) FROM generate_series(1, :n)"
-    ), {"n": len(USERS)})).scalars().all()
-    await connection.execute(insert(User), [
-        {"id": user_id, "username": username, "password_hash": password_hash,
-         "display_name": f"{username}老师"}
-        for (username, _, _), user_id in zip(USERS, user_ids, strict=True)
-    ])
-    await connection.execute(insert(RoleGrant), [
-        {"user_id": user_id, "role": Role(role).value, "org_id": ids[org]}
-        for (_, role, org), user_id in zip(USERS, user_ids, strict=True)
-    ])
+    await connection.execute(
+        insert(Category),
+        [{"org_id": ids["city"], "name": name, "position": i} for i, name in enumerate(DEFAULT_CATEGORIES)],
+    )
+    user_ids = (
+        (
+            await connection.execute(
+                text("SELECT nextval(pg_get_serial_sequence('users', 'id')) FROM generate_series(1, :n)"),
+                {"n": len(USERS)},
+            )
+        )
+        .scalars()
+        .all()
+    )
+    await connection.execute(
+        insert(User),
+        [
+            {
+                "id": user_id,
+                "username": username,
+                "password_hash": password_hash,
+                "display_name": f"{username}老师",
+            }
+            for (username, _, _), user_id in zip(USERS, user_ids, strict=True)
+        ],
+    )
+    await connection.execute(
+        insert(RoleGrant),
+        [
+            {"user_id": user_id, "role": Role(role).value, "org_id": ids[org]}
+            for (_, role, org), user_id in zip(USERS, user_ids, strict=True)
+        ],
+    )
     return World(client)

@@ -42,7 +42,9 @@ async def _principal(ctx: Ctx, username: str) -> Principal:
 
 
 async def test_demo_covers_the_loop_is_idempotent_and_its_logins_work(
-    settings: Settings, connection: AsyncConnection, client: httpx.AsyncClient,
+    settings: Settings,
+    connection: AsyncConnection,
+    client: httpx.AsyncClient,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     now = datetime.now(UTC)
@@ -61,13 +63,27 @@ async def test_demo_covers_the_loop_is_idempotent_and_its_logins_work(
 
         city = await repo.org_by_code(session, DEMO_BUREAU)
         assert city is not None
-        rows = (await session.execute(
-            select(Ticket.status, Ticket.channel, Ticket.kind, Ticket.category, Ticket.respond_due_at,
-                   Ticket.anonymous, Ticket.to_bureau, Ticket.priority, Ticket.extended,
-                   Ticket.supervised, Ticket.reopened_by_rating, Ticket.rating, Ticket.number)
-            .where(Ticket.org_path.startswith(city.path))
-            .order_by(Ticket.id)
-        )).all()
+        rows = (
+            await session.execute(
+                select(
+                    Ticket.status,
+                    Ticket.channel,
+                    Ticket.kind,
+                    Ticket.category,
+                    Ticket.respond_due_at,
+                    Ticket.anonymous,
+                    Ticket.to_bureau,
+                    Ticket.priority,
+                    Ticket.extended,
+                    Ticket.supervised,
+                    Ticket.reopened_by_rating,
+                    Ticket.rating,
+                    Ticket.number,
+                )
+                .where(Ticket.org_path.startswith(city.path))
+                .order_by(Ticket.id)
+            )
+        ).all()
         assert 250 <= len(rows) <= 350
         assert {r.status for r in rows} == {status.value for status in Status}
         assert {r.channel for r in rows} == {channel.value for channel in Channel}

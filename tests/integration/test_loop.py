@@ -10,13 +10,16 @@ async def test_ticket_walks_the_whole_loop_with_a_valid_chain(world: World) -> N
     number, code = receipt["number"], receipt["access_code"]
     assert receipt["status"] == "collected"
 
-    assert (await world.action("reg1", number, "register", priority="normal", note="已受理")).status_code == 200
+    assert (
+        await world.action("reg1", number, "register", priority="normal", note="已受理")
+    ).status_code == 200
     assert (await world.action("reg1", number, "submit")).status_code == 200
     assigned = await world.action("lead1", number, "assign", assignee="hand1", note="请尽快核实")
     assert assigned.status_code == 200, assigned.text
     assert assigned.json()["assignee"] == "hand1"
-    responded = await world.action("hand1", number, "respond", text="已与食堂沟通，减少用盐。",
-                                   internal_note="食堂负责人已签字")
+    responded = await world.action(
+        "hand1", number, "respond", text="已与食堂沟通，减少用盐。", internal_note="食堂负责人已签字"
+    )
     assert responded.json()["status"] == "responded"
 
     public = await world.client.get(f"/api/v1/public/tickets/{number}", params={"code": code})
@@ -24,8 +27,10 @@ async def test_ticket_walks_the_whole_loop_with_a_valid_chain(world: World) -> N
     assert public.json()["response"]["text"] == "已与食堂沟通，减少用盐。"
     assert "食堂负责人已签字" not in public.text
 
-    rated = await world.client.post(f"/api/v1/public/tickets/{number}/rating",
-                                    json={"code": code, "value": "satisfied", "comment": "谢谢"})
+    rated = await world.client.post(
+        f"/api/v1/public/tickets/{number}/rating",
+        json={"code": code, "value": "satisfied", "comment": "谢谢"},
+    )
     assert rated.status_code == 200, rated.text
     assert rated.json()["rating"]["value"] == "satisfied"
 
@@ -37,5 +42,12 @@ async def test_ticket_walks_the_whole_loop_with_a_valid_chain(world: World) -> N
     body = events.json()
     assert body["chain_ok"] is True
     assert [e["action"] for e in body["items"]] == [
-        "intake", "register", "submit", "assign", "respond", "rate", "archive", "inspect"
+        "intake",
+        "register",
+        "submit",
+        "assign",
+        "respond",
+        "rate",
+        "archive",
+        "inspect",
     ]

@@ -63,7 +63,9 @@ def test_verify_chain_changed_field_fails(drafts: list[dict[str, Any]], data: st
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(event_fields, min_size=2, max_size=8), st.data())
-def test_verify_chain_dropped_or_swapped_event_fails(drafts: list[dict[str, Any]], data: st.DataObject) -> None:
+def test_verify_chain_dropped_or_swapped_event_fails(
+    drafts: list[dict[str, Any]], data: st.DataObject
+) -> None:
     events = chain("2026-000001", drafts)
     i = data.draw(st.integers(0, len(events) - 2))
     dropped = events[:i] + events[i + 1 :]
@@ -74,9 +76,21 @@ def test_verify_chain_dropped_or_swapped_event_fails(drafts: list[dict[str, Any]
 
 
 def test_verify_chain_other_ticket_number_fails() -> None:
-    events = chain("2026-000001", [{"action": "intake", "actor": "parent", "actor_role": "parent",
-                                    "from_status": None, "to_status": "collected", "note": None,
-                                    "internal_note": None, "data": None}])
+    events = chain(
+        "2026-000001",
+        [
+            {
+                "action": "intake",
+                "actor": "parent",
+                "actor_role": "parent",
+                "from_status": None,
+                "to_status": "collected",
+                "note": None,
+                "internal_note": None,
+                "data": None,
+            }
+        ],
+    )
     assert verify_chain("2026-000001", events)
     assert not verify_chain("2026-000002", events)
 

@@ -47,7 +47,8 @@ def create_app(
             "caches": Caches(),
             "redis": aioredis.from_url(
                 settings.redis_url or "redis://127.0.0.1:6379/0",
-                socket_connect_timeout=1, socket_timeout=1,
+                socket_connect_timeout=1,
+                socket_timeout=1,
             ),
         }
     )

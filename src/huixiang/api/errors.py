@@ -100,8 +100,10 @@ def bad_characters(exc: BaseException) -> Response[dict[str, object]] | None:
 def database_down(request: Request, exc: Exception) -> Response[dict[str, object]]:
     if (refused := bad_characters(exc)) is not None:
         return refused
-    if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError | InterfaceError) and (
-        not exc.connection_invalidated
+    if (
+        isinstance(exc, DBAPIError)
+        and not isinstance(exc, OperationalError | InterfaceError)
+        and (not exc.connection_invalidated)
     ):
         log.exception("database error on %s %s", request.method, request.url.path)
         return error(500, "An unexpected database error occurred; it has been logged.")

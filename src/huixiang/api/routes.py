@@ -22,7 +22,8 @@ from ..domain.files import MAX_FILE_BYTES, MAX_FILES, safe_filename, sniff
 from ..services import accounts, listing, policies, stats, tickets
 from ..services import schemas as s
 from ..services.context import Ctx
-from ..services.tickets import Upload
+from ..services.intake import Upload
+from ..services.intake import intake as record_ticket
 from .body import convert, decode_json, form_to_object
 from .deps import SESSION_COOKIE, credentials, provide_hot_ctx, provide_principal
 from .multipart import parse_form
@@ -41,7 +42,9 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", operation_id="login", status_code=200)
-    async def login(self, request: Request, ctx: CtxDep, data: JSONBody[s.LoginRequest]) -> Response[s.LoginResult]:
+    async def login(
+        self, request: Request, ctx: CtxDep, data: JSONBody[s.LoginRequest]
+    ) -> Response[s.LoginResult]:
         address = request.client.host if request.client else "unknown"
         try:
             outcome = await accounts.login(
@@ -52,8 +55,13 @@ class AuthController(Controller):
             raise
         secure = ctx.settings.secure_cookies or request.url.scheme == "https"
         cookie = Cookie(
-            key=SESSION_COOKIE, value=outcome.token, httponly=True, samesite="lax",
-            secure=secure, path="/", max_age=int(accounts.TOKEN_LIFETIME["api"].total_seconds()),
+            key=SESSION_COOKIE,
+            value=outcome.token,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+            path="/",
+            max_age=int(accounts.TOKEN_LIFETIME["api"].total_seconds()),
         )
         return Response(s.LoginResult(outcome.token, outcome.user), cookies=[cookie])
 
@@ -70,7 +78,9 @@ class AdminController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @post("/orgs", operation_id="createOrg", status_code=201)
-    async def create_org(self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.OrgCreate]) -> s.OrgRead:
+    async def create_org(
+        self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.OrgCreate]
+    ) -> s.OrgRead:
         return await accounts.create_org(ctx, principal, data)
 
     @get("/orgs", operation_id="listOrgs")
@@ -78,7 +88,9 @@ class AdminController(Controller):
         return {"items": await accounts.list_orgs(ctx, principal)}
 
     @post("/users", operation_id="createUser", status_code=201)
-    async def create_user(self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.UserCreate]) -> s.UserRead:
+    async def create_user(
+        self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.UserCreate]
+    ) -> s.UserRead:
         return await accounts.create_user(ctx, principal, data)
 
 
@@ -86,7 +98,10 @@ async def _read_intake(request: Request[Any, Any, State]) -> tuple[s.PublicTicke
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await parse_form(
-            content_type, request.stream(), file_field="files", max_files=MAX_FILES,
+            content_type,
+            request.stream(),
+            file_field="files",
+            max_files=MAX_FILES,
             max_file_bytes=MAX_FILE_BYTES,
         )
         obj = form_to_object(form.fields, booleans={"anonymous", "consent", "to_bureau"})
@@ -95,8 +110,9 @@ async def _read_intake(request: Request[Any, Any, State]) -> tuple[s.PublicTicke
         for name, content in form.files:
             kind = sniff(content[:16])
             if kind is None:
-                raise Invalid(f"`files`: {name or 'a file'} is not an image (JPEG, PNG, GIF, WebP, "
-                              "HEIC) or a PDF.")
+                raise Invalid(
+                    f"`files`: {name or 'a file'} is not an image (JPEG, PNG, GIF, WebP, HEIC) or a PDF."
+                )
             uploads.append(Upload(safe_filename(name, kind), kind, content))
         return data, uploads
     if content_type and not content_type.startswith("application/json"):
@@ -111,8 +127,13 @@ class PublicController(Controller):
     path = "/api/v1/public/tickets"
     tags = ["public"]
 
-    @post("/", operation_id="publicIntake", status_code=201, request_max_body_size=UPLOAD_LIMIT,
-          dependencies=HOT)
+    @post(
+        "/",
+        operation_id="publicIntake",
+        status_code=201,
+        request_max_body_size=UPLOAD_LIMIT,
+        dependencies=HOT,
+    )
     async def intake(
         self,
         request: Request[Any, Any, State],
@@ -122,7 +143,7 @@ class PublicController(Controller):
         ] = None,
     ) -> s.IntakeReceipt:
         data, uploads = await _read_intake(request)
-        return await tickets.intake(ctx, data, idempotency_key=idempotency_key, uploads=uploads)
+        return await record_ticket(ctx, data, idempotency_key=idempotency_key, uploads=uploads)
 
     @get("/{number:str}", operation_id="publicTrack", dependencies=HOT)
     async def track(
@@ -141,8 +162,10 @@ class TicketController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @post("/", operation_id="staffIntake", status_code=201)
-    async def intake(self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.StaffTicketCreate]) -> s.TicketView:
-        receipt = await tickets.intake(ctx, data, principal=principal)
+    async def intake(
+        self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.StaffTicketCreate]
+    ) -> s.TicketView:
+        receipt = await record_ticket(ctx, data, principal=principal)
         return await tickets.get_ticket(ctx, principal, receipt.number)
 
     @get("/", operation_id="listTickets", dependencies=HOT)
@@ -160,8 +183,11 @@ class TicketController(Controller):
         cursor: str | None = None,
     ) -> s.TicketPage:
         return await listing.list_tickets(
-            ctx, principal, _filter(status, school_code, channel, kind, overdue, assignee),
-            limit=limit, cursor=cursor,
+            ctx,
+            principal,
+            _filter(status, school_code, channel, kind, overdue, assignee),
+            limit=limit,
+            cursor=cursor,
         )
 
     @get("/{number:str}", operation_id="getTicket")
@@ -178,8 +204,12 @@ class TicketController(Controller):
         found = await repo.scoped_ticket(ctx.session, principal, ticket.number)
         assert found is not None
         rows = await repo.attachments_of(ctx.session, found[0].id)
-        return {"items": [{"id": r.id, "filename": r.filename, "content_type": r.content_type,
-                           "size": r.size} for r in rows]}
+        return {
+            "items": [
+                {"id": r.id, "filename": r.filename, "content_type": r.content_type, "size": r.size}
+                for r in rows
+            ]
+        }
 
     @get("/{number:str}/attachments/{attachment_id:int}", operation_id="ticketAttachment")
     async def attachment(
@@ -190,14 +220,22 @@ class TicketController(Controller):
         if row is None:
             raise NotFound("No such attachment.")
         return Response(
-            row.data, media_type=row.content_type,
-            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
-                     "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+            row.data,
+            media_type=row.content_type,
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, max-age=3600",
+            },
         )
 
     @post("/{number:str}/{action:str}", operation_id="ticketAction", status_code=200)
     async def act(
-        self, request: Request[Any, Any, State], ctx: CtxDep, principal: PrincipalDep, number: str,
+        self,
+        request: Request[Any, Any, State],
+        ctx: CtxDep,
+        principal: PrincipalDep,
+        number: str,
         action: str,
     ) -> s.TicketView:
         try:
@@ -205,16 +243,23 @@ class TicketController(Controller):
         except ValueError:
             chosen = None
         if chosen is None or chosen not in tickets.REQUESTS:
-            raise NotFound(f"'{action}' is not a staff action; use one of: "
-                           + ", ".join(a.value for a in tickets.REQUESTS) + ".")
+            raise NotFound(
+                f"'{action}' is not a staff action; use one of: "
+                + ", ".join(a.value for a in tickets.REQUESTS)
+                + "."
+            )
         raw = await request.body()
         request_data = decode_json(raw or b"{}", tickets.REQUESTS[chosen])
         return await tickets.act(ctx, principal, number, chosen, request_data)
 
 
 def _filter(
-    status: Status | None, school_code: str | None, channel: Channel | None, kind: Kind | None,
-    overdue: bool, assignee: str | None,
+    status: Status | None,
+    school_code: str | None,
+    channel: Channel | None,
+    kind: Kind | None,
+    overdue: bool,
+    assignee: str | None,
 ) -> listing.TicketFilter:
     if assignee not in (None, "", "me"):
         raise Invalid("`assignee` accepts only `me`.")
@@ -228,15 +273,26 @@ class ReportController(Controller):
 
     @get("/notifications", operation_id="listNotifications")
     async def notifications(
-        self, ctx: CtxDep, principal: PrincipalDep,
+        self,
+        ctx: CtxDep,
+        principal: PrincipalDep,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> dict[str, Any]:
         rows = await repo.notifications_of(ctx.session, principal.user_id, limit)
-        return {"items": [{"id": r.id, "rule": r.rule, "ticket_number": r.number, "at": r.at,
-                           "read": r.read_at is not None} for r in rows]}
+        return {
+            "items": [
+                {
+                    "id": r.id,
+                    "rule": r.rule,
+                    "ticket_number": r.number,
+                    "at": r.at,
+                    "read": r.read_at is not None,
+                }
+                for r in rows
+            ]
+        }
 
-    @post("/notifications/{notification_id:int}/read", operation_id="readNotification",
-          status_code=204)
+    @post("/notifications/{notification_id:int}/read", operation_id="readNotification", status_code=204)
     async def read(self, ctx: CtxDep, principal: PrincipalDep, notification_id: int) -> None:
         result = await ctx.session.execute(
             update(Notification)
@@ -248,7 +304,10 @@ class ReportController(Controller):
 
     @get("/stats", operation_id="stats")
     async def stats(
-        self, ctx: CtxDep, principal: PrincipalDep, org_code: str | None = None,
+        self,
+        ctx: CtxDep,
+        principal: PrincipalDep,
+        org_code: str | None = None,
         from_: Annotated[datetime | None, QueryParameter(name="from")] = None,
         to: datetime | None = None,
     ) -> dict[str, Any]:
@@ -258,13 +317,20 @@ class ReportController(Controller):
 
     @get("/exports/tickets.xlsx", operation_id="exportTickets")
     async def export(
-        self, ctx: CtxDep, principal: PrincipalDep, status: Status | None = None,
-        school_code: str | None = None, channel: Channel | None = None, kind: Kind | None = None,
-        overdue: bool = False, assignee: str | None = None,
+        self,
+        ctx: CtxDep,
+        principal: PrincipalDep,
+        status: Status | None = None,
+        school_code: str | None = None,
+        channel: Channel | None = None,
+        kind: Kind | None = None,
+        overdue: bool = False,
+        assignee: str | None = None,
     ) -> Response[bytes]:
-        if not principal.grants or principal.scope_paths(
-            [Role.LEADER, Role.INSPECTOR, Role.ADMIN, Role.REGISTRAR]
-        ) == []:
+        if (
+            not principal.grants
+            or principal.scope_paths([Role.LEADER, Role.INSPECTOR, Role.ADMIN, Role.REGISTRAR]) == []
+        ):
             raise NotPermitted("Only leaders, registrars, inspectors and admins may export.")
         content = await listing.export_xlsx(
             ctx, principal, _filter(status, school_code, channel, kind, overdue, assignee)
@@ -298,17 +364,37 @@ async def health(state: State) -> Response[dict[str, str]]:
     return Response(parts, status_code=503 if down else 200)
 
 
-@put("/api/v1/policies/{org_code:str}", operation_id="setPolicy", tags=["admin"],
-     dependencies={"principal": Provide(provide_principal)})
-async def set_policy(ctx: CtxDep, principal: PrincipalDep, org_code: str, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+@put(
+    "/api/v1/policies/{org_code:str}",
+    operation_id="setPolicy",
+    tags=["admin"],
+    dependencies={"principal": Provide(provide_principal)},
+)
+async def set_policy(
+    ctx: CtxDep, principal: PrincipalDep, org_code: str, data: JSONBody[dict[str, Any]]
+) -> dict[str, Any]:
     return await policies.set_policy(ctx, principal, org_code, data)
 
 
-@put("/api/v1/calendar/{day:date}", operation_id="setCalendarDay", tags=["admin"],
-     dependencies={"principal": Provide(provide_principal)})
-async def set_calendar_day(ctx: CtxDep, principal: PrincipalDep, day: date, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+@put(
+    "/api/v1/calendar/{day:date}",
+    operation_id="setCalendarDay",
+    tags=["admin"],
+    dependencies={"principal": Provide(provide_principal)},
+)
+async def set_calendar_day(
+    ctx: CtxDep, principal: PrincipalDep, day: date, data: JSONBody[dict[str, Any]]
+) -> dict[str, Any]:
     return await policies.set_calendar_day(ctx, principal, day, data)
 
 
-ROUTES = [AuthController, AdminController, PublicController, TicketController, ReportController,
-          health, set_policy, set_calendar_day]
+ROUTES = [
+    AuthController,
+    AdminController,
+    PublicController,
+    TicketController,
+    ReportController,
+    health,
+    set_policy,
+    set_calendar_day,
+]

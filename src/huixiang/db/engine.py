@@ -45,8 +45,13 @@ async def raw_pool(url: str, *, size: int = 20) -> asyncpg.Pool:
     not fatal: the pool reconnects on use, and the endpoint then answers 503."""
     dsn = async_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
     return await asyncpg.create_pool(
-        dsn, min_size=0, max_size=size, timeout=5, command_timeout=30,
-        server_settings={"timezone": "UTC"}, reset=_keep,
+        dsn,
+        min_size=0,
+        max_size=size,
+        timeout=5,
+        command_timeout=30,
+        server_settings={"timezone": "UTC"},
+        reset=_keep,
     )
 
 

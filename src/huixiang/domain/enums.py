@@ -20,9 +20,7 @@ class Status(StrEnum):
 OPEN_STATUSES = frozenset(
     {Status.COLLECTED, Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED, Status.RESPONDED}
 )
-AWAITING_RESPONSE = frozenset(
-    {Status.COLLECTED, Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED}
-)
+AWAITING_RESPONSE = frozenset({Status.COLLECTED, Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED})
 
 
 class Action(StrEnum):

@@ -48,9 +48,7 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     ),
     Action.EXTEND: (_rule([S.ASSIGNED], [Role.LEADER], S.ASSIGNED),),
     Action.RATE: (_rule([S.RESPONDED], [Actor.PARENT], S.RESPONDED, S.ASSIGNED),),
-    Action.ARCHIVE: (
-        _rule([S.RESPONDED], [Role.LEADER, Role.REGISTRAR, Actor.SYSTEM], S.ARCHIVED),
-    ),
+    Action.ARCHIVE: (_rule([S.RESPONDED], [Role.LEADER, Role.REGISTRAR, Actor.SYSTEM], S.ARCHIVED),),
     Action.REOPEN: (_rule([S.RESPONDED, S.ARCHIVED], [Role.LEADER, Role.INSPECTOR], S.ASSIGNED),),
     Action.SUPERVISE: (_rule(OPEN_STATUSES, [Role.INSPECTOR], None),),
     Action.INSPECT: (_rule([S.ARCHIVED], [Role.INSPECTOR], S.INSPECTED, S.ASSIGNED),),
@@ -68,9 +66,7 @@ STATE_WORDS = {
 }
 
 
-def transition(
-    status: Status, action: Action, actors: frozenset[str], *, rework: bool = False
-) -> Status:
+def transition(status: Status, action: Action, actors: frozenset[str], *, rework: bool = False) -> Status:
     """The status after `actors` take `action` on a ticket in `status`.
 
     `rework` picks the rework branch of rate (the first 不满意) and inspect (a failed check).
@@ -88,9 +84,7 @@ def transition(
             target = rule.rework_target if rework and rule.rework_target else rule.target
             return target or status
     if any(status in rule.sources for rule in rules):
-        raise NotPermitted(
-            f"Your role may not {action} a ticket that is {STATE_WORDS[status]}."
-        )
+        raise NotPermitted(f"Your role may not {action} a ticket that is {STATE_WORDS[status]}.")
     allowed = sorted({str(s) for rule in rules for s in rule.sources})
     raise IllegalTransition(
         f"Cannot {action} this ticket: it is {STATE_WORDS[status]}; "

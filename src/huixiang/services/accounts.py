@@ -64,35 +64,41 @@ async def hit_throttle(ctx: Ctx, key: str, window: timedelta) -> int:
 
 
 async def login(
-    ctx: Ctx, request: s.LoginRequest, *, address: str, kind: str = "api",
+    ctx: Ctx,
+    request: s.LoginRequest,
+    *,
+    address: str,
+    kind: str = "api",
     replaces: str | None = None,
 ) -> LoginOutcome:
     address_key = f"login:{address}"
     current = await ctx.session.get(Throttle, address_key)
-    if current and current.window_start > ctx.now - ADDRESS_WINDOW and (
-        current.hits >= ADDRESS_FAILURES
-    ):
+    if current and current.window_start > ctx.now - ADDRESS_WINDOW and (current.hits >= ADDRESS_FAILURES):
         raise TooManyRequests("Too many failed logins from your address; try again in 15 minutes.")
     user = await repo.user_by_username(ctx.session, request.username)
     if user is not None and user.locked_until and user.locked_until > ctx.now:
         minutes = int((user.locked_until - ctx.now).total_seconds() // 60) + 1
         raise TooManyRequests(
-            f"This account is locked after {MAX_FAILED_LOGINS} failed logins; "
-            f"try again in {minutes} minutes."
+            f"This account is locked after {MAX_FAILED_LOGINS} failed logins; try again in {minutes} minutes."
         )
     ok = verify_password(user.password_hash if user else DUMMY_PASSWORD_HASH, request.password)
     if user is None or not ok or not user.is_active:
         await hit_throttle(ctx, address_key, ADDRESS_WINDOW)
         if user is not None:
             # Counted in SQL: concurrent wrong guesses each count (a read-modify-write loses them).
-            failures = (await ctx.session.execute(
-                update(User).where(User.id == user.id)
-                .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
-                .execution_options(synchronize_session=False)
-            )).scalar_one()
+            failures = (
+                await ctx.session.execute(
+                    update(User)
+                    .where(User.id == user.id)
+                    .values(failed_logins=User.failed_logins + 1)
+                    .returning(User.failed_logins)
+                    .execution_options(synchronize_session=False)
+                )
+            ).scalar_one()
             if failures >= MAX_FAILED_LOGINS:
                 await ctx.session.execute(
-                    update(User).where(User.id == user.id)
+                    update(User)
+                    .where(User.id == user.id)
                     .values(locked_until=ctx.now + LOCKOUT, failed_logins=0)
                     .execution_options(synchronize_session=False)
                 )
@@ -102,13 +108,17 @@ async def login(
         await ctx.session.execute(delete(AuthToken).where(AuthToken.token_hash == token_hash(replaces)))
     token = new_token()
     ctx.session.add(
-        AuthToken(token_hash=token_hash(token), user_id=user.id, kind=kind,
-                  expires_at=ctx.now + TOKEN_LIFETIME[kind])
+        AuthToken(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            kind=kind,
+            expires_at=ctx.now + TOKEN_LIFETIME[kind],
+        )
     )
     grants = (await repo.grants_of(ctx.session, [user.id]))[user.id]
     return LoginOutcome(
-        token, s.UserRead(user.username, user.display_name,
-                          [s.GrantRead(g.role.value, g.org_code) for g in grants])
+        token,
+        s.UserRead(user.username, user.display_name, [s.GrantRead(g.role.value, g.org_code) for g in grants]),
     )
 
 
@@ -156,8 +166,9 @@ async def create_org(ctx: Ctx, principal: Principal | None, r: s.OrgCreate) -> s
             raise Invalid(f"`kind` {r.kind.value} cannot sit under a {parent.kind}.")
     if await repo.org_by_code(ctx.session, r.code) is not None:
         raise Conflict(f"An org unit with code {r.code!r} already exists.")
-    org = Org(code=r.code, name=r.name, kind=r.kind.value, parent_id=parent.id if parent else None,
-              path="pending")
+    org = Org(
+        code=r.code, name=r.name, kind=r.kind.value, parent_id=parent.id if parent else None, path="pending"
+    )
     ctx.session.add(org)
     try:
         await ctx.session.flush()
@@ -193,26 +204,31 @@ async def create_user(ctx: Ctx, principal: Principal | None, r: s.UserCreate) ->
         grants.append((grant.role, org))
     if await repo.user_by_username(ctx.session, r.username) is not None:
         raise Conflict(f"A user named {r.username!r} already exists.")
-    user = User(username=r.username, password_hash=hash_password(r.password),
-                display_name=r.display_name, email=r.email, phone=r.phone)
+    user = User(
+        username=r.username,
+        password_hash=hash_password(r.password),
+        display_name=r.display_name,
+        email=r.email,
+        phone=r.phone,
+    )
     ctx.session.add(user)
     try:
         await ctx.session.flush()
     except IntegrityError:
         raise Conflict(f"A user named {r.username!r} already exists.") from None
-    ctx.session.add_all(RoleGrant(user_id=user.id, role=role.value, org_id=org.id)
-                        for role, org in grants)
+    ctx.session.add_all(RoleGrant(user_id=user.id, role=role.value, org_id=org.id) for role, org in grants)
     await ctx.session.flush()
-    return s.UserRead(user.username, user.display_name,
-                      [s.GrantRead(role.value, org.code) for role, org in grants])
+    return s.UserRead(
+        user.username, user.display_name, [s.GrantRead(role.value, org.code) for role, org in grants]
+    )
 
 
 async def ensure_admin(ctx: Ctx, username: str, password: str) -> tuple[str, bool]:
     """The `create-admin` command: an admin at the root (made if the tree is empty). Idempotent:
     an existing user gets the password and the admin role at the root. Answers (root, created)."""
-    root = (await ctx.session.execute(
-        select(Org).where(Org.parent_id.is_(None)).order_by(Org.id).limit(1)
-    )).scalar_one_or_none()
+    root = (
+        await ctx.session.execute(select(Org).where(Org.parent_id.is_(None)).order_by(Org.id).limit(1))
+    ).scalar_one_or_none()
     if root is None:
         await create_org(ctx, None, s.OrgCreate(code="root", name="教育局", kind=OrgKind.BUREAU))
         root = await repo.org_by_code(ctx.session, "root")
@@ -220,17 +236,18 @@ async def ensure_admin(ctx: Ctx, username: str, password: str) -> tuple[str, boo
     user = await repo.user_by_username(ctx.session, username)
     created = user is None
     if user is None:
-        user = User(username=username, password_hash=hash_password(password),
-                    display_name=username)
+        user = User(username=username, password_hash=hash_password(password), display_name=username)
         ctx.session.add(user)
         await ctx.session.flush()
     else:
         await ctx.session.execute(
-            update(User).where(User.id == user.id).values(
-                password_hash=hash_password(password), is_active=True, locked_until=None)
+            update(User)
+            .where(User.id == user.id)
+            .values(password_hash=hash_password(password), is_active=True, locked_until=None)
         )
     await ctx.session.execute(
-        pg_insert(RoleGrant).values(user_id=user.id, role=Role.ADMIN.value, org_id=root.id)
+        pg_insert(RoleGrant)
+        .values(user_id=user.id, role=Role.ADMIN.value, org_id=root.id)
         .on_conflict_do_nothing()
     )
     return root.code, created

@@ -141,10 +141,20 @@ async def list_tickets(
 
 
 COLUMNS = (
-    ("编号", "number"), ("学校", "school_code"), ("渠道", "channel"), ("类型", "kind"),
-    ("类别", "category"), ("紧急程度", "priority"), ("状态", "status"), ("标题", "title"),
-    ("内容", "content"), ("收集时间", "collected_at"), ("登记期限", "register_due_at"),
-    ("答复期限", "respond_due_at"), ("是否逾期", "overdue"), ("督办", "supervised"),
+    ("编号", "number"),
+    ("学校", "school_code"),
+    ("渠道", "channel"),
+    ("类型", "kind"),
+    ("类别", "category"),
+    ("紧急程度", "priority"),
+    ("状态", "status"),
+    ("标题", "title"),
+    ("内容", "content"),
+    ("收集时间", "collected_at"),
+    ("登记期限", "register_due_at"),
+    ("答复期限", "respond_due_at"),
+    ("是否逾期", "overdue"),
+    ("督办", "supervised"),
     ("承办人", "assignee"),
 )
 

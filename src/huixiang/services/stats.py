@@ -38,9 +38,7 @@ def _figures(now: datetime) -> list[Any]:
         count(Ticket.rating == Rating.UNSATISFIED.value).label("unsatisfied"),
         count(Ticket.reopen_count > 0).label("reopened"),
         func.percentile_cont(0.5)
-        .within_group(
-            cast(func.extract("epoch", Ticket.first_responded_at - Ticket.collected_at), Float)
-        )
+        .within_group(cast(func.extract("epoch", Ticket.first_responded_at - Ticket.collected_at), Float))
         .filter(responded)
         .label("median_seconds"),
     ]
@@ -53,8 +51,18 @@ def _ratio(part: int, whole: int) -> float | None:
 def _shape(row: Any) -> dict[str, Any]:
     figures = {
         name: int(getattr(row, name))
-        for name in ("total", "responded", "responded_on_time", "due", "overdue_open", "rated",
-                     "satisfied", "basically_satisfied", "unsatisfied", "reopened")
+        for name in (
+            "total",
+            "responded",
+            "responded_on_time",
+            "due",
+            "overdue_open",
+            "rated",
+            "satisfied",
+            "basically_satisfied",
+            "unsatisfied",
+            "reopened",
+        )
     }
     figures["response_rate"] = _ratio(figures["responded"], figures["total"])
     figures["on_time_rate"] = _ratio(figures["responded_on_time"], figures["due"])
@@ -78,8 +86,10 @@ async def stats(
     conditions: list[Any] = [repo.in_scope(principal), Ticket.status != Status.MERGED.value]
     if org_code:
         org = await org_info(ctx, org_code)
-        if org is None or not principal.roles_over(org.path) and not any(
-            p.startswith(org.path) for p in principal.scope_paths()
+        if (
+            org is None
+            or not principal.roles_over(org.path)
+            and not any(p.startswith(org.path) for p in principal.scope_paths())
         ):
             raise NotFound(f"No org unit {org_code!r} in your scope.")
         conditions.append(repo.subtree(Ticket.org_path, org.path))
@@ -101,9 +111,6 @@ async def stats(
     )
     result = _shape(total)
     result["by_school"] = [
-        {"school_code": row.school_code, "school_name": row.school_name, **_shape(row)}
-        for row in by_school
+        {"school_code": row.school_code, "school_name": row.school_name, **_shape(row)} for row in by_school
     ]
     return result
-
-

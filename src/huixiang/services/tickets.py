@@ -1,16 +1,12 @@
-"""Ticket use cases: intake, the staff actions of the lifecycle, the parent's view and rating."""
+"""Ticket use cases after intake: the staff actions of the lifecycle, staff reads, and the
+parent's view and rating."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-
-import asyncpg
-import msgspec
 
 from ..db import fast, repo
 from ..db.models import Ticket, TicketEvent
@@ -18,254 +14,37 @@ from ..domain import lifecycle
 from ..domain.access import Principal, mask_phone, may_see_full_phone
 from ..domain.chain import GENESIS, event_hash, verify_chain
 from ..domain.enums import (
-    OFFLINE_CHANNELS,
     OPEN_STATUSES,
     Action,
     Actor,
-    Channel,
     Kind,
-    OrgKind,
     Priority,
-    Role,
     Status,
 )
-from ..domain.errors import Conflict, IdempotencyMismatch, Invalid, NotFound, NotPermitted
+from ..domain.errors import Conflict, Invalid, NotFound
 from . import schemas as s
 from .context import Ctx
-from .reference import OrgInfo, categories, clock_for, org_info, parent_info
-from .secrets import access_code_hash, code_matches, derived_access_code, new_access_code
-
-STAFF_INTAKE_ROLES = frozenset({Role.REGISTRAR, Role.LEADER, Role.HANDLER, Role.GRID_MEMBER})
-MAX_BACKDATE = timedelta(days=366)
-
-
-@dataclass(frozen=True, slots=True)
-class Upload:
-    filename: str
-    content_type: str  # sniffed from the content
-    data: bytes
-
-
-# ---- intake ---------------------------------------------------------------------------------
-
-
-async def intake(
-    ctx: Ctx,
-    data: s.PublicTicketCreate,
-    *,
-    principal: Principal | None = None,
-    idempotency_key: str | None = None,
-    uploads: Sequence[Upload] = (),
-) -> s.IntakeReceipt:
-    """A new ticket, online from a parent (no principal) or offline from staff."""
-    channel = data.channel if isinstance(data, s.StaffTicketCreate) else Channel.ONLINE
-    if not data.consent:
-        raise Invalid("`consent` must be true: the parent has to accept how the data is used.")
-    if data.anonymous and (data.contact is not None or data.student is not None):
-        raise Invalid(
-            "`contact` and `student` must be empty when `anonymous` is true: "
-            "an anonymous ticket keeps no identity."
-        )
-    school = await org_info(ctx, data.school_code)
-    if school is None or school.kind != OrgKind.SCHOOL:
-        raise Invalid(f"`school_code` {data.school_code!r} names no school.")
-    if data.category not in await categories(ctx, school.root_id):
-        raise Invalid(f"`category` {data.category!r} is not one of this bureau's categories.")
-    filed = await _filing_unit(ctx, school, data.to_bureau)
-
-    collected_at = ctx.now
-    if principal is not None:
-        assert isinstance(data, s.StaffTicketCreate)
-        _check_staff_intake(principal, school, channel)
-        if data.collected_at is not None:
-            collected_at = _check_collected_at(data.collected_at, ctx.now)
-
-    clock = await clock_for(ctx, filed.path)
-    register_due = clock.register_due(collected_at)
-    respond_due = clock.respond_due(collected_at, data.kind, Priority.NORMAL)
-
-    request_hash = _request_hash(data, uploads)
-    if idempotency_key:
-        code = derived_access_code(ctx.settings.secret_key, idempotency_key, request_hash)
-    else:
-        code = new_access_code()
-    number = await _next_number(ctx, collected_at)
-
-    if principal is None:
-        actor, role = "parent", str(Actor.PARENT)
-    else:
-        actor = principal.display_name
-        role = sorted(principal.roles_over(school.path) & STAFF_INTAKE_ROLES)[0]
-    ticket = {
-        "number": number,
-        "access_code_hash": access_code_hash(ctx.settings.secret_key, code),
-        "org_id": filed.id,
-        "org_path": filed.path,
-        "school_id": school.id,
-        "district_id": filed.id if filed.kind == OrgKind.DISTRICT else filed.parent_id,
-        "to_bureau": data.to_bureau,
-        "channel": channel.value,
-        "kind": data.kind.value,
-        "category": data.category,
-        "priority": Priority.NORMAL.value,
-        "status": Status.COLLECTED.value,
-        "title": data.title,
-        "content": data.content,
-        "anonymous": data.anonymous,
-        "contact": _json(_clean(data.contact)),
-        "student": _json(_clean(data.student)),
-        "collected_at": collected_at,
-        "register_due_at": register_due,
-        "respond_due_at": respond_due,
-        "created_by_id": principal.user_id if principal else None,
-        "idempotency_key": idempotency_key,
-        "request_hash": request_hash,
-        "version": 1,
-    }
-    fields = {
-        "seq": 1,
-        "at": ctx.now,
-        "action": Action.INTAKE.value,
-        "actor": actor,
-        "actor_role": role,
-        "from_status": None,
-        "to_status": Status.COLLECTED.value,
-        "note": None,
-        "internal_note": None,
-        "data": {"channel": channel.value, "files": len(uploads)},
-    }
-    event = {
-        **fields,
-        "data": _json(fields["data"]),
-        "actor_id": principal.user_id if principal else None,
-        "prev_hash": GENESIS,
-        "hash": event_hash(GENESIS, number, fields),
-    }
-    files = [(u.filename, u.content_type, len(u.data), hashlib.sha256(u.data).digest(), u.data) for u in uploads]
-    ticket_id = await fast.insert_intake(await fast.driver(ctx), ticket, event, files)
-    if ticket_id is None:  # the key was used before (or by a concurrent twin that committed)
-        assert idempotency_key is not None
-        return await _replay(ctx, idempotency_key, request_hash)
-    return s.IntakeReceipt(number, code, Status.COLLECTED.value, register_due, respond_due)
-
-
-async def _filing_unit(ctx: Ctx, school: OrgInfo, to_bureau: bool) -> OrgInfo:
-    if not to_bureau:
-        return school
-    district = await parent_info(ctx, school)
-    if district is None:
-        raise Invalid("`to_bureau` is not possible: this school has no bureau above it.")
-    return district
-
-
-def _check_staff_intake(principal: Principal, school: OrgInfo, channel: Channel) -> None:
-    roles = principal.roles_over(school.path)
-    if not roles:
-        raise NotFound(f"No school {school.code!r} in your scope.")
-    if not roles & STAFF_INTAKE_ROLES:
-        raise NotPermitted("Your role may not record tickets; registrars, leaders, handlers "
-                           "and grid members may.")
-    if channel not in OFFLINE_CHANNELS:
-        raise Invalid("`channel` must be an offline channel: "
-                      + ", ".join(sorted(c.value for c in OFFLINE_CHANNELS)) + ".")
-
-
-def _check_collected_at(collected_at: datetime, now: datetime) -> datetime:
-    if collected_at.tzinfo is None:
-        raise Invalid("`collected_at` must carry a time zone offset, e.g. 2026-10-09T09:00:00+08:00.")
-    if collected_at > now + timedelta(minutes=5):
-        raise Invalid("`collected_at` cannot be in the future.")
-    if collected_at < now - MAX_BACKDATE:
-        raise Invalid("`collected_at` cannot be more than a year ago.")
-    return collected_at
-
-
-def _clean(part: msgspec.Struct | None) -> dict[str, str] | None:
-    if part is None:
-        return None
-    values = {k: v.strip() for k, v in msgspec.structs.asdict(part).items() if v and v.strip()}
-    return values or None
-
-
-def _request_hash(data: s.PublicTicketCreate, uploads: Sequence[Upload]) -> bytes:
-    body = json.dumps(msgspec.to_builtins(data), sort_keys=True, ensure_ascii=False)
-    digest = hashlib.sha256(body.encode())
-    for upload in uploads:
-        digest.update(hashlib.sha256(upload.data).digest())
-    return digest.digest()
-
-
-async def _replay(ctx: Ctx, key: str, request_hash: bytes) -> s.IntakeReceipt:
-    ticket = await repo.ticket_by_idempotency_key(ctx.session, key)
-    if ticket is None:  # the twin rolled back; the client should simply retry
-        raise Conflict("A request with this Idempotency-Key is still being processed; retry.")
-    if ticket.request_hash != request_hash:
-        raise IdempotencyMismatch(
-            "This Idempotency-Key was already used with a different request body; "
-            "send a new key for a new ticket."
-        )
-    code = derived_access_code(ctx.settings.secret_key, key, request_hash)
-    tz = ctx.settings.timezone  # as the first answer gave them, not in the database's UTC
-    return s.IntakeReceipt(
-        ticket.number,
-        code,
-        Status.COLLECTED.value,
-        ticket.register_due_at.astimezone(tz),
-        ticket.respond_due_at.astimezone(tz),
-    )
-
-
-NUMBER_BLOCK = 50
-
-
-async def _next_number(ctx: Ctx, collected_at: datetime) -> str:
-    """A readable number, unique and counted per year: 2026-000123. Each process takes the
-    sequence in blocks, so most intakes need no round trip for it (numbers stay unique; the
-    order across processes is roughly, not strictly, by time)."""
-    year = collected_at.astimezone(ctx.settings.timezone).year
-    sequence = f"ticket_number_{year}"
-    block = ctx.caches.numbers.setdefault(year, [])
-    if not block:
-        connection = await fast.driver(ctx)
-        if year not in ctx.caches.sequences:
-            if not await _ensure_sequence(connection, sequence):
-                # Made inside this request's transaction: others see it only at the commit, and
-                # a rollback takes it back, so neither remember it nor keep a block from it.
-                return f"{year}-{(await fast.next_numbers(connection, sequence, 1))[0]:06d}"
-            ctx.caches.sequences.add(year)
-        numbers = await fast.next_numbers(connection, sequence, NUMBER_BLOCK)
-        block.extend(reversed(numbers))
-    return f"{year}-{block.pop():06d}"
-
-
-async def _ensure_sequence(connection: asyncpg.Connection, sequence: str) -> bool:
-    """Create the year's sequence once, on the request's own connection: a second connection
-    from the same pool can deadlock a burst of first intakes (every request holding one and
-    waiting for another), and concurrent CREATEs race on the catalog. True when the sequence
-    is committed; False when it was just made inside the caller's open transaction."""
-    if await connection.fetchval("SELECT to_regclass($1)", sequence) is not None:
-        return True
-    outer = connection.is_in_transaction()
-    try:
-        async with connection.transaction():  # a savepoint inside the caller's transaction
-            await connection.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence}")
-    except (asyncpg.UniqueViolationError, asyncpg.DuplicateTableError):
-        return True  # a concurrent twin created it first and committed
-    return not outer
-
-
-def _json(value: object) -> str | None:
-    """JSON text for jsonb parameters on the raw connection (SQLAlchemy's codec expects text)."""
-    return None if value is None else json.dumps(value, ensure_ascii=False)
-
+from .reference import categories, clock_for
+from .secrets import code_matches
 
 # ---- the parent's view and rating -----------------------------------------------------------
 
 NOT_FOUND_PUBLIC = "No ticket matches this number and access code."
 # The steps the parent sees on the timeline; supervision stays between the school and the bureau.
 PUBLIC_ACTIONS = frozenset(
-    {Action.INTAKE, Action.REGISTER, Action.MERGE, Action.SUBMIT, Action.ASSIGN, Action.RESPOND,
-     Action.EXTEND, Action.RATE, Action.ARCHIVE, Action.REOPEN, Action.INSPECT}
+    {
+        Action.INTAKE,
+        Action.REGISTER,
+        Action.MERGE,
+        Action.SUBMIT,
+        Action.ASSIGN,
+        Action.RESPOND,
+        Action.EXTEND,
+        Action.RATE,
+        Action.ARCHIVE,
+        Action.REOPEN,
+        Action.INSPECT,
+    }
 )
 PUBLIC_ACTION_NAMES = sorted(a.value for a in PUBLIC_ACTIONS)
 
@@ -287,11 +66,15 @@ async def public_view(ctx: Ctx, number: str, code: str) -> s.PublicTicketView:
     row = await fast.track_row(await fast.driver(ctx), number, PUBLIC_ACTION_NAMES)
     _check_code(ctx, code, row["access_code_hash"] if row else None)
     merged = row["primary_number"] is not None
-    answer = (row["primary_text"], row["primary_responded_at"]) if merged else (
-        row["response_text"], row["responded_at"])
-    timeline = [s.TimelineItem(at, action, note)
-                for at, action, note in zip(row["ats"] or (), row["actions"] or (), row["notes"] or (),
-                                            strict=True)]
+    answer = (
+        (row["primary_text"], row["primary_responded_at"])
+        if merged
+        else (row["response_text"], row["responded_at"])
+    )
+    timeline = [
+        s.TimelineItem(at, action, note)
+        for at, action, note in zip(row["ats"] or (), row["actions"] or (), row["notes"] or (), strict=True)
+    ]
     return s.PublicTicketView(
         number=row["number"],
         status=row["status"],
@@ -303,7 +86,8 @@ async def public_view(ctx: Ctx, number: str, code: str) -> s.PublicTicketView:
         timeline=timeline,
         response=s.ResponseView(answer[0], answer[1]) if answer[0] is not None else None,
         rating=s.RatingView(row["rating"], row["rating_comment"], row["rated_at"])
-        if row["rating"] is not None else None,
+        if row["rating"] is not None
+        else None,
         merged_into=row["primary_number"],
     )
 
@@ -311,8 +95,11 @@ async def public_view(ctx: Ctx, number: str, code: str) -> s.PublicTicketView:
 async def rate(ctx: Ctx, number: str, request: s.RatingRequest) -> s.PublicTicketView:
     ticket = await _ticket_by_code(ctx, number, request.code)
     status = Status(ticket.status)
-    if status is Status.RESPONDED and ticket.rated_at and ticket.responded_at and (
-        ticket.rated_at >= ticket.responded_at
+    if (
+        status is Status.RESPONDED
+        and ticket.rated_at
+        and ticket.responded_at
+        and (ticket.rated_at >= ticket.responded_at)
     ):
         raise Conflict("This answer has already been rated.")
     rework = lifecycle.rating_reopens(request.value, ticket.reopened_by_rating)
@@ -324,8 +111,14 @@ async def rate(ctx: Ctx, number: str, request: s.RatingRequest) -> s.PublicTicke
         ticket.reopened_by_rating = True
         await _send_back(ctx, ticket)
     await _commit_action(
-        ctx, ticket, Action.RATE, status, target, actor=("parent", Actor.PARENT, None),
-        note=request.comment, data={"value": request.value.value},
+        ctx,
+        ticket,
+        Action.RATE,
+        status,
+        target,
+        actor=("parent", Actor.PARENT, None),
+        note=request.comment,
+        data={"value": request.value.value},
     )
     return await public_view(ctx, number, request.code)
 
@@ -364,9 +157,7 @@ def staff_view(
     merged_into: str | None = None,
 ) -> s.TicketView:
     contact = dict(ticket.contact) if ticket.contact else None
-    if contact and contact.get("phone") and not may_see_full_phone(
-        principal.roles_over(ticket.org_path)
-    ):
+    if contact and contact.get("phone") and not may_see_full_phone(principal.roles_over(ticket.org_path)):
         contact["phone"] = mask_phone(contact["phone"])
     return s.TicketView(
         number=ticket.number,
@@ -416,21 +207,29 @@ async def events(ctx: Ctx, principal: Principal, number: str) -> s.EventLog:
     rows = await repo.events_of(ctx.session, ticket.id)
     chain_ok = verify_chain(
         ticket.number,
-        [
-            {name: getattr(e, name) for name in (*_HASHED, "prev_hash", "hash")}
-            for e in rows
-        ],
+        [{name: getattr(e, name) for name in (*_HASHED, "prev_hash", "hash")} for e in rows],
     )
     items = [
-        s.EventView(e.seq, e.at, e.action, e.actor, e.actor_role, e.from_status, e.to_status,
-                    e.note, e.internal_note)
+        s.EventView(
+            e.seq, e.at, e.action, e.actor, e.actor_role, e.from_status, e.to_status, e.note, e.internal_note
+        )
         for e in rows
     ]
     return s.EventLog(items, chain_ok)
 
 
-_HASHED = ("seq", "at", "action", "actor", "actor_role", "from_status", "to_status", "note",
-           "internal_note", "data")
+_HASHED = (
+    "seq",
+    "at",
+    "action",
+    "actor",
+    "actor_role",
+    "from_status",
+    "to_status",
+    "note",
+    "internal_note",
+    "data",
+)
 
 
 # ---- staff actions --------------------------------------------------------------------------
@@ -464,9 +263,15 @@ async def act(
     target = lifecycle.transition(status, action, actors, rework=outcome.rework)
     role = lifecycle.acting_as(action, status, actors)
     await _commit_action(
-        ctx, ticket, action, status, target,
+        ctx,
+        ticket,
+        action,
+        status,
+        target,
         actor=(principal.display_name, role, principal.user_id),
-        note=outcome.note, internal_note=outcome.internal_note, data=outcome.data,
+        note=outcome.note,
+        internal_note=outcome.internal_note,
+        data=outcome.data,
     )
     found = await _scoped(ctx, principal, number)
     return await _staff_view(ctx, principal, *found)
@@ -488,8 +293,17 @@ async def _commit_action(
     ticket.status = to_status.value
     ticket.updated_at = ctx.now
     await ctx.session.flush()  # UPDATE … WHERE version = :seen; a stale one raises StaleDataError
-    await append_event(ctx, ticket, action, from_status, to_status, actor=actor, note=note,
-                       internal_note=internal_note, data=data)
+    await append_event(
+        ctx,
+        ticket,
+        action,
+        from_status,
+        to_status,
+        actor=actor,
+        note=note,
+        internal_note=internal_note,
+        data=data,
+    )
 
 
 async def append_event(
@@ -553,8 +367,9 @@ async def _register(ctx: Ctx, _: Principal, ticket: Ticket, r: s.RegisterRequest
         ticket.respond_due_at = clock.respond_due(ticket.collected_at, kind, priority)
     ticket.kind, ticket.priority = kind.value, priority.value
     ticket.registered_at = ctx.now
-    return Outcome(note=r.note, data={"kind": kind.value, "priority": priority.value,
-                                      "category": ticket.category})
+    return Outcome(
+        note=r.note, data={"kind": kind.value, "priority": priority.value, "category": ticket.category}
+    )
 
 
 async def _merge(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.MergeRequest) -> Outcome:
@@ -572,7 +387,11 @@ async def _merge(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.MergeReque
         raise Invalid(f"`into` must be an open ticket; {primary.number} is {primary.status}.")
     ticket.merged_into_id = primary.id
     await append_event(
-        ctx, primary, Action.MERGE, Status(primary.status), Status(primary.status),
+        ctx,
+        primary,
+        Action.MERGE,
+        Status(primary.status),
+        Status(primary.status),
         actor=(principal.display_name, _merging_role(principal, ticket), principal.user_id),
         internal_note=f"重复件 {ticket.number} 已合并到本件。",
         data={"duplicate": ticket.number},
@@ -592,9 +411,7 @@ async def _note_only(ctx: Ctx, _: Principal, ticket: Ticket, r: s.NoteRequest) -
 async def _assign(ctx: Ctx, _: Principal, ticket: Ticket, r: s.AssignRequest) -> Outcome:
     user = await repo.user_by_username(ctx.session, r.assignee)
     grants = (await repo.grants_of(ctx.session, [user.id]))[user.id] if user else []
-    if user is None or not user.is_active or not any(
-        ticket.org_path.startswith(g.org_path) for g in grants
-    ):
+    if user is None or not user.is_active or not any(ticket.org_path.startswith(g.org_path) for g in grants):
         raise Invalid(f"`assignee` {r.assignee!r} is not active staff who can see this ticket.")
     ticket.assignee_id = user.id
     return Outcome(note=r.note, data={"assignee": user.username})
