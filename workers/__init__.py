@@ -1,5 +1,5 @@
-"""Background workers (dramatiq on Redis): the deadline sweep, reminders, escalation and delivery.
+"""Background workers (dramatiq on Redis): notification delivery and the deadline sweep.
 
-The actors arrive with the workers issue; `src/` sends jobs by actor name and never imports this
-package (see docs/architecture.md).
+`huixiang worker` runs `dramatiq workers.actors`. Actors are idempotent: each message names a
+row in PostgreSQL, and running it twice does no harm.
 """

@@ -27,7 +27,7 @@ def _prepare() -> dict[str, str]:
     return env
 
 
-async def _with_ctx(work: Callable[[Any], Awaitable[T]]) -> T:
+async def _with_ctx(work: Callable[[Any], Awaitable[T]], now: datetime | None = None) -> T:
     from .db.engine import make_engine, make_sessionmaker
     from .services.context import Caches, Ctx
 
@@ -35,7 +35,7 @@ async def _with_ctx(work: Callable[[Any], Awaitable[T]]) -> T:
     engine = make_engine(settings.database_url or "", pool_size=2)
     try:
         async with make_sessionmaker(engine)() as session:
-            result = await work(Ctx(session, settings, Caches(), datetime.now(UTC)))
+            result = await work(Ctx(session, settings, Caches(), now or datetime.now(UTC)))
             await session.commit()
             return result
     finally:
@@ -63,6 +63,76 @@ def cmd_demo(_: argparse.Namespace) -> int:
     _prepare()
     print_logins(asyncio.run(_with_ctx(load_demo)))
     return 0
+
+
+async def _sweep_once(now: datetime | None, deliver_inline: bool) -> str:
+    """One sweep in its own transaction; then send what it found, inline or through the queue."""
+    from . import queue
+    from .services import delivery, reminders
+    from .services.channels import channels_from_env
+
+    report = await _with_ctx(reminders.sweep, now)
+    if not deliver_inline:
+        await queue.send_deliveries(load_settings().redis_url or "", report.deliveries)
+        return report.summary()
+    channels = channels_from_env(os.environ)
+    outcomes: dict[str, int] = {}
+    for delivery_id in report.deliveries:
+        outcome = await _with_ctx(lambda ctx, i=delivery_id: delivery.deliver(ctx, i, channels), now)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    sent = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())) or "none"
+    return f"{report.summary()}; delivered: {sent}"
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    _prepare()
+    now = datetime.fromisoformat(args.now) if args.now else None
+    if now is not None and now.tzinfo is None:
+        print("--now must carry a time zone offset, e.g. 2026-10-09T09:00:00+08:00", file=sys.stderr)
+        return 2
+    print(asyncio.run(_sweep_once(now, deliver_inline=True)))
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    """Sweep at the start of every minute. Several schedulers may run: a sweep locks and skips
+    what another is firing, and unique keys hold every notice to once."""
+    _prepare()
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    print("Huixiang scheduler: a deadline sweep every minute", flush=True)
+    while not stopping:
+        try:
+            print(asyncio.run(_sweep_once(None, deliver_inline=False)), flush=True)
+        except Exception as exc:  # noqa: BLE001 - a failed sweep is retried next minute
+            print(f"sweep failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        wait_until = time.time() // args.every * args.every + args.every
+        while not stopping and time.time() < wait_until:
+            time.sleep(0.2)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """dramatiq's own worker over workers.actors, in place of this process."""
+    _prepare()
+    argv = [
+        sys.executable,
+        "-m",
+        "dramatiq",
+        "workers.actors",
+        "--processes",
+        str(args.processes),
+        "--threads",
+        str(args.threads),
+    ]
+    os.execvp(argv[0], argv)
+    return 0  # not reached
 
 
 def cmd_web(args: argparse.Namespace) -> int:
@@ -93,11 +163,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from .demo import load_demo, print_logins
 
         print_logins(asyncio.run(_with_ctx(load_demo)))
+    part = [sys.executable, "-m", "huixiang.cli"]
     children = [
-        subprocess.Popen(
-            [sys.executable, "-m", "huixiang.cli", "web", "--host", args.host, "--port", str(args.port)],
-            env=env,
-        )
+        subprocess.Popen([*part, "web", "--host", args.host, "--port", str(args.port)], env=env),
+        subprocess.Popen([*part, "worker", "--processes", "1", "--threads", "2"], env=env),
+        subprocess.Popen([*part, "scheduler"], env=env),
     ]
     stopping = False
 
@@ -154,6 +224,19 @@ def main(argv: list[str] | None = None) -> int:
     admin.set_defaults(run=cmd_create_admin)
 
     commands.add_parser("demo", help="load the demo data (idempotent)").set_defaults(run=cmd_demo)
+
+    worker = commands.add_parser("worker", help="deliver notifications (dramatiq)")
+    worker.add_argument("--processes", type=int, default=1)
+    worker.add_argument("--threads", type=int, default=4)
+    worker.set_defaults(run=cmd_worker)
+
+    scheduler = commands.add_parser("scheduler", help="run the deadline sweep every minute")
+    scheduler.add_argument("--every", type=int, default=60, help="seconds between sweeps")
+    scheduler.set_defaults(run=cmd_scheduler)
+
+    sweep = commands.add_parser("sweep", help="one deadline sweep now, delivering what it finds")
+    sweep.add_argument("--now", help="as of this ISO-8601 instant (with offset)")
+    sweep.set_defaults(run=cmd_sweep)
 
     args = parser.parse_args(argv)
     return int(args.run(args))

@@ -11,6 +11,7 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
+from .. import queue
 from ..domain.access import Principal
 from ..domain.errors import Unauthenticated
 from ..services import accounts
@@ -34,6 +35,8 @@ async def _transaction(state: State, connection: Any = None) -> AsyncIterator[Ct
             raise
         if session.in_transaction():
             await session.commit()
+        if ctx.deliveries:  # only after the commit: a job never runs before its row exists
+            await queue.send_deliveries(state.settings.redis_url or "", ctx.deliveries)
 
 
 async def provide_ctx(state: State) -> AsyncGenerator[Ctx, None]:

@@ -23,7 +23,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -38,6 +38,9 @@ NAMING = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSONB}
+
+
+AWAITING_SQL = "'collected','registered','submitted','assigned'"
 
 
 def _now() -> Any:
@@ -73,6 +76,8 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(32))
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    # External channels this user gets besides in-app: "email", "sms".
+    notify_channels: Mapped[list[str]] = mapped_column(ARRAY(String(16)), server_default=text("'{}'"))
     failed_logins: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = _now()
@@ -193,6 +198,13 @@ class Ticket(Base):
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = _now()
+    # The deadline each reminder rule last fired for: a rule fires again only for a new
+    # deadline (an extension or a rework re-arms it). Set by the sweep, in the same
+    # transaction as the notifications it decides.
+    due_soon_for: Mapped[datetime | None]
+    register_overdue_for: Mapped[datetime | None]
+    overdue_for: Mapped[datetime | None]
+    escalated_for: Mapped[datetime | None]
 
     # Optimistic locking: an UPDATE that finds another version raises StaleDataError (409).
     __mapper_args__ = {"version_id_col": version}
@@ -226,6 +238,21 @@ class Ticket(Base):
             postgresql_where=text("idempotency_key IS NOT NULL"),
         ),
         CheckConstraint("anonymous = false OR contact IS NULL", name="anonymous_no_contact"),
+        # The deadline sweep: each rule reads only the tickets it has not fired for yet.
+        *(
+            Index(
+                f"ix_tickets_sweep_{rule}",
+                due,
+                postgresql_where=text(f"status in ({statuses}) AND {rule}_for IS DISTINCT FROM {due}"),
+            )
+            for rule, due, statuses in (
+                ("due_soon", "respond_due_at", AWAITING_SQL),
+                ("overdue", "respond_due_at", AWAITING_SQL),
+                ("escalated", "respond_due_at", AWAITING_SQL),
+                ("register_overdue", "register_due_at", "'collected'"),
+            )
+        ),
+        Index("ix_tickets_responded", "responded_at", postgresql_where=text("status = 'responded'")),
     )
 
 
@@ -269,7 +296,7 @@ class Attachment(Base):
 
 
 class Notification(Base):
-    """An in-app notice for one user. Filled by the workers (the deadline rules)."""
+    """An in-app notice for one user: at most one per ticket, rule, user and deadline."""
 
     __tablename__ = "notifications"
 
@@ -279,5 +306,81 @@ class Notification(Base):
     rule: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime]
     read_at: Mapped[datetime | None]
+    deadline_at: Mapped[datetime | None]  # the deadline (or digest day) it was decided for
+    data: Mapped[dict[str, Any] | None]
 
-    __table_args__ = (Index("ix_notifications_user_recent", "user_id", text("at DESC")),)
+    __table_args__ = (
+        Index("ix_notifications_user_recent", "user_id", text("at DESC")),
+        Index(
+            "uq_notifications_once",
+            "user_id",
+            "ticket_id",
+            "rule",
+            "deadline_at",
+            unique=True,
+            postgresql_nulls_not_distinct=True,
+        ),
+    )
+
+
+class OrgWebhook(Base):
+    """A group robot (WeCom, DingTalk, Feishu) that gets an org unit's notices."""
+
+    __tablename__ = "org_webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+
+
+class Delivery(Base):
+    """The outbox: one message to send on one external channel. Decided in the transaction that
+    decided the notice; the queue only makes it happen sooner; the sweep re-sends what is due."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    rule: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(64))  # "user:12", "org:5", "parent"
+    channel: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(Text)
+    deadline_at: Mapped[datetime | None]
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), server_default="pending")
+    attempts: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now()
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index(
+            "uq_deliveries_once",
+            "ticket_id",
+            "rule",
+            "recipient",
+            "channel",
+            "deadline_at",
+            unique=True,
+            postgresql_nulls_not_distinct=True,
+        ),
+        Index("ix_deliveries_pending", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+        CheckConstraint("status in ('pending','sent','failed')", name="status"),
+    )
+
+
+class DeliveryAttempt(Base):
+    """Every try of a delivery: when, outcome, error."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(12))  # sent, retry, failed
+    error: Mapped[str | None] = mapped_column(Text)

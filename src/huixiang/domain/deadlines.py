@@ -155,6 +155,13 @@ class Clock:
         due_day = self.calendar.shift(self.local_day(start), days)
         return datetime.combine(due_day, self.policy.end_of_day, tzinfo=self.tz)
 
+    def shift_keeping_time(self, at: datetime, days: int) -> datetime:
+        """The same local time of day, `days` working days later (or earlier): "1 working day
+        before the deadline" is reached when this, with days=1, passes the deadline."""
+        local = at.astimezone(self.tz)
+        day = self.calendar.shift(local.date(), days)
+        return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=self.tz)
+
     def register_due(self, collected_at: datetime) -> datetime:
         return self.after_workdays(collected_at, self.policy.register_days)
 

@@ -58,3 +58,5 @@ class Ctx:
     now: datetime
     # The hot endpoints' own asyncpg connection (autocommit), see db/fast.py.
     connection: Any = None
+    # Outbox deliveries decided in this transaction, to enqueue once it has committed.
+    deliveries: list[int] = field(default_factory=list)

@@ -22,6 +22,7 @@ from ..domain.enums import (
     Status,
 )
 from ..domain.errors import Conflict, Invalid, NotFound
+from . import notices
 from . import schemas as s
 from .context import Ctx
 from .reference import categories, clock_for
@@ -386,6 +387,7 @@ async def _merge(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.MergeReque
     if Status(primary.status) not in OPEN_STATUSES or primary.merged_into_id is not None:
         raise Invalid(f"`into` must be an open ticket; {primary.number} is {primary.status}.")
     ticket.merged_into_id = primary.id
+    await _tell_parent(ctx, ticket, "merged", primary.number)
     await append_event(
         ctx,
         primary,
@@ -417,7 +419,20 @@ async def _assign(ctx: Ctx, _: Principal, ticket: Ticket, r: s.AssignRequest) ->
     return Outcome(note=r.note, data={"assignee": user.username})
 
 
+async def _tell_parent(ctx: Ctx, ticket: Ticket, rule: str, extra: str = "") -> None:
+    """The parent's notice (answered, merged) through the contact they left, via the outbox."""
+    if ticket.anonymous:
+        return
+    text = notices.ticket_text(rule, ticket.number, None, ctx.settings.timezone, extra)
+    rows = [
+        (ticket.id, rule, "parent", channel, target, ctx.now, text)
+        for channel, target in notices.parent_targets(ticket.contact)
+    ]
+    ctx.deliveries += await notices.enqueue_outbox(await fast.driver(ctx), rows, ctx.now)
+
+
 async def _respond(ctx: Ctx, _: Principal, ticket: Ticket, r: s.RespondRequest) -> Outcome:
+    await _tell_parent(ctx, ticket, "answered")
     ticket.response_text = r.text
     ticket.responded_at = ctx.now
     if ticket.first_responded_at is None:
@@ -491,3 +506,36 @@ REQUESTS: dict[Action, type[s.ActionInput]] = {
     Action.SUPERVISE: s.SuperviseRequest,
     Action.INSPECT: s.InspectRequest,
 }
+
+
+# ---- the system's own actions ---------------------------------------------------------------
+
+SYSTEM_ACTOR = ("system", str(Actor.SYSTEM), None)
+
+
+async def archive_expired(ctx: Ctx, responded_before: datetime, root_path: str, limit: int = 2000) -> int:
+    """Close the loop on answers whose rating window has passed (the worker's archive)."""
+    connection = await fast.driver(ctx)
+    rows = await connection.fetch(
+        "SELECT id FROM tickets WHERE status = 'responded' AND responded_at <= $1 "
+        "AND org_path >= $2 AND org_path < $3 ORDER BY responded_at LIMIT $4 FOR UPDATE SKIP LOCKED",
+        responded_before,
+        root_path,
+        root_path[:-1] + "0",
+        limit,
+    )
+    for row in rows:
+        ticket = await repo.ticket_by_id(ctx.session, row["id"])
+        assert ticket is not None
+        target = lifecycle.transition(Status.RESPONDED, Action.ARCHIVE, frozenset({Actor.SYSTEM}))
+        ticket.archived_at = ctx.now
+        await _commit_action(
+            ctx,
+            ticket,
+            Action.ARCHIVE,
+            Status.RESPONDED,
+            target,
+            actor=SYSTEM_ACTOR,
+            note="评价期已满，自动办结。",
+        )
+    return len(rows)
