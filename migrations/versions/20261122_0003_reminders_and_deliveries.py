@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["ticket_id"], ["tickets.id"], name=op.f("fk_deliveries_ticket_id_tickets")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
     )
+    op.create_index("ix_deliveries_failed", "deliveries", ["id"], postgresql_where=sa.text("status = 'failed'"))
     op.create_index(
         "ix_deliveries_pending",
         "deliveries",
@@ -200,6 +201,7 @@ def downgrade() -> None:
     op.drop_index(
         "ix_deliveries_pending", table_name="deliveries", postgresql_where=sa.text("status = 'pending'")
     )
+    op.drop_index("ix_deliveries_failed", table_name="deliveries")
     op.drop_table("deliveries")
     op.drop_index(op.f("ix_org_webhooks_org_id"), table_name="org_webhooks")
     op.drop_table("org_webhooks")

@@ -36,7 +36,13 @@ def settings_with(settings: Settings, tmp_path: Path, **env: str) -> Settings:
 async def test_health_all_parts_up_returns_200(client: httpx.AsyncClient) -> None:
     answer = await client.get("/health")
     assert answer.status_code == 200, answer.text
-    assert answer.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    body = answer.json()
+    assert {k: body[k] for k in ("status", "database", "broker")} == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+    }
+    assert body["deliveries"] == {"failed": 0, "late": 0}
 
 
 @pytest.fixture

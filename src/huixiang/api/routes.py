@@ -178,6 +178,7 @@ class TicketController(Controller):
         channel: Channel | None = None,
         kind: Kind | None = None,
         overdue: bool = False,
+        escalated: bool = False,
         assignee: str | None = None,
         limit: Annotated[int, Parameter(ge=1, le=listing.MAX_LIMIT)] = 20,
         cursor: str | None = None,
@@ -185,7 +186,7 @@ class TicketController(Controller):
         return await listing.list_tickets(
             ctx,
             principal,
-            _filter(status, school_code, channel, kind, overdue, assignee),
+            _filter(status, school_code, channel, kind, overdue, assignee, escalated),
             limit=limit,
             cursor=cursor,
         )
@@ -260,10 +261,11 @@ def _filter(
     kind: Kind | None,
     overdue: bool,
     assignee: str | None,
+    escalated: bool = False,
 ) -> listing.TicketFilter:
     if assignee not in (None, "", "me"):
         raise Invalid("`assignee` accepts only `me`.")
-    return listing.TicketFilter(status, school_code, channel, kind, overdue, assignee == "me")
+    return listing.TicketFilter(status, school_code, channel, kind, overdue, assignee == "me", escalated)
 
 
 class ReportController(Controller):
@@ -325,6 +327,7 @@ class ReportController(Controller):
         channel: Channel | None = None,
         kind: Kind | None = None,
         overdue: bool = False,
+        escalated: bool = False,
         assignee: str | None = None,
     ) -> Response[bytes]:
         if (
@@ -333,7 +336,7 @@ class ReportController(Controller):
         ):
             raise NotPermitted("Only leaders, registrars, inspectors and admins may export.")
         content = await listing.export_xlsx(
-            ctx, principal, _filter(status, school_code, channel, kind, overdue, assignee)
+            ctx, principal, _filter(status, school_code, channel, kind, overdue, assignee, escalated)
         )
         stamp = ctx.now.astimezone(ctx.settings.timezone).strftime("%Y%m%d-%H%M")
         return Response(
@@ -343,13 +346,22 @@ class ReportController(Controller):
         )
 
 
+DELIVERY_FIGURES = text(
+    "SELECT (SELECT count(*) FROM deliveries WHERE status = 'failed'), "
+    "(SELECT count(*) FROM deliveries WHERE status = 'pending' "
+    "AND next_attempt_at < now() - interval '5 minutes')"
+)
+
+
 @get("/health", operation_id="health", tags=["health"])
-async def health(state: State) -> Response[dict[str, str]]:
+async def health(state: State) -> Response[dict[str, Any]]:
     """Each part answers within two seconds or is reported down (503)."""
-    parts = {"status": "ok", "database": "ok", "broker": "ok"}
+    parts: dict[str, Any] = {"status": "ok", "database": "ok", "broker": "ok"}
     try:
         async with asyncio.timeout(2), state.sessionmaker() as session:
-            await session.execute(text("SELECT 1"))
+            failed, late = (await session.execute(DELIVERY_FIGURES)).one()
+        # Notices that could not be delivered stay visible here, never silent.
+        parts["deliveries"] = {"failed": failed, "late": late}
     except Exception:  # noqa: BLE001 - any failure means the part is down
         parts["database"] = "down"
     try:

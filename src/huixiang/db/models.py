@@ -370,6 +370,7 @@ class Delivery(Base):
             postgresql_nulls_not_distinct=True,
         ),
         Index("ix_deliveries_pending", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+        Index("ix_deliveries_failed", "id", postgresql_where=text("status = 'failed'")),
         CheckConstraint("status in ('pending','sent','failed')", name="status"),
     )
 

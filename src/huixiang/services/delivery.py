@@ -60,7 +60,7 @@ async def deliver(ctx: Ctx, delivery_id: int, channels: Mapping[str, Channel]) -
     else:
         await connection.execute(
             "UPDATE deliveries SET status = $2, attempts = $3, last_error = $4, "
-            "next_attempt_at = $5 + make_interval(secs => $6) WHERE id = $1",
+            "next_attempt_at = $5::timestamptz + make_interval(secs => $6) WHERE id = $1",
             delivery_id,
             "failed" if outcome == "failed" else "pending",
             attempts,

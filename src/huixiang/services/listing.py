@@ -34,6 +34,7 @@ class TicketFilter:
     kind: Kind | None = None
     overdue: bool = False
     assignee_me: bool = False
+    escalated: bool = False  # the bureau's overdue board: 2 working days past due, still open
 
 
 class Where:
@@ -85,6 +86,9 @@ async def _where(ctx: Ctx, principal: Principal, f: TicketFilter) -> Where:
     if f.overdue:
         awaiting = where.arg([s.value for s in AWAITING_RESPONSE])
         where.add(f"t.status = ANY({awaiting}::text[]) AND t.respond_due_at < {where.arg(ctx.now)}")
+    if f.escalated:
+        awaiting = where.arg([s.value for s in AWAITING_RESPONSE])
+        where.add(f"t.status = ANY({awaiting}::text[]) AND t.escalated_for = t.respond_due_at")
     if f.assignee_me:
         where.add(f"t.assignee_id = {where.arg(principal.user_id)}")
     return where

@@ -40,28 +40,32 @@ class SweepReport:
         )
 
 
-# rule → (deadline column, statuses, extra condition over the bound parameters $1..$6)
+# rule → (deadline column, statuses, condition over the instants now, soon, urgent_soon, escalate)
 RULES = {
     "due_soon": (
         "respond_due_at",
         AWAITING_SQL,
-        "respond_due_at > $1 AND respond_due_at <= greatest($2, $3) AND "
-        "respond_due_at <= CASE WHEN priority = 'urgent' THEN $3 ELSE $2 END",
+        "respond_due_at > {now} AND respond_due_at <= greatest({soon}, {urgent_soon}) AND "
+        "respond_due_at <= CASE WHEN priority = 'urgent' THEN {urgent_soon} ELSE {soon} END",
     ),
-    "register_overdue": ("register_due_at", "'collected'", "register_due_at < $1"),
-    "overdue": ("respond_due_at", AWAITING_SQL, "respond_due_at < $1"),
-    "escalated": ("respond_due_at", AWAITING_SQL, "respond_due_at <= $4"),
+    "register_overdue": ("register_due_at", "'collected'", "register_due_at < {now}"),
+    "overdue": ("respond_due_at", AWAITING_SQL, "respond_due_at < {now}"),
+    "escalated": ("respond_due_at", AWAITING_SQL, "respond_due_at <= {escalate}"),
 }
+INSTANTS = ("now", "soon", "urgent_soon", "escalate")
 
 
-def _fire_sql(rule: str) -> str:
+def _fire(rule: str, instants: dict[str, datetime], root_path: str) -> tuple[str, list[Any]]:
+    """The statement that marks a batch of due tickets as fired for their deadline, and returns
+    them; its WHERE repeats the rule's partial index predicate word for word."""
     column, statuses, condition = RULES[rule]
-    # The WHERE repeats the partial index's predicate word for word, so the planner uses it.
-    return f"""
+    used = [name for name in INSTANTS if "{" + name + "}" in condition]
+    condition = condition.format(**{name: f"${i + 3}::timestamptz" for i, name in enumerate(used)})
+    sql = f"""
     WITH due AS (
         SELECT id FROM tickets
         WHERE status in ({statuses}) AND {rule}_for IS DISTINCT FROM {column}
-          AND {condition} AND org_path >= $5 AND org_path < $6
+          AND {condition} AND org_path >= $1 AND org_path < $2
         ORDER BY {column}
         LIMIT {BATCH}
         FOR UPDATE SKIP LOCKED
@@ -70,6 +74,7 @@ def _fire_sql(rule: str) -> str:
     FROM due WHERE t.id = due.id
     RETURNING t.id, t.number, t.status, t.org_id, t.district_id, t.assignee_id, t.{column} AS deadline
     """
+    return sql, [root_path, root_path[:-1] + "0", *(instants[name] for name in used)]
 
 
 async def sweep(ctx: Ctx) -> SweepReport:
@@ -79,17 +84,16 @@ async def sweep(ctx: Ctx) -> SweepReport:
     for root in roots:
         clock = await clock_for(ctx, root["path"])
         policy, now = clock.policy, ctx.now
-        bounds = (
-            now,
-            clock.shift_keeping_time(now, policy.due_soon_days),
-            now + timedelta(hours=policy.due_soon_urgent_hours),
-            clock.shift_keeping_time(now, -policy.escalate_after_days),
-            root["path"],
-            root["path"][:-1] + "0",
-        )
+        instants = {
+            "now": now,
+            "soon": clock.shift_keeping_time(now, policy.due_soon_days),
+            "urgent_soon": now + timedelta(hours=policy.due_soon_urgent_hours),
+            "escalate": clock.shift_keeping_time(now, -policy.escalate_after_days),
+        }
         for rule in RULES:
+            sql, args = _fire(rule, instants, root["path"])
             while True:
-                fired = await connection.fetch(_fire_sql(rule), *bounds)
+                fired = await connection.fetch(sql, *args)
                 if fired:
                     report.fired[rule] += len(fired)
                     await _notify(ctx, connection, rule, fired, report)
