@@ -244,9 +244,24 @@ class WebhookChannel:
         self.kind = kind
         self.name = kind
         self.timeout = timeout
+        self._http: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
         return f"WebhookChannel({self.kind!r})"
+
+    def _client(self) -> httpx.AsyncClient:
+        """One pooled client per event loop (keep-alive; an SSL context costs ms to build)."""
+        loop = asyncio.get_running_loop()
+        if self._http is None or self._loop is not loop:
+            self._http = httpx.AsyncClient(timeout=self.timeout, follow_redirects=False)
+            self._loop = loop
+        return self._http
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
 
     def payload(self, message: Message) -> dict[str, Any]:
         text = _fit_text(message, _WEBHOOK_TEXT_LIMIT[self.kind])
@@ -277,8 +292,7 @@ class WebhookChannel:
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise DeliveryFailed(f"{self.kind} robot URL must be http(s)", retryable=False)
         try:
-            async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client:
-                response = await client.post(target.strip(), json=self.payload(message))
+            response = await self._client().post(target.strip(), json=self.payload(message))
         except httpx.TimeoutException as exc:
             raise DeliveryFailed(
                 f"{self.kind} robot timed out ({type(exc).__name__})", retryable=True
