@@ -66,7 +66,7 @@ SELECT 'W' || lpad(g::text, 8, '0'), decode(md5(g::text) || md5(g::text), 'hex')
        CASE WHEN g % 10 = 0 THEN (ARRAY['collected','registered','submitted','assigned'])[1 + (g / 10) % 4]
             ELSE 'archived' END,
        '压测', false, now() - interval '40 days', now() - interval '39 days',
-       now() + make_interval(secs => ((g * 7919) % 5184000) - 2592000), 1
+       now() + make_interval(secs => ((g::bigint * 7919) % 5184000)::int - 2592000), 1
 FROM generate_series(1, $count) g;
 """
 

@@ -310,3 +310,24 @@ async def test_sweep_user_channels_and_school_robot_get_outbox_rows(world: World
         )
         == 2
     )
+
+
+async def test_deliveries_log_admin_sees_failed_with_masked_phone_handler_refused(
+    world: World, run: Run
+) -> None:
+    receipt = await assigned_ticket(world)
+    assert (await world.action("hand1", receipt["number"], "respond", text="已处理")).status_code == 200
+    [(delivery_id,)] = await run.rows(
+        "SELECT d.id FROM deliveries d JOIN tickets t ON t.id = d.ticket_id WHERE t.number = :n",
+        n=receipt["number"],
+    )
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    await run(now, lambda ctx: delivery.deliver(ctx, delivery_id, {"sms": Flaky(retryable=False)}))
+    answer = await world.as_("admin", "GET", "/api/v1/deliveries", params={"status": "failed"})
+    assert answer.status_code == 200, answer.text
+    [item] = [i for i in answer.json()["items"] if i["ticket_number"] == receipt["number"]]
+    assert (item["status"], item["target"], item["last_error"]) == ("failed", "138****1234", "gateway busy")
+    refused = await world.as_("hand1", "GET", "/api/v1/deliveries")
+    assert refused.status_code == 403
+    bad = await world.as_("admin", "GET", "/api/v1/deliveries", params={"status": "lost"})
+    assert bad.status_code == 400 and "status" in bad.json()["detail"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post, put
@@ -24,6 +24,7 @@ from ..services import schemas as s
 from ..services.context import Ctx
 from ..services.intake import Upload
 from ..services.intake import intake as record_ticket
+from ..services.notices import describe_target
 from .body import convert, decode_json, form_to_object
 from .deps import SESSION_COOKIE, credentials, provide_hot_ctx, provide_principal
 from .multipart import parse_form
@@ -303,6 +304,36 @@ class ReportController(Controller):
         )
         if result.rowcount == 0:  # type: ignore[attr-defined]
             raise NotFound("No such notification.")
+
+    @get("/deliveries", operation_id="listDeliveries")
+    async def deliveries(
+        self,
+        ctx: CtxDep,
+        principal: PrincipalDep,
+        status: Literal["pending", "sent", "failed"] | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    ) -> dict[str, Any]:
+        """The outbox, for admins: what was sent, what waits for a retry, what failed for good."""
+        if not principal.has_role(Role.ADMIN):
+            raise NotPermitted("Only an admin may see the delivery log.")
+        rows = await repo.deliveries_in(ctx.session, principal, status, limit)
+        return {
+            "items": [
+                {
+                    "id": d.id,
+                    "ticket_number": number,
+                    "rule": d.rule,
+                    "channel": d.channel,
+                    "target": describe_target(d.channel, d.target),
+                    "status": d.status,
+                    "attempts": d.attempts,
+                    "next_attempt_at": d.next_attempt_at,
+                    "last_error": d.last_error,
+                    "sent_at": d.sent_at,
+                }
+                for d, number in rows
+            ]
+        }
 
     @get("/stats", operation_id="stats")
     async def stats(

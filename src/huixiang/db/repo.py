@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -18,6 +18,7 @@ from .models import (
     CalendarOverride,
     Category,
     DeadlinePolicyRow,
+    Delivery,
     Notification,
     Org,
     RoleGrant,
@@ -201,3 +202,30 @@ async def attachments_of(session: AsyncSession, ticket_id: int) -> Sequence[Any]
 async def attachment(session: AsyncSession, ticket_id: int, attachment_id: int) -> Any:
     query = select(Attachment).where(Attachment.ticket_id == ticket_id, Attachment.id == attachment_id)
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def deliveries_in(
+    session: AsyncSession, principal: Principal, status: str | None, limit: int
+) -> Sequence[Any]:
+    """The outbox as an admin sees it: deliveries about tickets in scope (and, for an admin at a
+    root, the ones about no ticket: digests)."""
+    reach = in_scope(principal, [Role.ADMIN]).self_group()
+    scope_condition = or_(
+        and_(Delivery.ticket_id.is_not(None), reach),
+        and_(Delivery.ticket_id.is_(None), _at_root(principal)),
+    )
+    query = (
+        select(Delivery, Ticket.number)
+        .outerjoin(Ticket, Ticket.id == Delivery.ticket_id)
+        .where(scope_condition)
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+    )
+    if status:
+        query = query.where(Delivery.status == status)
+    return (await session.execute(query)).all()
+
+
+def _at_root(principal: Principal) -> ColumnElement[bool]:
+    roots = [g for g in principal.grants if g.role is Role.ADMIN and g.org_path.count("/") == 2]
+    return true() if roots else false()
