@@ -331,3 +331,48 @@ async def test_deliveries_log_admin_sees_failed_with_masked_phone_handler_refuse
     assert refused.status_code == 403
     bad = await world.as_("admin", "GET", "/api/v1/deliveries", params={"status": "lost"})
     assert bad.status_code == 400 and "status" in bad.json()["detail"]
+
+
+async def test_me_notifications_and_org_webhooks_route_notices_to_channels(world: World, run: Run) -> None:
+    missing = await world.as_("hand1", "PUT", "/api/v1/me/notifications", json={"channels": ["email"]})
+    assert missing.status_code == 400 and "email" in missing.json()["detail"]
+    chosen = await world.as_(
+        "hand1",
+        "PUT",
+        "/api/v1/me/notifications",
+        json={"channels": ["email", "sms"], "email": "h1@example.cn", "phone": "13900001111"},
+    )
+    assert chosen.status_code == 200, chosen.text
+    refused = await world.as_(
+        "lead1",
+        "PUT",
+        "/api/v1/orgs/s1/webhooks",
+        json={"webhooks": [{"kind": "wecom", "url": "http://127.0.0.1:9/h"}]},
+    )
+    assert refused.status_code == 403
+    bad = await world.as_(
+        "admin",
+        "PUT",
+        "/api/v1/orgs/s1/webhooks",
+        json={"webhooks": [{"kind": "slack", "url": "http://127.0.0.1:9/h"}]},
+    )
+    assert bad.status_code == 400 and "kind" in bad.json()["detail"]
+    hooks = await world.as_(
+        "admin",
+        "PUT",
+        "/api/v1/orgs/s1/webhooks",
+        json={"webhooks": [{"kind": "feishu", "url": "http://127.0.0.1:9/h"}]},
+    )
+    assert hooks.status_code == 200, hooks.text
+    receipt = await assigned_ticket(world)
+    await run.sweep(due(receipt) - timedelta(hours=1))
+    rows = await run.rows(
+        "SELECT d.channel, d.target FROM deliveries d JOIN tickets t ON t.id = d.ticket_id "
+        "WHERE t.number = :n AND d.rule = 'due_soon' ORDER BY d.channel",
+        n=receipt["number"],
+    )
+    assert [(r[0], r[1]) for r in rows] == [
+        ("email", "h1@example.cn"),
+        ("feishu", "http://127.0.0.1:9/h"),
+        ("sms", "13900001111"),
+    ]

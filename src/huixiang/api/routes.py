@@ -88,6 +88,18 @@ class AdminController(Controller):
     async def list_orgs(self, ctx: CtxDep, principal: PrincipalDep) -> dict[str, list[s.OrgRead]]:
         return {"items": await accounts.list_orgs(ctx, principal)}
 
+    @put("/orgs/{org_code:str}/webhooks", operation_id="setWebhooks")
+    async def set_webhooks(
+        self, ctx: CtxDep, principal: PrincipalDep, org_code: str, data: JSONBody[s.WebhooksIn]
+    ) -> dict[str, Any]:
+        return await accounts.set_webhooks(ctx, principal, org_code, data)
+
+    @put("/me/notifications", operation_id="setMyNotifications")
+    async def set_my_notifications(
+        self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.NotifySettings]
+    ) -> dict[str, Any]:
+        return await accounts.set_notify(ctx, principal, data)
+
     @post("/users", operation_id="createUser", status_code=201)
     async def create_user(
         self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.UserCreate]

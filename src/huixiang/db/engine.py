@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -22,7 +25,7 @@ def async_url(url: str) -> str:
 
 def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
     """A pool sized for one web process; connections are kept, not churned, under load."""
-    return create_async_engine(
+    engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size // 2,
@@ -31,6 +34,17 @@ def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
         # A dead server answers within seconds, so the API can say 503 instead of hanging.
         connect_args={"timeout": 5, "command_timeout": 30, "server_settings": {"timezone": "UTC"}},
     )
+    event.listen(engine.sync_engine, "checkout", _discard_closed)
+    return engine
+
+
+def _discard_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Replace, at checkout, a pooled connection the server has closed (a restart, a failover).
+    db/fast.py runs statements on the asyncpg connection itself, so SQLAlchemy never sees their
+    errors and would otherwise hand the dead connection out again, forever. No round trip:
+    asyncpg marks a connection closed as soon as the server drops it."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise exc.DisconnectionError("the database server closed this pooled connection")
 
 
 def make_sessionmaker(bind: AsyncEngine | AsyncConnection) -> async_sessionmaker[AsyncSession]:

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from ..db import fast, repo
-from ..db.models import AuthToken, Category, Org, RoleGrant, Throttle, User
+from ..db.models import AuthToken, Category, Org, OrgWebhook, RoleGrant, Throttle, User
 from ..domain.access import Grant, Principal
 from ..domain.enums import DEFAULT_CATEGORIES, OrgKind, Role
 from ..domain.errors import (
@@ -210,6 +210,7 @@ async def create_user(ctx: Ctx, principal: Principal | None, r: s.UserCreate) ->
         display_name=r.display_name,
         email=r.email,
         phone=r.phone,
+        notify_channels=sorted(set(r.notify_channels)),
     )
     ctx.session.add(user)
     try:
@@ -251,3 +252,31 @@ async def ensure_admin(ctx: Ctx, username: str, password: str) -> tuple[str, boo
         .on_conflict_do_nothing()
     )
     return root.code, created
+
+
+async def set_notify(ctx: Ctx, principal: Principal, r: s.NotifySettings) -> dict[str, object]:
+    """The caller's own channels; a channel needs its address."""
+    channels = sorted(set(r.channels))
+    user = await ctx.session.get(User, principal.user_id)
+    assert user is not None
+    email = r.email if r.email is not None else user.email
+    phone = r.phone if r.phone is not None else user.phone
+    if "email" in channels and not email:
+        raise Invalid("`email` is needed to receive notices by email.")
+    if "sms" in channels and not phone:
+        raise Invalid("`phone` is needed to receive notices by SMS.")
+    user.email, user.phone, user.notify_channels = email, phone, channels
+    await ctx.session.flush()
+    return {"channels": channels, "email": email, "phone": phone}
+
+
+async def set_webhooks(ctx: Ctx, principal: Principal, org_code: str, r: s.WebhooksIn) -> dict[str, object]:
+    """Replace an org unit's group robots (admins over the unit)."""
+    org = await repo.org_by_code(ctx.session, org_code)
+    if org is None:
+        raise NotFound(f"No org unit {org_code!r} in your scope.")
+    require_admin_over(principal, org.path)
+    await ctx.session.execute(delete(OrgWebhook).where(OrgWebhook.org_id == org.id))
+    ctx.session.add_all(OrgWebhook(org_id=org.id, kind=w.kind, url=w.url) for w in r.webhooks)
+    await ctx.session.flush()
+    return {"org_code": org_code, "webhooks": [{"kind": w.kind, "url": w.url} for w in r.webhooks]}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta, Struct
@@ -79,6 +79,27 @@ class UserCreate(Input):
     roles: list[GrantIn] = []
     email: Email | None = None
     phone: Phone | None = None
+    notify_channels: list[NotifyChannel] = []
+
+
+NotifyChannel = Literal["email", "sms"]
+
+
+class NotifySettings(Input):
+    """A staff member's own choice of external channels (in-app is always on)."""
+
+    channels: list[NotifyChannel]
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class WebhookIn(Input):
+    kind: Literal["wecom", "dingtalk", "feishu"]
+    url: Annotated[str, Meta(max_length=1000, pattern=r"^https?://[^\s]+$")]
+
+
+class WebhooksIn(Input):
+    webhooks: Annotated[list[WebhookIn], Meta(max_length=10)]
 
 
 class OrgCreate(Input):
