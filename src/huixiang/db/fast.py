@@ -27,7 +27,13 @@ async def driver(ctx: HasConnection) -> asyncpg.Connection:
         return ctx.connection
     connection = await ctx.session.connection()
     raw = await connection.get_raw_connection()
-    return raw.driver_connection  # type: ignore[return-value]
+    driver_connection: asyncpg.Connection = raw.driver_connection  # type: ignore[assignment]
+    if not driver_connection.is_in_transaction():
+        # SQLAlchemy's asyncpg adapter sends BEGIN lazily, with its first statement: send one,
+        # or what follows would run outside the session's transaction (each statement on its
+        # own, and the caller's commit or rollback would not cover it).
+        await connection.exec_driver_sql("SELECT 1")
+    return driver_connection
 
 
 PRINCIPAL = """

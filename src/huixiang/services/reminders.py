@@ -80,6 +80,10 @@ def _fire(rule: str, instants: dict[str, datetime], root_path: str) -> tuple[str
 async def sweep(ctx: Ctx) -> SweepReport:
     report = SweepReport()
     connection = await fast.driver(ctx)
+    # Plan each rule's statement for the instants it is given: after five runs PostgreSQL would
+    # switch a prepared statement to a generic plan, which cannot see that the ranges are narrow
+    # (measured: 300 ms a sweep instead of 4 ms at 1M tickets).
+    await connection.execute("SET LOCAL plan_cache_mode = force_custom_plan")
     roots = await connection.fetch("SELECT id, path FROM orgs WHERE parent_id IS NULL ORDER BY id")
     for root in roots:
         clock = await clock_for(ctx, root["path"])
