@@ -126,8 +126,11 @@ async def sweeps(env: dict[str, str]) -> dict[str, object]:
         "steady_fired_per_minute": round(fired / 30, 1),
         "steady_ms": [round(x * 1000, 1) for x in steady],
     }
-    print(f"steady sweeps: mean {result['steady_mean_ms']} ms, max {result['steady_max_ms']} ms, "
-          f"{result['steady_fired_per_minute']} rules fired a minute", flush=True)
+    print(
+        f"steady sweeps: mean {result['steady_mean_ms']} ms, max {result['steady_max_ms']} ms, "
+        f"{result['steady_fired_per_minute']} rules fired a minute",
+        flush=True,
+    )
     return result
 
 
@@ -146,8 +149,12 @@ class Receiver:
                 await reader.readexactly(length)
                 self.count += 1
                 body = b'{"errcode":0,"errmsg":"ok"}'
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                             + str(len(body)).encode() + b"\r\n\r\n" + body)
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                    + str(len(body)).encode()
+                    + b"\r\n\r\n"
+                    + body
+                )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
@@ -160,17 +167,24 @@ async def deliveries(env: dict[str, str], n: int) -> dict[str, object]:
     server = await asyncio.start_server(receiver.handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     connection = await asyncpg.connect(url().replace("+asyncpg", ""))
-    ids = [r["id"] for r in await connection.fetch(
-        "INSERT INTO deliveries (rule, recipient, channel, target, subject, body, next_attempt_at) "
-        "SELECT 'overdue', 'org:' || g, 'wecom', $1, '工单已逾期', '压测', now() - interval '1 second' "
-        "FROM generate_series(1, $2) g RETURNING id", f"http://127.0.0.1:{port}/robot", n)]
-    worker = subprocess.Popen([sys.executable, "-m", "huixiang.cli", "worker", "--processes", "2", "--threads", "8"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ids = [
+        r["id"]
+        for r in await connection.fetch(
+            "INSERT INTO deliveries (rule, recipient, channel, target, subject, body, next_attempt_at) "
+            "SELECT 'overdue', 'org:' || g, 'wecom', $1, '工单已逾期', '压测', now() - interval '1 second' "
+            "FROM generate_series(1, $2) g RETURNING id",
+            f"http://127.0.0.1:{port}/robot",
+            n,
+        )
+    ]
+    command = [sys.executable, "-m", "huixiang.cli", "worker", "--processes", "2", "--threads", "8"]
+    # A benchmark script, not a server: starting the worker may block the loop for a moment.
+    worker = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: ASYNC220
     try:
         await asyncio.sleep(3)  # let the workers start
         started = time.monotonic()
         for i in range(0, n, 1000):
-            await queue.send_deliveries(REDIS, ids[i:i + 1000])
+            await queue.send_deliveries(REDIS, ids[i : i + 1000])
         while True:
             sent = await connection.fetchval("SELECT count(*) FROM deliveries WHERE status = 'sent'")
             if sent >= n or time.monotonic() - started > 300:
@@ -183,10 +197,18 @@ async def deliveries(env: dict[str, str], n: int) -> dict[str, object]:
         server.close()
         await server.wait_closed()
         await connection.close()
-    result = {"deliveries": n, "sent": int(sent), "seconds": round(elapsed, 1),
-              "per_second": round(sent / elapsed, 1), "posts_received": receiver.count}
-    print(f"webhook delivery: {sent}/{n} in {elapsed:.1f} s = {result['per_second']}/s "
-          f"with 2 worker processes × 8 threads", flush=True)
+    result = {
+        "deliveries": n,
+        "sent": int(sent),
+        "seconds": round(elapsed, 1),
+        "per_second": round(sent / elapsed, 1),
+        "posts_received": receiver.count,
+    }
+    print(
+        f"webhook delivery: {sent}/{n} in {elapsed:.1f} s = {result['per_second']}/s "
+        f"with 2 worker processes × 8 threads",
+        flush=True,
+    )
     return result
 
 
@@ -195,11 +217,21 @@ def main() -> int:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--deliveries", type=int, default=5000)
     args = parser.parse_args()
-    env = {**os.environ, "HUIXIANG_DATABASE_URL": url(), "HUIXIANG_REDIS_URL": REDIS,
-           "HUIXIANG_DATA_DIR": tempfile.mkdtemp(prefix="hx-sweep-"), "HUIXIANG_SECRET_KEY": "bench"}
+    env = {
+        **os.environ,
+        "HUIXIANG_DATABASE_URL": url(),
+        "HUIXIANG_REDIS_URL": REDIS,
+        "HUIXIANG_DATA_DIR": tempfile.mkdtemp(prefix="hx-sweep-"),
+        "HUIXIANG_SECRET_KEY": "bench",
+    }
     asyncio.run(prepare(args.tickets))
-    record = {"at": datetime.now(UTC).isoformat(), "tickets": args.tickets, "cpus": os.cpu_count(),
-              "sweep": asyncio.run(sweeps(env)), "delivery": asyncio.run(deliveries(env, args.deliveries))}
+    record = {
+        "at": datetime.now(UTC).isoformat(),
+        "tickets": args.tickets,
+        "cpus": os.cpu_count(),
+        "sweep": asyncio.run(sweeps(env)),
+        "delivery": asyncio.run(deliveries(env, args.deliveries)),
+    }
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "sweep-latest.json").write_text(json.dumps(record, ensure_ascii=False, indent=2))
