@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -18,6 +19,14 @@ from .migrate import upgrade
 from .settings import load_settings
 
 T = TypeVar("T")
+
+
+def _stop_signal() -> threading.Event:
+    """Set by Ctrl-C or SIGTERM, so a loop can finish its step and stop its children."""
+    stopping = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    return stopping
 
 
 def _prepare() -> dict[str, str]:
@@ -98,22 +107,15 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     """Sweep at the start of every minute. Several schedulers may run: a sweep locks and skips
     what another is firing, and unique keys hold every notice to once."""
     _prepare()
-    stopping = False
-
-    def stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    stopping = _stop_signal()
     print("Huixiang scheduler: a deadline sweep every minute", flush=True)
-    while not stopping:
+    while not stopping.is_set():
         try:
             print(asyncio.run(_sweep_once(None, deliver_inline=False)), flush=True)
         except Exception as exc:  # noqa: BLE001 - a failed sweep is retried next minute
             print(f"sweep failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         wait_until = time.time() // args.every * args.every + args.every
-        while not stopping and time.time() < wait_until:
+        while not stopping.is_set() and time.time() < wait_until:
             time.sleep(0.2)
     return 0
 
@@ -169,17 +171,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         subprocess.Popen([*part, "worker", "--processes", "1", "--threads", "2"], env=env),
         subprocess.Popen([*part, "scheduler"], env=env),
     ]
-    stopping = False
-
-    def stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    stopping = _stop_signal()
     print(f"Huixiang is starting on http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
     try:
-        while not stopping and all(child.poll() is None for child in children):
+        while not stopping.is_set() and all(child.poll() is None for child in children):
             time.sleep(0.2)
     finally:
         for child in children:
@@ -193,7 +188,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 child.kill()
         embedded.stop()
     failed = [child.returncode for child in children if child.returncode not in (0, -signal.SIGTERM)]
-    return 1 if failed and not stopping else 0
+    return 1 if failed and not stopping.is_set() else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,6 +34,7 @@ CtxDep = NamedDependency[Ctx]
 # Single-statement endpoints run on a pooled connection of their own (db/fast.py).
 HOT = {"ctx": Provide(provide_hot_ctx)}
 PrincipalDep = NamedDependency[Principal]
+FilterDep = NamedDependency[listing.TicketFilter]
 UPLOAD_LIMIT = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
 KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
 
@@ -169,10 +170,28 @@ class PublicController(Controller):
         return await tickets.rate(ctx, number, data)
 
 
+def provide_filter(
+    status: Status | None = None,
+    school_code: str | None = None,
+    channel: Channel | None = None,
+    kind: Kind | None = None,
+    overdue: bool = False,
+    escalated: bool = False,
+    assignee: str | None = None,
+) -> listing.TicketFilter:
+    """The list's and the export's query parameters, said once."""
+    if assignee not in (None, "", "me"):
+        raise Invalid("`assignee` accepts only `me`.")
+    return listing.TicketFilter(status, school_code, channel, kind, overdue, assignee == "me", escalated)
+
+
 class TicketController(Controller):
     path = "/api/v1/tickets"
     tags = ["tickets"]
-    dependencies = {"principal": Provide(provide_principal)}
+    dependencies = {
+        "principal": Provide(provide_principal),
+        "selection": Provide(provide_filter, sync_to_thread=False),
+    }
 
     @post("/", operation_id="staffIntake", status_code=201)
     async def intake(
@@ -186,23 +205,11 @@ class TicketController(Controller):
         self,
         ctx: CtxDep,
         principal: PrincipalDep,
-        status: Status | None = None,
-        school_code: str | None = None,
-        channel: Channel | None = None,
-        kind: Kind | None = None,
-        overdue: bool = False,
-        escalated: bool = False,
-        assignee: str | None = None,
+        selection: FilterDep,
         limit: Annotated[int, Parameter(ge=1, le=listing.MAX_LIMIT)] = 20,
         cursor: str | None = None,
     ) -> s.TicketPage:
-        return await listing.list_tickets(
-            ctx,
-            principal,
-            _filter(status, school_code, channel, kind, overdue, assignee, escalated),
-            limit=limit,
-            cursor=cursor,
-        )
+        return await listing.list_tickets(ctx, principal, selection, limit=limit, cursor=cursor)
 
     @get("/{number:str}", operation_id="getTicket")
     async def get_one(self, ctx: CtxDep, principal: PrincipalDep, number: str) -> s.TicketView:
@@ -267,24 +274,13 @@ class TicketController(Controller):
         return await tickets.act(ctx, principal, number, chosen, request_data)
 
 
-def _filter(
-    status: Status | None,
-    school_code: str | None,
-    channel: Channel | None,
-    kind: Kind | None,
-    overdue: bool,
-    assignee: str | None,
-    escalated: bool = False,
-) -> listing.TicketFilter:
-    if assignee not in (None, "", "me"):
-        raise Invalid("`assignee` accepts only `me`.")
-    return listing.TicketFilter(status, school_code, channel, kind, overdue, assignee == "me", escalated)
-
-
 class ReportController(Controller):
     path = "/api/v1"
     tags = ["reports"]
-    dependencies = {"principal": Provide(provide_principal)}
+    dependencies = {
+        "principal": Provide(provide_principal),
+        "selection": Provide(provide_filter, sync_to_thread=False),
+    }
 
     @get("/notifications", operation_id="listNotifications")
     async def notifications(
@@ -361,26 +357,13 @@ class ReportController(Controller):
         return await stats.stats(ctx, principal, org_code=org_code, start=from_, end=to)
 
     @get("/exports/tickets.xlsx", operation_id="exportTickets")
-    async def export(
-        self,
-        ctx: CtxDep,
-        principal: PrincipalDep,
-        status: Status | None = None,
-        school_code: str | None = None,
-        channel: Channel | None = None,
-        kind: Kind | None = None,
-        overdue: bool = False,
-        escalated: bool = False,
-        assignee: str | None = None,
-    ) -> Response[bytes]:
+    async def export(self, ctx: CtxDep, principal: PrincipalDep, selection: FilterDep) -> Response[bytes]:
         if (
             not principal.grants
             or principal.scope_paths([Role.LEADER, Role.INSPECTOR, Role.ADMIN, Role.REGISTRAR]) == []
         ):
             raise NotPermitted("Only leaders, registrars, inspectors and admins may export.")
-        content = await listing.export_xlsx(
-            ctx, principal, _filter(status, school_code, channel, kind, overdue, assignee, escalated)
-        )
+        content = await listing.export_xlsx(ctx, principal, selection)
         stamp = ctx.now.astimezone(ctx.settings.timezone).strftime("%Y%m%d-%H%M")
         return Response(
             content,

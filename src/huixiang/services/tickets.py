@@ -12,7 +12,7 @@ from ..db import fast, repo
 from ..db.models import Ticket, TicketEvent
 from ..domain import lifecycle
 from ..domain.access import Principal, mask_phone, may_see_full_phone
-from ..domain.chain import GENESIS, event_hash, verify_chain
+from ..domain.chain import GENESIS, HASHED_FIELDS, event_hash, verify_chain
 from ..domain.enums import (
     OPEN_STATUSES,
     Action,
@@ -208,7 +208,7 @@ async def events(ctx: Ctx, principal: Principal, number: str) -> s.EventLog:
     rows = await repo.events_of(ctx.session, ticket.id)
     chain_ok = verify_chain(
         ticket.number,
-        [{name: getattr(e, name) for name in (*_HASHED, "prev_hash", "hash")} for e in rows],
+        [{name: getattr(e, name) for name in (*HASHED_FIELDS, "prev_hash", "hash")} for e in rows],
     )
     items = [
         s.EventView(
@@ -217,20 +217,6 @@ async def events(ctx: Ctx, principal: Principal, number: str) -> s.EventLog:
         for e in rows
     ]
     return s.EventLog(items, chain_ok)
-
-
-_HASHED = (
-    "seq",
-    "at",
-    "action",
-    "actor",
-    "actor_role",
-    "from_status",
-    "to_status",
-    "note",
-    "internal_note",
-    "data",
-)
 
 
 # ---- staff actions --------------------------------------------------------------------------
