@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 import redis.asyncio as aioredis
-from litestar import Litestar, Response
-from litestar.datastructures import State
+import swagger_ui
+from litestar import Litestar
+from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.types import Message, Scope
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .. import __version__
@@ -20,19 +26,51 @@ from .deps import provide_ctx
 from .errors import HANDLERS
 from .routes import JSON_LIMIT, ROUTES
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; "
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-}
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+CSP = (
+    b"default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'; base-uri 'self'; "
+    b"form-action 'self'"
+)
+# The API documentation page starts Swagger UI with an inline script; nothing else may.
+DOCS_CSP = CSP.replace(b"default-src 'self';", b"default-src 'self'; script-src 'self' 'unsafe-inline';")
+DOCS = "/schema"
+SWAGGER_ASSETS = "/static/swagger"
 
 
-async def _security_headers(response: Response[object]) -> Response[object]:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+async def _security_headers(message: Message, scope: Scope) -> None:
+    """Every response, errors and 404s included, gets the security headers."""
+    if message["type"] != "http.response.start":
+        return
+    headers = list(message.get("headers", []))
+    present = {name.lower() for name, _ in headers}
+    csp = DOCS_CSP if str(scope.get("path", "")).startswith(DOCS) else CSP
+    for name, value in [*SECURITY_HEADERS, (b"content-security-policy", csp)]:
+        if name not in present:
+            headers.append((name, value))
+    message["headers"] = headers
+
+
+def _docs() -> tuple[OpenAPIConfig, list[Any]]:
+    """OpenAPI at /schema, with Swagger UI served from the wheel, not a CDN an intranet or a
+    Chinese network may not reach."""
+    plugin = SwaggerRenderPlugin(
+        js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+        css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+        standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+        path="/swagger",
+    )
+    config = OpenAPIConfig(title="Huixiang API", version=__version__, path=DOCS, render_plugins=[plugin])
+    assets = create_static_files_router(
+        path=SWAGGER_ASSETS,
+        directories=[Path(swagger_ui.__file__).parent / "static"],
+        include_in_schema=False,
+        cache_control=CacheControlHeader(max_age=86400, public=True),
+    )
+    return config, [assets]
 
 
 def create_app(
@@ -74,15 +112,16 @@ def create_app(
                 await app.state.raw_pool.close()
                 await app.state.engine.dispose()
 
+    docs, assets = _docs()
     return Litestar(
-        route_handlers=ROUTES,
+        route_handlers=[*ROUTES, *assets],
         dependencies={"ctx": Provide(provide_ctx)},
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
         state=state,
-        after_request=_security_headers,  # type: ignore[arg-type]
+        before_send=[_security_headers],
         request_max_body_size=JSON_LIMIT,
-        openapi_config=OpenAPIConfig(title="Huixiang API", version=__version__, path="/schema"),
+        openapi_config=docs,
         debug=False,
     )
 
