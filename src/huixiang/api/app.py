@@ -22,6 +22,7 @@ from .. import __version__
 from ..db.engine import make_engine, make_sessionmaker, raw_pool
 from ..services.context import Caches
 from ..settings import Settings, get_settings
+from ..web import site
 from .deps import provide_ctx
 from .errors import HANDLERS
 from .routes import JSON_LIMIT, ROUTES
@@ -114,7 +115,8 @@ def create_app(
 
     docs, assets = _docs()
     return Litestar(
-        route_handlers=[*ROUTES, *assets],
+        route_handlers=[*ROUTES, *assets, *site.ROUTES],
+        template_config=site.templates(),
         dependencies={"ctx": Provide(provide_ctx)},
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],

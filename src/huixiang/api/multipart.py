@@ -21,12 +21,14 @@ class Part:
     filename: str | None = None
     headers: dict[bytes, bytes] = field(default_factory=dict)
     data: bytearray = field(default_factory=bytearray)
+    dropped: bool = False
 
 
 @dataclass
 class Form:
     fields: dict[str, str]
     files: list[tuple[str | None, bytes]]  # (the client's file name, the content)
+    oversized: list[str] = field(default_factory=list)  # files dropped for their size (pages)
 
 
 async def parse_form(
@@ -36,13 +38,17 @@ async def parse_form(
     file_field: str,
     max_files: int,
     max_file_bytes: int,
+    drop_oversized: bool = False,
 ) -> Form:
+    """With `drop_oversized` (the parents' page, which keeps the other fields to show the
+    error), a file over the limit is dropped while it streams instead of ending the request."""
     _, options = parse_options_header(content_type)
     boundary = options.get(b"boundary")
     if not boundary:
         raise Invalid("The multipart body has no boundary in its Content-Type header.")
     fields: dict[str, str] = {}
     files: list[tuple[str | None, bytes]] = []
+    oversized: list[str] = []
     part = Part()
     header_field, header_value = bytearray(), bytearray()
 
@@ -72,8 +78,15 @@ async def parse_form(
                 raise Invalid(f"`{file_field}`: at most {max_files} files may be attached.")
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
+        if part.dropped:
+            return
         part.data.extend(data[start:end])
         if part.filename is not None:
+            if len(part.data) > max_file_bytes and drop_oversized:
+                part.dropped = True
+                part.data.clear()
+                oversized.append(part.filename or "")
+                return
             if len(part.data) > max_file_bytes:
                 raise TooLarge(
                     f"`{file_field}`: {part.filename or 'a file'} is larger than "
@@ -83,6 +96,8 @@ async def parse_form(
             raise TooLarge(f"`{part.name}` is too long.")
 
     def on_part_end() -> None:
+        if part.dropped:
+            return
         if part.filename is not None:
             if part.data:  # an empty file input sends a part with no content: not a file
                 files.append((part.filename, bytes(part.data)))
@@ -112,4 +127,4 @@ async def parse_form(
         parser.finalize()
     except MultipartParseError:
         raise Invalid("The multipart body is malformed.") from None
-    return Form(fields, files)
+    return Form(fields, files, oversized)
