@@ -1,0 +1,162 @@
+"""The parents' pages in process (the browser tests are in tests/e2e/test_site.py): CSRF, input
+kept on error, escaping, the same answer for a wrong code and an unknown number, rate limits."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from .conftest import World
+
+
+def token(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+FORM = {
+    "kind": "suggestion",
+    "category": "食堂膳食",
+    "content": "希望食堂多一些蔬菜",
+    "consent": "on",
+    "contact.phone": "13912345678",
+}
+
+
+async def submit(
+    client: httpx.AsyncClient, fields: dict[str, str], files: list | None = None
+) -> httpx.Response:
+    page = await client.get("/s/s1/new")
+    assert page.status_code == 200
+    data = {**fields, "csrf": token(page.text), "idempotency_key": "k-" + fields.get("content", "")[:8]}
+    return await client.post(
+        "/s/s1/new", data=data, files=files or {"files": ("", b"", "application/octet-stream")}
+    )
+
+
+async def test_form_valid_submission_shows_receipt_with_number_and_code(world: World) -> None:
+    answer = await submit(world.client, FORM)
+    assert answer.status_code == 200, answer.text
+    assert re.search(r'id="number">\d{4}-\d{6}<', answer.text)
+    assert re.search(r'id="code">[A-Z0-9]{8}<', answer.text)
+    assert answer.headers["cache-control"] == "no-store"
+
+
+async def test_form_missing_consent_keeps_input_and_names_the_field_in_chinese(world: World) -> None:
+    fields = {k: v for k, v in FORM.items() if k != "consent"}
+    answer = await submit(world.client, {**fields, "content": "<b>食堂</b> 菜太咸"})
+    assert answer.status_code == 400
+    assert "请阅读并勾选同意信息使用说明" in answer.text
+    assert "&lt;b&gt;食堂&lt;/b&gt; 菜太咸" in answer.text  # kept, escaped
+    assert 'value="13912345678"' in answer.text
+    assert 'aria-invalid="true"' in answer.text
+
+
+async def test_form_without_csrf_token_is_refused_and_keeps_input(world: World) -> None:
+    await world.client.get("/s/s1/new")
+    answer = await world.client.post(
+        "/s/s1/new", data={**FORM, "csrf": "forged"}, files={"files": ("", b"", "application/octet-stream")}
+    )
+    assert answer.status_code == 400
+    assert "页面已过期" in answer.text and "希望食堂多一些蔬菜" in answer.text
+
+
+async def test_form_file_that_is_not_an_image_is_refused_with_input_kept(world: World) -> None:
+    answer = await submit(
+        world.client, FORM, files={"files": ("photo.jpg", b"MZ\x90\x00not an image", "image/jpeg")}
+    )
+    assert answer.status_code == 400
+    assert "只能上传照片" in answer.text and "希望食堂多一些蔬菜" in answer.text
+
+
+async def test_form_same_page_sent_twice_makes_one_ticket(world: World) -> None:
+    page = await world.client.get("/s/s1/new")
+    data = {**FORM, "csrf": token(page.text), "idempotency_key": "same-page"}
+    empty = {"files": ("", b"", "application/octet-stream")}
+    first = await world.client.post("/s/s1/new", data=data, files=empty)
+    second = await world.client.post("/s/s1/new", data=data, files=empty)
+    number = re.search(r'id="number">([^<]+)<', first.text)
+    assert number and number.group(1) in second.text
+    assert re.search(r'id="code">([^<]+)<', first.text).group(1) in second.text  # type: ignore[union-attr]
+
+
+async def test_ticket_page_escapes_user_text(world: World) -> None:
+    receipt = await world.submit(content="<script>alert(1)</script>")
+    page = await world.client.get("/track")
+    answer = await world.client.post(
+        "/track", data={"number": receipt["number"], "code": receipt["access_code"]}
+    )
+    assert answer.status_code == 200
+    assert "<script>alert(1)</script>" not in answer.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer.text
+    assert page.headers["x-frame-options"] == "DENY"
+
+
+async def test_track_wrong_code_and_unknown_number_look_the_same(world: World) -> None:
+    receipt = await world.submit()
+    wrong = await world.client.post("/track", data={"number": receipt["number"], "code": "AAAAAAAA"})
+    unknown = await world.client.post("/track", data={"number": "2099-999999", "code": "AAAAAAAA"})
+    assert wrong.status_code == unknown.status_code == 404
+    strip = lambda html, n: html.replace(n, "")  # noqa: E731 - the typed number is echoed back
+    assert strip(wrong.text, receipt["number"]) == strip(unknown.text, "2099-999999")
+
+
+async def test_track_guesses_are_rate_limited(world: World) -> None:
+    receipt = await world.submit()
+    statuses = [
+        (
+            await world.client.post("/track", data={"number": receipt["number"], "code": f"WRONG{i:03d}"})
+        ).status_code
+        for i in range(21)
+    ]
+    assert statuses[:20] == [404] * 20 and statuses[20] == 429
+    right = await world.client.post(
+        "/track", data={"number": receipt["number"], "code": receipt["access_code"]}
+    )
+    assert right.status_code == 429  # the right code too, until the window passes
+
+
+async def test_rate_unsatisfied_on_page_reopens_and_explains(world: World) -> None:
+    receipt = await world.submit()
+    number = receipt["number"]
+    for user, action, body in (
+        ("reg1", "register", {}),
+        ("reg1", "submit", {}),
+        ("lead1", "assign", {"assignee": "hand1"}),
+        ("hand1", "respond", {"text": "已处理"}),
+    ):
+        assert (await world.action(user, number, action, **body)).status_code == 200
+    page = await world.client.post("/track", data={"number": number, "code": receipt["access_code"]})
+    assert "您对答复满意吗" in page.text
+    rated = await world.client.post(
+        f"/t/{number}/rate",
+        data={
+            "csrf": token(page.text),
+            "code": receipt["access_code"],
+            "value": "unsatisfied",
+            "comment": "还是咸",
+        },
+    )
+    assert rated.status_code == 200
+    assert "已交办" in rated.text and "感谢您的评价" in rated.text
+    forged = await world.client.post(
+        f"/t/{number}/rate", data={"csrf": "x", "code": receipt["access_code"], "value": "satisfied"}
+    )
+    assert "页面已过期" in forged.text
+
+
+async def test_landing_unknown_school_is_a_chinese_404_page(world: World) -> None:
+    answer = await world.client.get("/s/nowhere")
+    assert answer.status_code == 404 and "页面不存在" in answer.text
+    assert answer.headers["content-type"].startswith("text/html")
+
+
+async def test_qr_downloads_are_png_and_svg(world: World) -> None:
+    png = await world.client.get("/s/s1/qr.png")
+    svg = await world.client.get("/s/s1/qr.svg")
+    assert png.content.startswith(b"\x89PNG") and png.headers["content-type"] == "image/png"
+    assert b"<svg" in svg.content and svg.headers["content-type"].startswith("image/svg+xml")
+    poster = await world.client.get("/s/s1/poster")
+    assert poster.status_code == 200 and "<svg" in poster.text and "第一实验小学" in poster.text
