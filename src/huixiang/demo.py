@@ -20,10 +20,10 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .db import repo
-from .db.models import User
+from .db.models import Org, User
 from .domain.access import Principal
 from .domain.deadlines import Clock
 from .domain.enums import Action, Channel, Kind, OrgKind, Priority, Rating, Role, Status, Verdict
@@ -34,6 +34,33 @@ from .services.reference import clock_for
 
 DEMO_BUREAU = "demo-city"
 DEMO_PASSWORD = "demo-pass-2026"
+
+# The schools' public facts for their landing pages (校长热线, 接待日).
+PROFILES = {
+    "demo-shiyan": {
+        "answerer": "校长办公室周老师",
+        "phone": "0571-8888 1001",
+        "phone_hours": "工作日 8:00–17:00",
+        "reception": "每月第一个周三下午",
+    },
+    "demo-erzhong": {
+        "answerer": "德育处吴老师",
+        "phone": "0571-8888 2002",
+        "phone_hours": "工作日 7:30–17:30",
+        "reception": "每周五下午",
+    },
+    "demo-xiangyang": {
+        "phone": "0571-8888 3003",
+        "phone_hours": "工作日 8:00–16:30",
+        "reception": "每月 15 日",
+    },
+    "demo-yizhong": {
+        "answerer": "校长办公室冯老师",
+        "phone": "0571-8888 4004",
+        "phone_hours": "工作日 8:00–17:00",
+        "reception": "每月最后一个周四",
+    },
+}
 SEED = 2026
 HISTORY_DAYS = 42  # tickets are spread over the six weeks before now
 MARGIN = timedelta(minutes=10)  # the last demo event lies at least this long before now
@@ -1404,6 +1431,8 @@ async def load_demo(ctx: Ctx) -> list[Login]:
         return logins
     for code, name, kind, parent in ORGS:
         await accounts.create_org(ctx, None, s.OrgCreate(code=code, name=name, kind=kind, parent_code=parent))
+        if code in PROFILES:  # what the school's landing page publishes
+            await ctx.session.execute(update(Org).where(Org.code == code).values(profile=PROFILES[code]))
     for username, display_name, role, org in STAFF:
         await accounts.create_user(
             ctx,
@@ -1471,6 +1500,8 @@ def print_logins(logins: list[Login]) -> None:
             print(rule)
     print()
     print("Where to start (default address http://127.0.0.1:8000):")
+    print("  as a parent: /s/demo-shiyan  (a school's page: 我要留言; then /track with number and code)")
+    print("  its poster:  /s/demo-shiyan/poster  (QR code for the mailbox and notice board)")
     print(
         '  log in:      POST /api/v1/auth/login {"username": "demo-qinghe-inspector", '
         f'"password": "{DEMO_PASSWORD}"}}'
