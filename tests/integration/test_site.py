@@ -160,3 +160,16 @@ async def test_qr_downloads_are_png_and_svg(world: World) -> None:
     assert b"<svg" in svg.content and svg.headers["content-type"].startswith("image/svg+xml")
     poster = await world.client.get("/s/s1/poster")
     assert poster.status_code == 200 and "<svg" in poster.text and "第一实验小学" in poster.text
+
+
+async def test_rate_before_answer_says_why_in_chinese(world: World) -> None:
+    receipt = await world.submit()
+    page = await world.client.post(
+        "/track", data={"number": receipt["number"], "code": receipt["access_code"]}
+    )
+    assert "您对答复满意吗" not in page.text  # no rating form before an answer
+    rated = await world.client.post(
+        f"/t/{receipt['number']}/rate",
+        data={"csrf": token(page.text), "code": receipt["access_code"], "value": "satisfied"},
+    )
+    assert rated.status_code == 200 and "现在不能评价" in rated.text

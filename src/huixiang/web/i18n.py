@@ -104,6 +104,7 @@ ZH_CN: dict[str, str] = {
     "rate.after": "选择“不满意”后，留言会退回承办老师重新办理，并在 3 个工作日内再次答复；"
     "再次答复后仍可评价。",
     "rate.thanks": "感谢您的评价。",
+    "rate.not_now": "现在不能评价：每次答复只能评价一次，学校答复后才能评价。",
     "rate.done": "您的评价：{value}",
     # timeline steps
     "step.intake": "已收到",

@@ -21,7 +21,7 @@ from litestar.response import Template
 from ..api.multipart import parse_form
 from ..db.models import Org, Throttle
 from ..domain.enums import Kind, OrgKind, Rating
-from ..domain.errors import DomainError, Invalid, NotFound, TooManyRequests
+from ..domain.errors import Conflict, DomainError, Invalid, NotFound, TooManyRequests
 from ..domain.files import MAX_FILE_BYTES, MAX_FILES
 from ..services import schemas as s
 from ..services import tickets
@@ -254,8 +254,8 @@ class ParentSite(Controller):
             await tickets.rate(ctx, number, s.RatingRequest(code=code, value=value, comment=comment))
         except NotFound:
             return await self._ticket(request, ctx, number, code)
-        except DomainError as exc:
-            return await self._ticket(request, ctx, number, code, exc.message)
+        except Conflict:  # this answer was rated already, or the ticket is not answered (yet)
+            return await self._ticket(request, ctx, number, code, t("rate.not_now"))
         return await self._ticket(request, ctx, number, code, t("rate.thanks"))
 
     @get("/s/{school_code:str}/qr.png")
