@@ -168,8 +168,9 @@ async def test_rate_before_answer_says_why_in_chinese(world: World) -> None:
         "/track", data={"number": receipt["number"], "code": receipt["access_code"]}
     )
     assert "您对答复满意吗" not in page.text  # no rating form before an answer
+    form = await world.client.get("/s/s1/new")  # a page with a token for this browser's cookie
     rated = await world.client.post(
         f"/t/{receipt['number']}/rate",
-        data={"csrf": token(page.text), "code": receipt["access_code"], "value": "satisfied"},
+        data={"csrf": token(form.text), "code": receipt["access_code"], "value": "satisfied"},
     )
     assert rated.status_code == 200 and "现在不能评价" in rated.text
