@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import json
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -156,13 +157,12 @@ class ParentSite(Controller):
             kinds=[(k.value, t(f"kind.{k.value}")) for k in Kind],
             categories=await categories(ctx, school.root_id),
             max_content=forms.MAX_CONTENT,
-            idempotency_key=secrets.token_urlsafe(16),
             message=message,
         )
 
     @post("/s/{school_code:str}/new", request_max_body_size=UPLOAD_BODY)
     async def submit(self, request: Request[Any, Any, State], ctx: CtxDep, school_code: str) -> Template:
-        school, _ = await _school(ctx, school_code)
+        school, district = await _school(ctx, school_code)
         content_type = request.headers.get("content-type", "")
         if content_type.startswith("multipart/form-data"):
             raw = await parse_form(
@@ -186,9 +186,9 @@ class ParentSite(Controller):
         if await hit_throttle(ctx, f"web-submit:{_address(request)}", SUBMIT_WINDOW) > SUBMIT_LIMIT:
             await ctx.session.commit()
             return await self._form(request, ctx, school_code, form, 429, t("error.too_many"))
-        key = fields.get("idempotency_key") or None
+        key = _submission_key(request, ctx, school_code, form)
         try:
-            receipt = await intake(ctx, form.data, idempotency_key=key and f"web:{key}", uploads=form.uploads)
+            receipt = await intake(ctx, form.data, idempotency_key=f"web:{key}", uploads=form.uploads)
         except DomainError:
             return await self._form(request, ctx, school_code, form, 400, t("error.generic"))
         return _page(
@@ -197,6 +197,7 @@ class ParentSite(Controller):
             ctx,
             receipt=receipt,
             school=school,
+            to_bureau=district.name if district and form.data.to_bureau else None,
             due=receipt.respond_due_at.astimezone(ctx.settings.timezone),
         )
 
@@ -255,7 +256,11 @@ class ParentSite(Controller):
         except NotFound:
             return await self._ticket(request, ctx, number, code)
         except Conflict:  # this answer was rated already, or the ticket is not answered (yet)
-            return await self._ticket(request, ctx, number, code, t("rate.not_now"))
+            # A double tap sends the same rating twice; the browser shows the second answer.
+            rated = (await tickets.public_view(ctx, number, code)).rating
+            again = rated is not None and (rated.value, rated.comment) == (value.value, comment)
+            notice = t("rate.thanks" if again else "rate.not_now")
+            return await self._ticket(request, ctx, number, code, notice)
         return await self._ticket(request, ctx, number, code, t("rate.thanks"))
 
     @get("/s/{school_code:str}/qr.png")
@@ -278,7 +283,22 @@ class ParentSite(Controller):
     async def poster(self, request: Request[Any, Any, State], ctx: CtxDep, school_code: str) -> Template:
         school, _ = await _school(ctx, school_code)
         url = _landing_url(request, school_code)
-        return _page("poster.html", request, ctx, school=school, url=url, svg=_svg(url, scale=8).decode())
+        svg = _svg(url, scale=8, sized=False).decode()
+        return _page("poster.html", request, ctx, school=school, url=url, svg=svg)
+
+
+def _submission_key(
+    request: Request[Any, Any, State], ctx: Ctx, school_code: str, form: forms.Submission
+) -> str:
+    """The same submission from the same browser is one ticket: a double tap, a reload of the
+    receipt, or going back and sending the restored form again (the form page is never cached, so
+    a key written into it would be new each time) all answer the first receipt."""
+    digest = hmac.new(ctx.settings.secret_key, b"web-submit\0", hashlib.sha256)
+    digest.update(request.cookies.get(CSRF_COOKIE, "").encode() + b"\0" + school_code.encode() + b"\0")
+    digest.update(json.dumps(form.values, sort_keys=True, ensure_ascii=False).encode())
+    for upload in form.uploads:
+        digest.update(b"\0" + hashlib.sha256(upload.data).digest())
+    return digest.hexdigest()[:40]
 
 
 async def _over(ctx: Ctx, key: str, limit: int, window: timedelta) -> bool:
@@ -290,9 +310,12 @@ def _landing_url(request: Request[Any, Any, State], school_code: str) -> str:
     return str(request.base_url).rstrip("/") + f"/s/{school_code}"
 
 
-def _svg(url: str, scale: int = 10) -> bytes:
+def _svg(url: str, scale: int = 10, sized: bool = True) -> bytes:
+    """`sized=False`: a viewBox instead of width and height, so CSS can scale it (the poster)."""
     buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=scale, border=2, xmldecl=False, svgns=True)
+    segno.make(url, error="m").save(
+        buffer, kind="svg", scale=scale, border=2, xmldecl=False, svgns=True, omitsize=not sized
+    )
     return buffer.getvalue()
 
 
