@@ -20,6 +20,8 @@ class Settings:
     web_workers: int
     # Secure cookies: set when the site is served over TLS (directly or behind a proxy).
     secure_cookies: bool
+    # The address parents reach the site at (QR codes and posters), e.g. https://hx.example.cn
+    public_url: str | None = None
 
     @property
     def tz_name(self) -> str:
@@ -50,6 +52,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         timezone=ZoneInfo(env.get("HUIXIANG_TIMEZONE", "Asia/Shanghai")),
         web_workers=int(env.get("HUIXIANG_WEB_WORKERS", "1")),
         secure_cookies=env.get("HUIXIANG_SECURE_COOKIES", "").lower() in {"1", "true", "yes"},
+        public_url=env.get("HUIXIANG_PUBLIC_URL") or None,
     )
 
 

@@ -4,8 +4,13 @@ kept on error, escaping, the same answer for a wrong code and an unknown number,
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from huixiang.api.app import create_app
+from huixiang.settings import Settings
 
 from .conftest import World
 
@@ -174,3 +179,15 @@ async def test_rate_before_answer_says_why_in_chinese(world: World) -> None:
         data={"csrf": token(form.text), "code": receipt["access_code"], "value": "satisfied"},
     )
     assert rated.status_code == 200 and "现在不能评价" in rated.text
+
+
+async def test_poster_uses_the_configured_public_address(
+    world: World, settings: Settings, connection: AsyncConnection
+) -> None:
+    app = create_app(replace(settings, public_url="https://hx.example.cn/"), engine=connection)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        poster = await client.get("/s/s1/poster")
+    await app.state.redis.aclose()
+    assert "https://hx.example.cn/s/s1" in poster.text

@@ -307,7 +307,10 @@ async def _over(ctx: Ctx, key: str, limit: int, window: timedelta) -> bool:
 
 
 def _landing_url(request: Request[Any, Any, State], school_code: str) -> str:
-    return str(request.base_url).rstrip("/") + f"/s/{school_code}"
+    """What the QR code opens: the public address when configured (posters are printed and
+    outlive any one request's Host header), else the address this request came to."""
+    base = request.app.state.settings.public_url or str(request.base_url)
+    return base.rstrip("/") + f"/s/{school_code}"
 
 
 def _svg(url: str, scale: int = 10, sized: bool = True) -> bytes:
