@@ -191,3 +191,15 @@ async def test_poster_uses_the_configured_public_address(
         poster = await client.get("/s/s1/poster")
     await app.state.redis.aclose()
     assert "https://hx.example.cn/s/s1" in poster.text
+
+
+async def test_ticket_sent_to_the_bureau_says_the_bureau_answers(world: World) -> None:
+    receipt = await world.submit(to_bureau=True)
+    page = await world.client.post(
+        "/track", data={"number": receipt["number"], "code": receipt["access_code"]}
+    )
+    assert "教育局正在办理" in page.text and "学校正在办理" not in page.text
+    api = await world.client.get(
+        f"/api/v1/public/tickets/{receipt['number']}", params={"code": receipt["access_code"]}
+    )
+    assert api.json()["to_bureau"] is True

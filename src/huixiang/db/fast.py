@@ -140,7 +140,7 @@ async def next_numbers(connection: asyncpg.Connection, sequence: str, count: int
 
 TRACK = """
 SELECT t.id, t.number, t.access_code_hash, t.status, t.kind, t.category, t.content,
-       t.collected_at, t.respond_due_at, t.response_text, t.responded_at,
+       t.collected_at, t.respond_due_at, t.response_text, t.responded_at, t.to_bureau,
        t.rating, t.rating_comment, t.rated_at,
        p.number AS primary_number, p.respond_due_at AS primary_due_at,
        p.response_text AS primary_text, p.responded_at AS primary_responded_at,

@@ -223,6 +223,7 @@ class PublicTicketView(Struct):
     response: ResponseView | None
     rating: RatingView | None
     merged_into: str | None = None
+    to_bureau: bool = False  # sent past the school, straight to the district bureau
 
 
 class Supervision(Struct):

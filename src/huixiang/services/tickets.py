@@ -90,6 +90,7 @@ async def public_view(ctx: Ctx, number: str, code: str) -> s.PublicTicketView:
         if row["rating"] is not None
         else None,
         merged_into=row["primary_number"],
+        to_bureau=row["to_bureau"],
     )
 
 

@@ -95,6 +95,8 @@ ZH_CN: dict[str, str] = {
     "track.timeline": "办理进度",
     "track.answer": "学校答复",
     "track.no_answer": "学校正在办理，答复后会显示在这里。",
+    "track.answer_bureau": "教育局答复",
+    "track.no_answer_bureau": "教育局正在办理，答复后会显示在这里。",
     "track.due": "答复期限：{date}",
     "track.merged": "您的留言与同类问题合并办理，办理结果见编号 {number}。",
     "track.your_content": "您的留言",
