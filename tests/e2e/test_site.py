@@ -16,10 +16,9 @@ import signal
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -33,8 +32,7 @@ from huixiang.services import accounts
 from huixiang.services import schemas as s
 from huixiang.services.context import Ctx
 
-from ..conftest import LOCAL_ADMIN_DSN
-from .faults import SECRET, Database, free_port, in_ctx, reachable, settings_for
+from .faults import SECRET, Database, free_port, in_ctx, settings_for
 
 pytestmark = pytest.mark.slow
 
@@ -75,33 +73,6 @@ def png_bytes(width: int = 8, height: int = 8) -> bytes:
 
 
 # --- the server ------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module", autouse=True)
-def cheap_password_hashing() -> Iterator[None]:
-    """Seeding hashes a password per user; the server verifies with the hash's own (cheap) costs."""
-    from argon2 import PasswordHasher
-
-    from huixiang.services import secrets as hx_secrets
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(hx_secrets, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-        yield
-
-
-@pytest.fixture(scope="module")
-def admin_dsn() -> Iterator[str]:
-    """The local PostgreSQL when there is one (as tests/conftest.py), else an embedded one."""
-    if reachable("127.0.0.1", 5432):
-        yield LOCAL_ADMIN_DSN
-        return
-    import pgserver
-
-    server = pgserver.get_server(Path(tempfile.mkdtemp(prefix="hx-site-pg-")), cleanup_mode="delete")
-    try:
-        yield str(server.get_uri())
-    finally:
-        server.cleanup()
 
 
 def _start_web(port: int, env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], IO[bytes]]:

@@ -36,7 +36,6 @@ from huixiang.services.context import Ctx
 from huixiang.services.reference import clock_for
 from huixiang.settings import Settings
 
-from ..conftest import LOCAL_ADMIN_DSN
 from .faults import (
     TICKETS,
     Database,
@@ -46,7 +45,6 @@ from .faults import (
     expected_notices,
     in_ctx,
     processes,
-    reachable,
     settings_for,
     wait_until,
 )
@@ -57,33 +55,6 @@ QUIET = 2.5  # seconds for more sweeps to run over a settled state: they must se
 
 
 # --- fixtures ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module", autouse=True)
-def cheap_password_hashing() -> Iterator[None]:
-    """Seeding hashes a password per user; production argon2 costs would only slow the tests."""
-    from argon2 import PasswordHasher
-
-    from huixiang.services import secrets as hx_secrets
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(hx_secrets, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-        yield
-
-
-@pytest.fixture(scope="module")
-def admin_dsn() -> Iterator[str]:
-    """The local PostgreSQL when there is one (as tests/conftest.py), else an embedded one."""
-    if reachable("127.0.0.1", 5432):
-        yield LOCAL_ADMIN_DSN
-        return
-    import pgserver
-
-    server = pgserver.get_server(Path(tempfile.mkdtemp(prefix="hx-fault-pg-")), cleanup_mode="delete")
-    try:
-        yield str(server.get_uri())
-    finally:
-        server.cleanup()
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..domain.chain import HASHED_FIELDS
+
 
 class HasConnection(Protocol):
     session: AsyncSession
@@ -81,21 +83,7 @@ TICKET_COLUMNS = (
     "request_hash",
     "version",
 )
-EVENT_COLUMNS = (
-    "seq",
-    "at",
-    "action",
-    "actor",
-    "actor_role",
-    "from_status",
-    "to_status",
-    "note",
-    "internal_note",
-    "data",
-    "actor_id",
-    "prev_hash",
-    "hash",
-)
+EVENT_COLUMNS = (*HASHED_FIELDS, "actor_id", "prev_hash", "hash")
 _n = len(TICKET_COLUMNS)
 INTAKE = f"""
 WITH ticket AS (

@@ -63,6 +63,12 @@ async def hit_throttle(ctx: Ctx, key: str, window: timedelta) -> int:
     return int((await ctx.session.execute(statement)).scalar_one())
 
 
+async def throttle_exceeded(ctx: Ctx, key: str, limit: int, window: timedelta) -> bool:
+    """Whether a counter has reached its limit in the current window (without counting a hit)."""
+    row = await ctx.session.get(Throttle, key)
+    return bool(row and row.window_start > ctx.now - window and row.hits >= limit)
+
+
 async def login(
     ctx: Ctx,
     request: s.LoginRequest,
@@ -72,8 +78,7 @@ async def login(
     replaces: str | None = None,
 ) -> LoginOutcome:
     address_key = f"login:{address}"
-    current = await ctx.session.get(Throttle, address_key)
-    if current and current.window_start > ctx.now - ADDRESS_WINDOW and (current.hits >= ADDRESS_FAILURES):
+    if await throttle_exceeded(ctx, address_key, ADDRESS_FAILURES, ADDRESS_WINDOW):
         raise TooManyRequests("Too many failed logins from your address; try again in 15 minutes.")
     user = await repo.user_by_username(ctx.session, request.username)
     if user is not None and user.locked_until and user.locked_until > ctx.now:

@@ -20,13 +20,13 @@ from litestar.exceptions import HTTPException
 from litestar.response import Template
 
 from ..api.multipart import parse_form
-from ..db.models import Org, Throttle
+from ..db.models import Org
 from ..domain.enums import Kind, OrgKind, Rating
 from ..domain.errors import Conflict, DomainError, Invalid, NotFound, TooManyRequests
 from ..domain.files import MAX_FILE_BYTES, MAX_FILES
 from ..services import schemas as s
 from ..services import tickets
-from ..services.accounts import hit_throttle
+from ..services.accounts import hit_throttle, throttle_exceeded
 from ..services.context import Ctx
 from ..services.intake import intake
 from ..services.reference import OrgInfo, categories, clock_for, org_info, parent_info
@@ -219,7 +219,7 @@ class ParentSite(Controller):
         notice: str | None = None,
     ) -> Template:
         key = f"track:{_address(request)}"
-        if await _over(ctx, key, TRACK_LIMIT, TRACK_WINDOW):
+        if await throttle_exceeded(ctx, key, TRACK_LIMIT, TRACK_WINDOW):
             return _page(
                 "track.html", request, ctx, status=429, number=number, message=t("error.track_too_many")
             )
@@ -299,11 +299,6 @@ def _submission_key(
     for upload in form.uploads:
         digest.update(b"\0" + hashlib.sha256(upload.data).digest())
     return digest.hexdigest()[:40]
-
-
-async def _over(ctx: Ctx, key: str, limit: int, window: timedelta) -> bool:
-    row = await ctx.session.get(Throttle, key)
-    return bool(row and row.window_start > ctx.now - window and row.hits >= limit)
 
 
 def _landing_url(request: Request[Any, Any, State], school_code: str) -> str:
