@@ -19,7 +19,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from huixiang.api.app import create_app
+from huixiang.app import create_app
 from huixiang.db.engine import make_engine, make_sessionmaker
 from huixiang.migrate import upgrade
 from huixiang.services.context import Caches

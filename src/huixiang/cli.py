@@ -144,7 +144,7 @@ def cmd_web(args: argparse.Namespace) -> int:
     settings = load_settings()
     print(f"Huixiang web on http://{args.host}:{args.port}", flush=True)
     uvicorn.run(
-        "huixiang.api.app:app_from_env",
+        "huixiang.app:app_from_env",
         factory=True,
         host=args.host,
         port=args.port,

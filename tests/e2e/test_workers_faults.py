@@ -28,7 +28,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from huixiang import queue
-from huixiang.api.app import create_app
+from huixiang.app import create_app
 from huixiang.domain.enums import Action, Kind
 from huixiang.services import intake, reminders, tickets
 from huixiang.services import schemas as s

@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from huixiang.api.app import create_app
+from huixiang.app import create_app
 from huixiang.db.engine import make_sessionmaker
 from huixiang.domain.enums import OrgKind, Role
 from huixiang.services import accounts

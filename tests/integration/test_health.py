@@ -12,7 +12,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from huixiang.api.app import create_app
+from huixiang.app import create_app
 from huixiang.settings import Settings, load_settings
 
 from .conftest import World

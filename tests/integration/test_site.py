@@ -9,7 +9,7 @@ from dataclasses import replace
 import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from huixiang.api.app import create_app
+from huixiang.app import create_app
 from huixiang.settings import Settings
 
 from .conftest import World

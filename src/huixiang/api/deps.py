@@ -9,12 +9,14 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 
 from .. import queue
 from ..domain.access import Principal
-from ..domain.errors import Unauthenticated
-from ..services import accounts
+from ..domain.enums import Channel, Kind, Status
+from ..domain.errors import Invalid, Unauthenticated
+from ..domain.files import MAX_FILE_BYTES, MAX_FILES
+from ..services import accounts, listing
 from ..services.context import Ctx
 
 SESSION_COOKIE = "hx_session"
@@ -27,7 +29,7 @@ def utcnow() -> datetime:
 @asynccontextmanager
 async def _transaction(state: State, connection: Any = None) -> AsyncIterator[Ctx]:
     async with state.sessionmaker() as session:
-        ctx = Ctx(session, state.settings, state.caches, utcnow(), connection)
+        ctx = Ctx(session, state.settings, state.caches, utcnow(), connection, redis=state.redis)
         try:
             yield ctx
         except Exception:
@@ -78,3 +80,28 @@ async def provide_principal(request: Request, ctx: NamedDependency[Ctx]) -> Prin
         await ctx.session.close()
         raise
     return principal
+
+
+JSON_LIMIT = 256 * 1024
+CtxDep = NamedDependency[Ctx]
+# Single-statement endpoints run on a pooled connection of their own (db/fast.py).
+HOT = {"ctx": Provide(provide_hot_ctx)}
+PrincipalDep = NamedDependency[Principal]
+FilterDep = NamedDependency[listing.TicketFilter]
+UPLOAD_LIMIT = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
+KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
+
+
+def provide_filter(
+    status: Status | None = None,
+    school_code: str | None = None,
+    channel: Channel | None = None,
+    kind: Kind | None = None,
+    overdue: bool = False,
+    escalated: bool = False,
+    assignee: str | None = None,
+) -> listing.TicketFilter:
+    """The list's and the export's query parameters, said once."""
+    if assignee not in (None, "", "me"):
+        raise Invalid("`assignee` accepts only `me`.")
+    return listing.TicketFilter(status, school_code, channel, kind, overdue, assignee == "me", escalated)

@@ -60,3 +60,5 @@ class Ctx:
     connection: Any = None
     # Outbox deliveries decided in this transaction, to enqueue once it has committed.
     deliveries: list[int] = field(default_factory=list)
+    # The app's Redis client (redis.asyncio), for counters that expire (services/throttle.py).
+    redis: Any = None

@@ -19,11 +19,11 @@ from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.response import Template
 
-from ..api.multipart import parse_form
 from ..db.models import Org
 from ..domain.enums import Kind, OrgKind, Rating
 from ..domain.errors import Conflict, DomainError, Invalid, NotFound, TooManyRequests
 from ..domain.files import MAX_FILE_BYTES, MAX_FILES
+from ..edge.uploads import parse_form
 from ..services import schemas as s
 from ..services import tickets
 from ..services.accounts import hit_throttle, throttle_exceeded

@@ -18,14 +18,14 @@ from litestar.static_files import create_static_files_router
 from litestar.types import Message, Scope
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from .. import __version__
-from ..db.engine import make_engine, make_sessionmaker, raw_pool
-from ..services.context import Caches
-from ..settings import Settings, get_settings
-from ..web import site
-from .deps import provide_ctx
-from .errors import HANDLERS
-from .routes import JSON_LIMIT, ROUTES
+from . import __version__
+from .api import ROUTES
+from .api.deps import JSON_LIMIT, provide_ctx
+from .api.errors import HANDLERS
+from .db.engine import make_engine, make_sessionmaker, raw_pool
+from .services.context import Caches
+from .settings import Settings, get_settings
+from .web import site
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),

@@ -1,0 +1,76 @@
+"""Admin endpoints: the org tree, users, channels, policies and the calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import Controller, get, post, put
+from litestar.di import Provide
+from litestar.params import JSONBody
+
+from ..services import accounts, policies
+from ..services import schemas as s
+from .deps import (
+    CtxDep,
+    PrincipalDep,
+    provide_principal,
+)
+
+
+class AdminController(Controller):
+    path = "/api/v1"
+    tags = ["admin"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @post("/orgs", operation_id="createOrg", status_code=201)
+    async def create_org(
+        self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.OrgCreate]
+    ) -> s.OrgRead:
+        return await accounts.create_org(ctx, principal, data)
+
+    @get("/orgs", operation_id="listOrgs")
+    async def list_orgs(self, ctx: CtxDep, principal: PrincipalDep) -> dict[str, list[s.OrgRead]]:
+        return {"items": await accounts.list_orgs(ctx, principal)}
+
+    @put("/orgs/{org_code:str}/webhooks", operation_id="setWebhooks")
+    async def set_webhooks(
+        self, ctx: CtxDep, principal: PrincipalDep, org_code: str, data: JSONBody[s.WebhooksIn]
+    ) -> dict[str, Any]:
+        return await accounts.set_webhooks(ctx, principal, org_code, data)
+
+    @put("/me/notifications", operation_id="setMyNotifications")
+    async def set_my_notifications(
+        self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.NotifySettings]
+    ) -> dict[str, Any]:
+        return await accounts.set_notify(ctx, principal, data)
+
+    @post("/users", operation_id="createUser", status_code=201)
+    async def create_user(
+        self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.UserCreate]
+    ) -> s.UserRead:
+        return await accounts.create_user(ctx, principal, data)
+
+
+@put(
+    "/api/v1/policies/{org_code:str}",
+    operation_id="setPolicy",
+    tags=["admin"],
+    dependencies={"principal": Provide(provide_principal)},
+)
+async def set_policy(
+    ctx: CtxDep, principal: PrincipalDep, org_code: str, data: JSONBody[dict[str, Any]]
+) -> dict[str, Any]:
+    return await policies.set_policy(ctx, principal, org_code, data)
+
+
+@put(
+    "/api/v1/calendar/{day:date}",
+    operation_id="setCalendarDay",
+    tags=["admin"],
+    dependencies={"principal": Provide(provide_principal)},
+)
+async def set_calendar_day(
+    ctx: CtxDep, principal: PrincipalDep, day: date, data: JSONBody[dict[str, Any]]
+) -> dict[str, Any]:
+    return await policies.set_calendar_day(ctx, principal, day, data)

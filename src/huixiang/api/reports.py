@@ -1,0 +1,123 @@
+"""Notifications, the delivery log, figures and exports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Response, get, post
+from litestar.di import Provide
+from litestar.params import Parameter, QueryParameter
+from sqlalchemy import update
+
+from ..db import repo
+from ..db.models import Notification
+from ..domain.enums import Role
+from ..domain.errors import NotFound, NotPermitted
+from ..services import listing, stats
+from ..services.notices import describe_target
+from .deps import (
+    CtxDep,
+    FilterDep,
+    PrincipalDep,
+    provide_filter,
+    provide_principal,
+)
+
+
+class ReportController(Controller):
+    path = "/api/v1"
+    tags = ["reports"]
+    dependencies = {
+        "principal": Provide(provide_principal),
+        "selection": Provide(provide_filter, sync_to_thread=False),
+    }
+
+    @get("/notifications", operation_id="listNotifications")
+    async def notifications(
+        self,
+        ctx: CtxDep,
+        principal: PrincipalDep,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    ) -> dict[str, Any]:
+        rows = await repo.notifications_of(ctx.session, principal.user_id, limit)
+        return {
+            "items": [
+                {
+                    "id": r.id,
+                    "rule": r.rule,
+                    "ticket_number": r.number,
+                    "at": r.at,
+                    "read": r.read_at is not None,
+                }
+                for r in rows
+            ]
+        }
+
+    @post("/notifications/{notification_id:int}/read", operation_id="readNotification", status_code=204)
+    async def read(self, ctx: CtxDep, principal: PrincipalDep, notification_id: int) -> None:
+        result = await ctx.session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.user_id == principal.user_id)
+            .values(read_at=ctx.now)
+        )
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound("No such notification.")
+
+    @get("/deliveries", operation_id="listDeliveries")
+    async def deliveries(
+        self,
+        ctx: CtxDep,
+        principal: PrincipalDep,
+        status: Literal["pending", "sent", "failed"] | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    ) -> dict[str, Any]:
+        """The outbox, for admins: what was sent, what waits for a retry, what failed for good."""
+        if not principal.has_role(Role.ADMIN):
+            raise NotPermitted("Only an admin may see the delivery log.")
+        rows = await repo.deliveries_in(ctx.session, principal, status, limit)
+        return {
+            "items": [
+                {
+                    "id": d.id,
+                    "ticket_number": number,
+                    "rule": d.rule,
+                    "channel": d.channel,
+                    "target": describe_target(d.channel, d.target),
+                    "status": d.status,
+                    "attempts": d.attempts,
+                    "next_attempt_at": d.next_attempt_at,
+                    "last_error": d.last_error,
+                    "sent_at": d.sent_at,
+                }
+                for d, number in rows
+            ]
+        }
+
+    @get("/stats", operation_id="stats")
+    async def stats(
+        self,
+        ctx: CtxDep,
+        principal: PrincipalDep,
+        org_code: str | None = None,
+        from_: Annotated[datetime | None, QueryParameter(name="from")] = None,
+        to: datetime | None = None,
+    ) -> dict[str, Any]:
+        if not principal.grants:
+            raise NotPermitted("You hold no role.")
+        return await stats.stats(ctx, principal, org_code=org_code, start=from_, end=to)
+
+    @get("/exports/tickets.xlsx", operation_id="exportTickets")
+    async def export(self, ctx: CtxDep, principal: PrincipalDep, selection: FilterDep) -> Response[bytes]:
+        if (
+            not principal.grants
+            or principal.scope_paths([Role.LEADER, Role.INSPECTOR, Role.ADMIN, Role.REGISTRAR]) == []
+        ):
+            raise NotPermitted("Only leaders, registrars, inspectors and admins may export.")
+        content = await listing.export_xlsx(ctx, principal, selection)
+        stamp = ctx.now.astimezone(ctx.settings.timezone).strftime("%Y%m%d-%H%M")
+        return Response(
+            content,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="tickets-{stamp}.xlsx"'},
+        )

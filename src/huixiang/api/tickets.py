@@ -1,0 +1,116 @@
+"""Staff endpoints on tickets: offline intake, lists, one ticket, its events, attachments, actions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.params import JSONBody, Parameter
+
+from ..db import repo
+from ..domain.enums import Action
+from ..domain.errors import NotFound
+from ..edge.body import decode_json
+from ..services import listing, tickets
+from ..services import schemas as s
+from ..services.intake import intake as record_ticket
+from .deps import (
+    HOT,
+    CtxDep,
+    FilterDep,
+    PrincipalDep,
+    provide_filter,
+    provide_principal,
+)
+
+
+class TicketController(Controller):
+    path = "/api/v1/tickets"
+    tags = ["tickets"]
+    dependencies = {
+        "principal": Provide(provide_principal),
+        "selection": Provide(provide_filter, sync_to_thread=False),
+    }
+
+    @post("/", operation_id="staffIntake", status_code=201)
+    async def intake(
+        self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.StaffTicketCreate]
+    ) -> s.TicketView:
+        receipt = await record_ticket(ctx, data, principal=principal)
+        return await tickets.get_ticket(ctx, principal, receipt.number)
+
+    @get("/", operation_id="listTickets", dependencies=HOT)
+    async def list(
+        self,
+        ctx: CtxDep,
+        principal: PrincipalDep,
+        selection: FilterDep,
+        limit: Annotated[int, Parameter(ge=1, le=listing.MAX_LIMIT)] = 20,
+        cursor: str | None = None,
+    ) -> s.TicketPage:
+        return await listing.list_tickets(ctx, principal, selection, limit=limit, cursor=cursor)
+
+    @get("/{number:str}", operation_id="getTicket")
+    async def get_one(self, ctx: CtxDep, principal: PrincipalDep, number: str) -> s.TicketView:
+        return await tickets.get_ticket(ctx, principal, number)
+
+    @get("/{number:str}/events", operation_id="ticketEvents")
+    async def events(self, ctx: CtxDep, principal: PrincipalDep, number: str) -> s.EventLog:
+        return await tickets.events(ctx, principal, number)
+
+    @get("/{number:str}/attachments", operation_id="ticketAttachments")
+    async def attachments(self, ctx: CtxDep, principal: PrincipalDep, number: str) -> dict[str, Any]:
+        ticket = await tickets.get_ticket(ctx, principal, number)
+        found = await repo.scoped_ticket(ctx.session, principal, ticket.number)
+        assert found is not None
+        rows = await repo.attachments_of(ctx.session, found[0].id)
+        return {
+            "items": [
+                {"id": r.id, "filename": r.filename, "content_type": r.content_type, "size": r.size}
+                for r in rows
+            ]
+        }
+
+    @get("/{number:str}/attachments/{attachment_id:int}", operation_id="ticketAttachment")
+    async def attachment(
+        self, ctx: CtxDep, principal: PrincipalDep, number: str, attachment_id: int
+    ) -> Response[bytes]:
+        found = await repo.scoped_ticket(ctx.session, principal, number)
+        row = await repo.attachment(ctx.session, found[0].id, attachment_id) if found else None
+        if row is None:
+            raise NotFound("No such attachment.")
+        return Response(
+            row.data,
+            media_type=row.content_type,
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, max-age=3600",
+            },
+        )
+
+    @post("/{number:str}/{action:str}", operation_id="ticketAction", status_code=200)
+    async def act(
+        self,
+        request: Request[Any, Any, State],
+        ctx: CtxDep,
+        principal: PrincipalDep,
+        number: str,
+        action: str,
+    ) -> s.TicketView:
+        try:
+            chosen = Action(action)
+        except ValueError:
+            chosen = None
+        if chosen is None or chosen not in tickets.REQUESTS:
+            raise NotFound(
+                f"'{action}' is not a staff action; use one of: "
+                + ", ".join(a.value for a in tickets.REQUESTS)
+                + "."
+            )
+        raw = await request.body()
+        request_data = decode_json(raw or b"{}", tickets.REQUESTS[chosen])
+        return await tickets.act(ctx, principal, number, chosen, request_data)
