@@ -9,8 +9,10 @@ import os
 import socket
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -153,21 +155,50 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 
 def _client(app: Any) -> httpx.AsyncClient:
-    # On the test's own event loop, so the app can share the test's connection.
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    """On the test's own event loop, so the app can share the test's connection. Each client
+    comes from an address of its own: the rate limits' counters live in Redis (they outlive a
+    test's rolled-back transaction), so no test, and no parallel run, counts another's hits."""
+    a, b, c = uuid.uuid4().bytes[:3]
+    transport = httpx.ASGITransport(app=app, client=(f"10.{a}.{b}.{c}", 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+class Clock:
+    """The app's clock in tests: it starts on a working day's morning (or where a test sets it)
+    and runs at real speed from there, so no test depends on the weekday or the hour it runs at
+    and events keep their order."""
+
+    START = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Asia/Shanghai
+
+    def __init__(self) -> None:
+        self.set(self.START)
+
+    def set(self, at: datetime) -> None:
+        self._at, self._since = at, time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self._at + timedelta(seconds=time.monotonic() - self._since)
 
 
 @pytest.fixture(scope="session")
-async def shared_app(settings: Settings) -> AsyncIterator[Any]:
+def app_clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(scope="session")
+async def shared_app(settings: Settings, app_clock: Clock) -> AsyncIterator[Any]:
     """One app for the run (building one takes ~0.04 s); `client` points it at each test's
     connection and gives it fresh caches, so no test sees another's state."""
-    app = create_app(settings)
+    app = create_app(settings, clock=app_clock)
     yield app
     await app.state.redis.aclose()  # the lifespan, which would close it, does not run here
 
 
 @pytest.fixture
-async def client(shared_app: Any, connection: AsyncConnection) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    shared_app: Any, connection: AsyncConnection, app_clock: Clock
+) -> AsyncIterator[httpx.AsyncClient]:
+    app_clock.set(Clock.START)
     shared_app.state.update(
         {"engine": connection, "sessionmaker": make_sessionmaker(connection), "caches": Caches()}
     )

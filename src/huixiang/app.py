@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import __version__
 from .api import ROUTES
-from .api.deps import JSON_LIMIT, provide_ctx
+from .api.deps import JSON_LIMIT, provide_ctx, utcnow
 from .api.errors import HANDLERS
 from .db.engine import make_engine, make_sessionmaker, raw_pool
 from .services.context import Caches
@@ -75,15 +76,19 @@ def _docs() -> tuple[OpenAPIConfig, list[Any]]:
 
 
 def create_app(
-    settings: Settings | None = None, engine: AsyncEngine | AsyncConnection | None = None
+    settings: Settings | None = None,
+    engine: AsyncEngine | AsyncConnection | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Litestar:
-    """The app. Tests pass a connection inside a transaction they roll back afterwards."""
+    """The app. Tests pass a connection inside a transaction they roll back afterwards, and a
+    clock of their own: every request's `now` comes from `clock`."""
     settings = settings or get_settings()
 
     state = State(
         {
             "settings": settings,
             "caches": Caches(),
+            "clock": clock,
             "redis": aioredis.from_url(
                 settings.redis_url or "redis://127.0.0.1:6379/0",
                 socket_connect_timeout=1,

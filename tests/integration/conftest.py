@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -61,7 +62,12 @@ USERS = [
 @dataclass
 class World:
     client: httpx.AsyncClient
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     tokens: dict[str, str] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        """The app's clock (tests/conftest.py's Clock): compare and build times with it."""
+        return self.clock()
 
     async def login(self, username: str) -> dict[str, str]:
         if username not in self.tokens:
@@ -104,7 +110,11 @@ def password_hash(cheap_password_hashing: None) -> str:
 
 @pytest.fixture
 async def world(
-    settings: Settings, connection: AsyncConnection, client: httpx.AsyncClient, password_hash: str
+    settings: Settings,
+    connection: AsyncConnection,
+    client: httpx.AsyncClient,
+    password_hash: str,
+    app_clock: Callable[[], datetime],
 ) -> World:
     """The orgs, categories, users and grants that `accounts.create_org` / `create_user` would
     make, written in a few statements (the per-call path costs ~0.1 s per test)."""
@@ -169,4 +179,4 @@ async def world(
             for (_, role, org), user_id in zip(USERS, user_ids, strict=True)
         ],
     )
-    return World(client)
+    return World(client, app_clock)

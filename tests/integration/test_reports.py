@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -76,28 +76,28 @@ async def test_offline_intake_default_channel_is_mailbox(world: World) -> None:
 
 
 async def test_offline_intake_backdated_keeps_collected_at_and_deadlines(world: World) -> None:
-    collected = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)
+    collected = (world.now() - timedelta(days=3)).replace(microsecond=0)
     ticket = await record(world, channel="mailbox", collected_at=collected.isoformat())
     assert parse_time(ticket["collected_at"]) == collected
     assert parse_time(ticket["register_due_at"]) > collected
 
 
 async def test_offline_intake_future_collected_at_returns_400(world: World) -> None:
-    future = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    future = (world.now() + timedelta(hours=2)).isoformat()
     assert_error(
         await world.as_("reg1", "POST", TICKETS, json=offline(collected_at=future)), 400, "collected_at"
     )
 
 
 async def test_offline_intake_naive_collected_at_returns_400(world: World) -> None:
-    naive = (datetime.now() - timedelta(days=1)).replace(microsecond=0).isoformat()
+    naive = (world.now().replace(tzinfo=None) - timedelta(days=1)).replace(microsecond=0).isoformat()
     assert_error(
         await world.as_("reg1", "POST", TICKETS, json=offline(collected_at=naive)), 400, "collected_at"
     )
 
 
 async def test_offline_intake_collected_over_a_year_ago_returns_400(world: World) -> None:
-    old = (datetime.now(UTC) - timedelta(days=400)).isoformat()
+    old = (world.now() - timedelta(days=400)).isoformat()
     assert_error(
         await world.as_("reg1", "POST", TICKETS, json=offline(collected_at=old)), 400, "collected_at"
     )
@@ -165,7 +165,7 @@ async def test_list_filters_by_status_channel_kind_school(world: World) -> None:
 
 
 async def test_list_overdue_filter_shows_only_late_open_tickets(world: World) -> None:
-    old = (datetime.now(UTC) - timedelta(days=30)).isoformat()
+    old = (world.now() - timedelta(days=30)).isoformat()
     late = await record(world, collected_at=old)
     late_but_answered = await record(world, collected_at=old)
     await world.action("reg1", late_but_answered["number"], "register")
@@ -269,7 +269,7 @@ async def _known_set(world: World) -> None:
     (the last reopened). s2: 2 tickets — 1 responded and satisfied, 1 open and overdue."""
     a = await ticket_at(world, "responded")
     b = await ticket_at(world, "responded")
-    old = (datetime.now(UTC) - timedelta(days=30)).isoformat()
+    old = (world.now() - timedelta(days=30)).isoformat()
     c = await record(world, collected_at=old)  # late: the deadline passed long ago
     await world.action("reg1", c["number"], "register")
     await world.action("reg1", c["number"], "respond", text="迟到的答复")
@@ -334,7 +334,7 @@ async def test_stats_empty_scope_has_null_rates(world: World) -> None:
 
 
 async def test_stats_period_filter_counts_collected_in_range(world: World) -> None:
-    old = datetime.now(UTC) - timedelta(days=20)
+    old = world.now() - timedelta(days=20)
     await record(world, collected_at=old.isoformat())
     await world.submit()
     start = (old - timedelta(days=1)).isoformat()
@@ -346,14 +346,14 @@ async def test_stats_period_filter_counts_collected_in_range(world: World) -> No
             "lead1",
             "GET",
             "/api/v1/stats",
-            params={"from": (datetime.now(UTC) - timedelta(days=1)).isoformat()},
+            params={"from": (world.now() - timedelta(days=1)).isoformat()},
         )
     ).json()
     assert recent["total"] == 1
 
 
 async def test_stats_from_after_to_returns_400(world: World) -> None:
-    now = datetime.now(UTC)
+    now = world.now()
     params = {"from": now.isoformat(), "to": (now - timedelta(days=1)).isoformat()}
     assert_error(await world.as_("lead1", "GET", "/api/v1/stats", params=params), 400, "from")
 

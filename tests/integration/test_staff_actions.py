@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -148,7 +148,7 @@ async def test_respond_by_assignee_records_answer(world: World) -> None:
     ticket = answer.json()
     assert ticket["status"] == "responded"
     assert ticket["response"]["text"] == "已经核实并处理。"
-    assert parse_time(ticket["response"]["at"]) <= datetime.now(UTC)
+    assert parse_time(ticket["response"]["at"]) <= world.now()
 
 
 async def test_respond_by_other_handler_returns_403(world: World) -> None:
@@ -389,7 +389,7 @@ async def test_reopen_sends_back_to_same_assignee(world: World, status: str, use
     assert answer.status_code == 200, answer.text
     ticket = answer.json()
     assert (ticket["status"], ticket["assignee"]) == ("assigned", "hand1")
-    assert parse_time(ticket["respond_due_at"]) > datetime.now(UTC)
+    assert parse_time(ticket["respond_due_at"]) > world.now()
 
 
 async def test_reopen_by_handler_returns_403(world: World) -> None:
@@ -424,7 +424,7 @@ async def test_reopen_after_extension_allows_new_extension(world: World, setting
 @pytest.mark.parametrize("status", ["collected", "registered", "submitted", "assigned", "responded"])
 async def test_supervise_open_ticket_keeps_status_and_marks_it(world: World, status: str) -> None:
     receipt = await ticket_at(world, status)
-    due = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    due = (world.now() + timedelta(days=3)).isoformat()
     answer = await world.action("insp1", receipt["number"], "supervise", note="请三日内办结", due_at=due)
     assert answer.status_code == 200, answer.text
     ticket = answer.json()
@@ -451,7 +451,7 @@ async def test_supervise_by_non_inspector_returns_403(world: World, user: str) -
 
 async def test_supervise_with_past_due_returns_400(world: World) -> None:
     receipt = await world.submit()
-    past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    past = (world.now() - timedelta(hours=1)).isoformat()
     assert_error(
         await world.action("insp1", receipt["number"], "supervise", note="x", due_at=past), 400, "due_at"
     )

@@ -23,13 +23,14 @@ SESSION_COOKIE = "hx_session"
 
 
 def utcnow() -> datetime:
+    """The real clock; the app factory takes another (tests pin the weekday they run on)."""
     return datetime.now(UTC)
 
 
 @asynccontextmanager
 async def _transaction(state: State, connection: Any = None) -> AsyncIterator[Ctx]:
     async with state.sessionmaker() as session:
-        ctx = Ctx(session, state.settings, state.caches, utcnow(), connection, redis=state.redis)
+        ctx = Ctx(session, state.settings, state.caches, state.clock(), connection, redis=state.redis)
         try:
             yield ctx
         except Exception:
