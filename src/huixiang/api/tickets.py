@@ -10,7 +10,6 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import JSONBody, Parameter
 
-from ..db import repo
 from ..domain.enums import Action
 from ..domain.errors import NotFound
 from ..edge.body import decode_json
@@ -62,33 +61,21 @@ class TicketController(Controller):
         return await tickets.events(ctx, principal, number)
 
     @get("/{number:str}/attachments", operation_id="ticketAttachments")
-    async def attachments(self, ctx: CtxDep, principal: PrincipalDep, number: str) -> dict[str, Any]:
-        ticket = await tickets.get_ticket(ctx, principal, number)
-        found = await repo.scoped_ticket(ctx.session, principal, ticket.number)
-        assert found is not None
-        rows = await repo.attachments_of(ctx.session, found[0].id)
-        return {
-            "items": [
-                {"id": r.id, "filename": r.filename, "content_type": r.content_type, "size": r.size}
-                for r in rows
-            ]
-        }
+    async def attachments(self, ctx: CtxDep, principal: PrincipalDep, number: str) -> s.AttachmentList:
+        return await tickets.attachments(ctx, principal, number)
 
     @get("/{number:str}/attachments/{attachment_id:int}", operation_id="ticketAttachment")
     async def attachment(
         self, ctx: CtxDep, principal: PrincipalDep, number: str, attachment_id: int
     ) -> Response[bytes]:
-        found = await repo.scoped_ticket(ctx.session, principal, number)
-        row = await repo.attachment(ctx.session, found[0].id, attachment_id) if found else None
-        if row is None:
-            raise NotFound("No such attachment.")
+        found = await tickets.attachment_file(ctx, principal, number, attachment_id)
         return Response(
-            row.data,
-            media_type=row.content_type,
+            found.data,
+            media_type=found.content_type,
             headers={
-                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
                 "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "private, max-age=3600",
+                "Cache-Control": "no-store",
             },
         )
 

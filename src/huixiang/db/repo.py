@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ..domain.access import Grant, Principal
-from ..domain.enums import AWAITING_RESPONSE, OrgKind, Role
+from ..domain.enums import AWAITING_RESPONSE, OrgKind, Role, Status
 from .models import (
     Attachment,
     CalendarOverride,
@@ -153,6 +153,25 @@ async def ticket_by_id(session: AsyncSession, ticket_id: int) -> Ticket | None:
 async def ticket_by_idempotency_key(session: AsyncSession, key: str) -> Ticket | None:
     result = await session.execute(select(Ticket).where(Ticket.idempotency_key == key))
     return result.scalar_one_or_none()
+
+
+async def lock_rating_expired(
+    session: AsyncSession, responded_before: datetime, root_path: str, limit: int
+) -> Sequence[Ticket]:
+    """Answered tickets under `root_path` whose rating window closed before `responded_before`,
+    oldest first, locked (skipping the ones another sweep holds)."""
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.status == Status.RESPONDED.value,
+            Ticket.responded_at <= responded_before,
+            subtree(Ticket.org_path, root_path),
+        )
+        .order_by(Ticket.responded_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.execute(query)).scalars().all()
 
 
 def overdue_clause(now: datetime) -> ColumnElement[bool]:

@@ -281,5 +281,22 @@ class EventLog(Struct):
     chain_ok: bool
 
 
+class AttachmentView(Struct):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+class AttachmentList(Struct):
+    items: list[AttachmentView]
+
+
+class AttachmentFile(Struct):
+    filename: str
+    content_type: str
+    data: bytes
+
+
 def to_builtins(value: object) -> object:
     return msgspec.to_builtins(value)

@@ -1,0 +1,201 @@
+"""The staff actions of the lifecycle: scope → version → the table decides → apply → event."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ...db import repo
+from ...db.models import Ticket
+from ...domain import lifecycle
+from ...domain.access import Principal
+from ...domain.enums import OPEN_STATUSES, Action, Kind, Priority, Status
+from ...domain.errors import Conflict, Invalid
+from .. import schemas as s
+from ..context import Ctx
+from ..reference import categories, clock_for
+from .records import append_event, commit_action, scoped, send_back, tell_parent
+from .views import view_of
+
+Handler = Callable[[Ctx, Principal, Ticket, Any], Awaitable["Outcome"]]
+
+
+@dataclass
+class Outcome:
+    note: str | None = None
+    internal_note: str | None = None
+    data: dict[str, Any] | None = None
+    rework: bool = False
+
+
+async def act(
+    ctx: Ctx, principal: Principal, number: str, action: Action, request: s.ActionInput
+) -> s.TicketView:
+    """Take one lifecycle action: scope → version → the table decides → apply → event."""
+    ticket, _, _ = await scoped(ctx, principal, number)
+    if request.version is not None and request.version != ticket.version:
+        raise Conflict(
+            f"Ticket {number} changed since you loaded it (your version {request.version}, "
+            f"now {ticket.version}); reload it and try again."
+        )
+    status = Status(ticket.status)
+    actors = principal.actors_for(ticket.org_path, ticket.assignee_id)
+    # Check the role and state before the action's own checks, so 403/409 come first.
+    lifecycle.transition(status, action, actors, rework=False)
+    outcome = await HANDLERS[action](ctx, principal, ticket, request)
+    target = lifecycle.transition(status, action, actors, rework=outcome.rework)
+    role = lifecycle.acting_as(action, status, actors)
+    await commit_action(
+        ctx,
+        ticket,
+        action,
+        status,
+        target,
+        actor=(principal.display_name, role, principal.user_id),
+        note=outcome.note,
+        internal_note=outcome.internal_note,
+        data=outcome.data,
+    )
+    return await view_of(ctx, principal, *await scoped(ctx, principal, number))
+
+
+async def _register(ctx: Ctx, _: Principal, ticket: Ticket, r: s.RegisterRequest) -> Outcome:
+    if r.category is not None:
+        root_id = int(ticket.org_path.strip("/").split("/")[0])
+        if r.category not in await categories(ctx, root_id):
+            raise Invalid(f"`category` {r.category!r} is not one of this bureau's categories.")
+        ticket.category = r.category
+    kind = Kind(r.kind or ticket.kind)
+    priority = Priority(r.priority or ticket.priority)
+    if (kind.value, priority.value) != (ticket.kind, ticket.priority):
+        clock = await clock_for(ctx, ticket.org_path)
+        ticket.respond_due_at = clock.respond_due(ticket.collected_at, kind, priority)
+    ticket.kind, ticket.priority = kind.value, priority.value
+    ticket.registered_at = ctx.now
+    return Outcome(
+        note=r.note, data={"kind": kind.value, "priority": priority.value, "category": ticket.category}
+    )
+
+
+async def _merge(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.MergeRequest) -> Outcome:
+    # Locked: the merge appends an event to the primary, and two merges into it at once would
+    # both take the same next seq (a unique violation, a 500).
+    found = await repo.scoped_ticket(ctx.session, principal, r.into, for_update=True)
+    if found is None:
+        raise Invalid(f"`into` names no ticket in your scope: {r.into!r}.")
+    primary = found[0]
+    if primary.id == ticket.id:
+        raise Invalid("`into` must be another ticket, not this one.")
+    if primary.school_id != ticket.school_id:
+        raise Invalid("`into` must be a ticket of the same school.")
+    if Status(primary.status) not in OPEN_STATUSES or primary.merged_into_id is not None:
+        raise Invalid(f"`into` must be an open ticket; {primary.number} is {primary.status}.")
+    ticket.merged_into_id = primary.id
+    await tell_parent(ctx, ticket, "merged", primary.number)
+    await append_event(
+        ctx,
+        primary,
+        Action.MERGE,
+        Status(primary.status),
+        Status(primary.status),
+        actor=(principal.display_name, _merging_role(principal, ticket), principal.user_id),
+        internal_note=f"重复件 {ticket.number} 已合并到本件。",
+        data={"duplicate": ticket.number},
+    )
+    return Outcome(note=r.note, data={"into": primary.number})
+
+
+def _merging_role(principal: Principal, ticket: Ticket) -> str:
+    actors = principal.actors_for(ticket.org_path, ticket.assignee_id)
+    return lifecycle.acting_as(Action.MERGE, Status(ticket.status), actors)
+
+
+async def _note_only(ctx: Ctx, _: Principal, ticket: Ticket, r: s.NoteRequest) -> Outcome:
+    return Outcome(note=r.note)
+
+
+async def _assign(ctx: Ctx, _: Principal, ticket: Ticket, r: s.AssignRequest) -> Outcome:
+    user = await repo.user_by_username(ctx.session, r.assignee)
+    grants = (await repo.grants_of(ctx.session, [user.id]))[user.id] if user else []
+    if user is None or not user.is_active or not any(ticket.org_path.startswith(g.org_path) for g in grants):
+        raise Invalid(f"`assignee` {r.assignee!r} is not active staff who can see this ticket.")
+    ticket.assignee_id = user.id
+    return Outcome(note=r.note, data={"assignee": user.username})
+
+
+async def _respond(ctx: Ctx, _: Principal, ticket: Ticket, r: s.RespondRequest) -> Outcome:
+    await tell_parent(ctx, ticket, "answered")
+    ticket.response_text = r.text
+    ticket.responded_at = ctx.now
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = ctx.now
+        ticket.responded_on_time = ctx.now <= ticket.respond_due_at
+    return Outcome(internal_note=r.internal_note)
+
+
+async def _extend(ctx: Ctx, _: Principal, ticket: Ticket, r: s.ExtendRequest) -> Outcome:
+    clock = await clock_for(ctx, ticket.org_path)
+    clock.check_extension(
+        ticket.respond_due_at, r.respond_due_at, already_extended=ticket.extended, now=ctx.now
+    )
+    previous = ticket.respond_due_at
+    ticket.respond_due_at = r.respond_due_at
+    ticket.extended = True
+    return Outcome(
+        internal_note=r.reason,
+        data={"from": previous.isoformat(), "to": r.respond_due_at.isoformat()},
+    )
+
+
+async def _archive(ctx: Ctx, _: Principal, ticket: Ticket, r: s.NoteRequest) -> Outcome:
+    ticket.archived_at = ctx.now
+    return Outcome(note=r.note)
+
+
+async def _reopen(ctx: Ctx, _: Principal, ticket: Ticket, r: s.ReopenRequest) -> Outcome:
+    await send_back(ctx, ticket)
+    return Outcome(internal_note=r.reason)
+
+
+async def _supervise(ctx: Ctx, _: Principal, ticket: Ticket, r: s.SuperviseRequest) -> Outcome:
+    if r.due_at is not None and (r.due_at.tzinfo is None or r.due_at <= ctx.now):
+        raise Invalid("`due_at` must be a future time with a time zone offset.")
+    ticket.supervised = True
+    ticket.supervise_note = r.note
+    ticket.supervise_due_at = r.due_at
+    return Outcome(internal_note=r.note)
+
+
+async def _inspect(ctx: Ctx, _: Principal, ticket: Ticket, r: s.InspectRequest) -> Outcome:
+    failed = r.verdict.value == "fail"
+    if failed:
+        await send_back(ctx, ticket)
+    return Outcome(internal_note=r.note, data={"verdict": r.verdict.value}, rework=failed)
+
+
+HANDLERS: dict[Action, Handler] = {
+    Action.REGISTER: _register,
+    Action.MERGE: _merge,
+    Action.SUBMIT: _note_only,
+    Action.ASSIGN: _assign,
+    Action.RESPOND: _respond,
+    Action.EXTEND: _extend,
+    Action.ARCHIVE: _archive,
+    Action.REOPEN: _reopen,
+    Action.SUPERVISE: _supervise,
+    Action.INSPECT: _inspect,
+}
+
+REQUESTS: dict[Action, type[s.ActionInput]] = {
+    Action.REGISTER: s.RegisterRequest,
+    Action.MERGE: s.MergeRequest,
+    Action.SUBMIT: s.NoteRequest,
+    Action.ASSIGN: s.AssignRequest,
+    Action.RESPOND: s.RespondRequest,
+    Action.EXTEND: s.ExtendRequest,
+    Action.ARCHIVE: s.NoteRequest,
+    Action.REOPEN: s.ReopenRequest,
+    Action.SUPERVISE: s.SuperviseRequest,
+    Action.INSPECT: s.InspectRequest,
+}
