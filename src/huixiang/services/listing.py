@@ -5,23 +5,32 @@ from __future__ import annotations
 import base64
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ..db import fast
+from ..db import listing as db
+from ..domain import words
 from ..domain.access import Principal
-from ..domain.enums import AWAITING_RESPONSE, Channel, Kind, Status
+from ..domain.enums import Channel, Kind, Status
 from ..domain.errors import Invalid
+from ..domain.lifecycle import is_overdue
 from . import schemas as s
 from .context import Ctx
 from .reference import districts_under, org_info
 from .tickets import staff_view
 
 MAX_LIMIT = 100
+# An export is built in memory: over this many rows it is refused with a sentence, never cut.
 EXPORT_LIMIT = 100_000
 EXPORT_PAGE = 1000
 
@@ -37,61 +46,36 @@ class TicketFilter:
     escalated: bool = False  # the bureau's overdue board: 2 working days past due, still open
 
 
-class Where:
-    """The raw list statement's scope branches and filters over `t`, with positional parameters."""
-
-    def __init__(self) -> None:
-        self.branches: list[str] = []
-        self.conditions: list[str] = []
-        self.args: list[Any] = []
-
-    def arg(self, value: Any) -> str:
-        self.args.append(value)
-        return f"${len(self.args)}"
-
-    def add(self, condition: str) -> None:
-        self.conditions.append(condition)
-
-
-async def scope(ctx: Ctx, where: Where, principal: Principal) -> None:
-    """Tenancy, as repo.in_scope() says it for SQLAlchemy: the subtrees the principal reaches
-    (decided by Principal.scope_paths), each said the way an index serves it in list order: a
-    school's path, a district's id, and a bureau as the districts below it. Every ticket is
-    filed at a school or a district, so these cover the subtree exactly."""
+async def selection(ctx: Ctx, principal: Principal, f: TicketFilter) -> db.Selection:
+    """The filter, resolved: tenancy as repo.in_scope() says it (the subtrees Principal.scope_paths
+    decides), each subtree as schools' paths and districts' ids (a bureau: the districts below it)."""
     leaves = principal.leaf_paths()
     districts = {g.org_path: g.org_id for g in principal.grants if g.district}
+    school_paths: list[str] = []
+    district_ids: list[int] = []
     for path in principal.scope_paths():
         if path in leaves:
-            where.branches.append(f"t.org_path = {where.arg(path)}")
+            school_paths.append(path)
         elif path in districts:
-            where.branches.append(f"t.district_id = {where.arg(districts[path])}")
+            district_ids.append(districts[path])
         else:
-            for district_id in await districts_under(ctx, path):
-                where.branches.append(f"t.district_id = {where.arg(district_id)}")
-
-
-async def _where(ctx: Ctx, principal: Principal, f: TicketFilter) -> Where:
-    where = Where()
-    await scope(ctx, where, principal)
-    if f.status:
-        where.add(f"t.status = {where.arg(f.status.value)}")
+            district_ids += await districts_under(ctx, path)
+    school_id = None
     if f.school_code:
         school = await org_info(ctx, f.school_code)
         # An unknown school simply matches nothing, like one outside the scope.
-        where.add(f"t.school_id = {where.arg(school.id if school else -1)}")
-    if f.channel:
-        where.add(f"t.channel = {where.arg(f.channel.value)}")
-    if f.kind:
-        where.add(f"t.kind = {where.arg(f.kind.value)}")
-    if f.overdue:
-        awaiting = where.arg([s.value for s in AWAITING_RESPONSE])
-        where.add(f"t.status = ANY({awaiting}::text[]) AND t.respond_due_at < {where.arg(ctx.now)}")
-    if f.escalated:
-        awaiting = where.arg([s.value for s in AWAITING_RESPONSE])
-        where.add(f"t.status = ANY({awaiting}::text[]) AND t.escalated_for = t.respond_due_at")
-    if f.assignee_me:
-        where.add(f"t.assignee_id = {where.arg(principal.user_id)}")
-    return where
+        school_id = school.id if school else -1
+    return db.Selection(
+        school_paths,
+        district_ids,
+        status=f.status.value if f.status else None,
+        school_id=school_id,
+        channel=f.channel.value if f.channel else None,
+        kind=f.kind.value if f.kind else None,
+        overdue_at=ctx.now if f.overdue else None,
+        escalated=f.escalated,
+        assignee_id=principal.user_id if f.assignee_me else None,
+    )
 
 
 def encode_cursor(collected_at: datetime, ticket_id: int) -> str:
@@ -111,15 +95,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise Invalid("`cursor` is not a cursor this server gave out.") from None
 
 
-async def _page(ctx: Ctx, where: Where, after: tuple[datetime, int] | None, limit: int) -> list[Any]:
-    conditions, args = list(where.conditions), list(where.args)
-    if after is not None:
-        args += [after[0], after[1]]
-        conditions.append(f"(t.collected_at, t.id) < (${len(args) - 1}, ${len(args)})")
-    rows = await fast.list_rows(await fast.driver(ctx), where.branches, conditions, args, limit)
-    return [_ticket(row) for row in rows]
-
-
 def _ticket(row: Any) -> SimpleNamespace:
     values = dict(row)
     for name in ("contact", "student"):
@@ -128,70 +103,110 @@ def _ticket(row: Any) -> SimpleNamespace:
     return SimpleNamespace(**values)
 
 
-def _view(principal: Principal, ticket: SimpleNamespace, now: datetime) -> s.TicketView:
-    return staff_view(principal, ticket, ticket.school_code, ticket.assignee, now, ticket.merged_into)
-
-
 async def list_tickets(
     ctx: Ctx, principal: Principal, f: TicketFilter, *, limit: int, cursor: str | None
 ) -> s.TicketPage:
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(f"`limit` must be between 1 and {MAX_LIMIT}.")
     after = decode_cursor(cursor) if cursor else None
-    rows = await _page(ctx, await _where(ctx, principal, f), after, limit + 1)
-    page = rows[:limit]
-    next_cursor = encode_cursor(page[-1].collected_at, page[-1].id) if len(rows) > limit else None
-    return s.TicketPage([_view(principal, t, ctx.now) for t in page], next_cursor)
+    found = await db.page(await fast.driver(ctx), await selection(ctx, principal, f), after, limit + 1)
+    page = [_ticket(row) for row in found[:limit]]
+    next_cursor = encode_cursor(page[-1].collected_at, page[-1].id) if len(found) > limit else None
+    views = [
+        staff_view(principal, t, t.school_code, t.assignee, ctx.now, t.merged_into)  # type: ignore[arg-type]
+        for t in page
+    ]
+    return s.TicketPage(views, next_cursor)
 
 
-COLUMNS = (
-    ("编号", "number"),
-    ("学校", "school_code"),
-    ("渠道", "channel"),
-    ("类型", "kind"),
-    ("类别", "category"),
-    ("紧急程度", "priority"),
-    ("状态", "status"),
-    ("标题", "title"),
-    ("内容", "content"),
-    ("收集时间", "collected_at"),
-    ("登记期限", "register_due_at"),
-    ("答复期限", "respond_due_at"),
-    ("是否逾期", "overdue"),
-    ("督办", "supervised"),
-    ("承办人", "assignee"),
-)
+# ---- the export -------------------------------------------------------------------------------
+
+# (header, value of a row); a header with "{zone}" holds a time in the bureau's zone.
+Column = tuple[str, Callable[[Any], Any]]
+
+
+def _word(table: dict[Any, str]) -> Callable[[Any], str | None]:
+    return lambda code: None if code is None else table.get(code, code)
+
+
+_status, _channel, _kind = _word(words.STAFF_STATUS), _word(words.CHANNEL), _word(words.KIND)
+_priority, _rating = _word(words.PRIORITY), _word(words.RATING)
+
+
+def _columns(now: datetime) -> list[Column]:
+    return [
+        ("编号", lambda r: r["number"]),
+        ("学校", lambda r: r["school_name"]),
+        ("渠道", lambda r: _channel(r["channel"])),
+        ("类型", lambda r: _kind(r["kind"])),
+        ("类别", lambda r: r["category"]),
+        ("紧急程度", lambda r: _priority(r["priority"])),
+        ("状态", lambda r: _status(r["status"])),
+        ("标题", lambda r: r["title"]),
+        ("内容", lambda r: r["content"]),
+        ("收集时间 {zone}", lambda r: r["collected_at"]),
+        ("登记期限 {zone}", lambda r: r["register_due_at"]),
+        ("答复期限 {zone}", lambda r: r["respond_due_at"]),
+        ("是否逾期", lambda r: words.YES_NO[is_overdue(Status(r["status"]), r["respond_due_at"], now)]),
+        ("督办", lambda r: words.YES_NO[bool(r["supervised"])]),
+        ("承办人", lambda r: r["assignee_name"]),
+        ("答复", lambda r: r["response_text"]),
+        ("答复时间 {zone}", lambda r: r["responded_at"] if r["response_text"] is not None else None),
+        ("评价", lambda r: _rating(r["rating"]) if r["rated_at"] is not None else None),
+    ]
+
+
+def zone_label(now: datetime, tz: Any) -> str:
+    """ "(UTC+08:00)": the bureau's offset, as the export's time headers say it."""
+    offset = now.astimezone(tz).strftime("%z")
+    return f"(UTC{offset[:3]}:{offset[3:]})"
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: Any, tz: Any) -> Any:
+    """Text is always text (a parent's "=HYPERLINK(…)" stays words, never a formula); times are
+    shown in the bureau's zone, to the second; characters a workbook cannot hold are left out."""
+    if isinstance(value, datetime):
+        return value.astimezone(tz).replace(tzinfo=None, microsecond=0)
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
+
+
+def _refusal(matched: int) -> Invalid:
+    return Invalid(
+        f"The filters match {matched:,} tickets, more than an export holds ({EXPORT_LIMIT:,}). "
+        "Narrow them (`status`, `school_code`, `channel`, `kind`, `overdue`) and export in parts."
+    )
 
 
 async def export_xlsx(ctx: Ctx, principal: Principal, f: TicketFilter) -> bytes:
-    """The tickets in scope that match the filter, as a workbook (times in the bureau's zone)."""
+    """The tickets in scope that match the filter, as a workbook: words instead of codes, times
+    in the bureau's zone (named in the headers), a frozen header row with filters. Refused, never
+    cut, when the filter matches more than EXPORT_LIMIT tickets."""
+    chosen = await selection(ctx, principal, f)
+    connection = await fast.driver(ctx)
+    matched = await db.count(connection, chosen)
+    if matched > EXPORT_LIMIT:
+        raise _refusal(matched)
+    tz = ctx.settings.timezone
+    columns = _columns(ctx.now)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("工单")
-    sheet.append([title for title, _ in COLUMNS] + ["答复", "答复时间", "评价"])
-    where = await _where(ctx, principal, f)
-    tz = ctx.settings.timezone
-
-    def local(value: datetime) -> datetime:
-        return value.astimezone(tz).replace(tzinfo=None)
-
+    sheet.freeze_panes = "A2"
+    zone = zone_label(ctx.now, tz)
+    sheet.append([_cell(sheet, header.format(zone=zone), tz) for header, _ in columns])
     after, written = None, 0
-    while written < EXPORT_LIMIT:
-        rows = await _page(ctx, where, after, EXPORT_PAGE)
-        for ticket in rows:
-            view = _view(principal, ticket, ctx.now)
-            values = [getattr(view, name) for _, name in COLUMNS]
-            sheet.append(
-                [local(v) if isinstance(v, datetime) else v for v in values]
-                + [
-                    view.response.text if view.response else None,
-                    local(view.response.at) if view.response else None,
-                    view.rating.value if view.rating else None,
-                ]
-            )
+    while True:
+        rows = await db.export_page(connection, chosen, after, EXPORT_PAGE)
+        for row in rows:
+            sheet.append([_cell(sheet, value(row), tz) for _, value in columns])
         written += len(rows)
         if len(rows) < EXPORT_PAGE:
             break
-        after = (rows[-1].collected_at, rows[-1].id)
+        after = (rows[-1]["collected_at"], rows[-1]["id"])
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{written + 1}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

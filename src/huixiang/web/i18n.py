@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain import words
+
 ZH_CN: dict[str, str] = {
     "site.name": "回响 · 家校意见直通车",
     "site.tagline": "事事有回应，件件有落实",
@@ -102,9 +104,7 @@ ZH_CN: dict[str, str] = {
     "track.your_content": "您的留言",
     "track.reopened": "您对答复不满意，留言已退回承办老师重新办理，将在 {date} 前再次答复。",
     "rate.title": "您对答复满意吗？",
-    "rate.satisfied": "满意",
-    "rate.basically_satisfied": "基本满意",
-    "rate.unsatisfied": "不满意",
+    **{f"rate.{code}": word for code, word in words.RATING.items()},
     "rate.comment": "补充说明（选填）",
     "rate.submit": "提交评价",
     "rate.after": "选择“不满意”后，留言会退回承办老师重新办理，并在 3 个工作日内再次答复；"
@@ -133,13 +133,11 @@ ZH_CN: dict[str, str] = {
     "status.archived": "已办结",
     "status.inspected": "已办结",
     "status.merged": "已合并",
-    # kinds
-    "kind.inquiry": "咨询",
-    "kind.suggestion": "建议",
-    "kind.complaint": "投诉",
-    "kind.report": "举报",
-    "kind.help": "求助",
-    "kind.praise": "表扬",
+    # kinds, channels, priorities and the staff's status words: from the product's words
+    **{f"kind.{code}": word for code, word in words.KIND.items()},
+    **{f"channel.{code}": word for code, word in words.CHANNEL.items()},
+    **{f"priority.{code}": word for code, word in words.PRIORITY.items()},
+    **{f"staff_status.{code}": word for code, word in words.STAFF_STATUS.items()},
     # poster
     "poster.title": "家长意见直通车",
     "poster.scan": "微信扫一扫，给学校留言",

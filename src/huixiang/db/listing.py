@@ -1,0 +1,113 @@
+"""The staff list, its count and the export's pages, in plain SQL on asyncpg (the list is a hot
+path, see db/fast.py). A `Selection` says what to read in resolved values; this module turns it
+into one statement's WHERE with positional parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from ..domain.enums import AWAITING_RESPONSE
+from . import fast
+
+AWAITING = sorted(s.value for s in AWAITING_RESPONSE)
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Tickets filed at these schools (by path) or in these districts (by id), and matching the
+    filters that are set. Every ticket is filed at a school or a district, so the two lists say
+    any subtree exactly, each the way an index serves it in list order."""
+
+    school_paths: Sequence[str]
+    district_ids: Sequence[int]
+    status: str | None = None
+    school_id: int | None = None
+    channel: str | None = None
+    kind: str | None = None
+    overdue_at: datetime | None = None  # still awaiting a response, past its deadline at this instant
+    escalated: bool = False  # on the bureau's overdue board
+    assignee_id: int | None = None
+
+
+class _Where:
+    def __init__(self) -> None:
+        self.branches: list[str] = []
+        self.conditions: list[str] = []
+        self.args: list[Any] = []
+
+    def arg(self, value: Any) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+
+def _where(selection: Selection) -> _Where:
+    where = _Where()
+    for path in selection.school_paths:
+        where.branches.append(f"t.org_path = {where.arg(path)}")
+    for district_id in selection.district_ids:
+        where.branches.append(f"t.district_id = {where.arg(district_id)}")
+    add = where.conditions.append
+    if selection.status is not None:
+        add(f"t.status = {where.arg(selection.status)}")
+    if selection.school_id is not None:
+        add(f"t.school_id = {where.arg(selection.school_id)}")
+    if selection.channel is not None:
+        add(f"t.channel = {where.arg(selection.channel)}")
+    if selection.kind is not None:
+        add(f"t.kind = {where.arg(selection.kind)}")
+    if selection.overdue_at is not None:
+        awaiting = where.arg(AWAITING)
+        add(f"t.status = ANY({awaiting}::text[]) AND t.respond_due_at < {where.arg(selection.overdue_at)}")
+    if selection.escalated:
+        add(f"t.status = ANY({where.arg(AWAITING)}::text[]) AND t.escalated_for = t.respond_due_at")
+    if selection.assignee_id is not None:
+        add(f"t.assignee_id = {where.arg(selection.assignee_id)}")
+    return where
+
+
+def _after(where: _Where, after: tuple[datetime, int] | None) -> tuple[list[str], list[Any]]:
+    conditions, args = list(where.conditions), list(where.args)
+    if after is not None:
+        args += [after[0], after[1]]
+        conditions.append(f"(t.collected_at, t.id) < (${len(args) - 1}, ${len(args)})")
+    return conditions, args
+
+
+async def page(
+    connection: asyncpg.Connection, selection: Selection, after: tuple[datetime, int] | None, limit: int
+) -> list[Any]:
+    """Newest first, the `limit` tickets after the keyset `after` (collected_at, id)."""
+    where = _where(selection)
+    conditions, args = _after(where, after)
+    return await fast.list_rows(connection, where.branches, conditions, args, limit)
+
+
+async def count(connection: asyncpg.Connection, selection: Selection) -> int:
+    where = _where(selection)
+    if not where.branches:
+        return 0
+    filters = "".join(f" AND {c}" for c in where.conditions)
+    sql = f"SELECT count(*) FROM tickets t WHERE ({' OR '.join(where.branches)}){filters}"
+    return int(await connection.fetchval(sql, *where.args))
+
+
+async def export_page(
+    connection: asyncpg.Connection, selection: Selection, after: tuple[datetime, int] | None, limit: int
+) -> list[Any]:
+    """A page of the list with the names a spreadsheet shows: the school's, the assignee's."""
+    where = _where(selection)
+    if not where.branches:
+        return []
+    conditions, args = _after(where, after)
+    sql = (
+        "SELECT page.*, s.name AS school_name, a.display_name AS assignee_name "
+        f"FROM ({fast.list_sql(where.branches, conditions, limit)}) AS page "
+        "JOIN orgs s ON s.code = page.school_code LEFT JOIN users a ON a.username = page.assignee "
+        "ORDER BY page.collected_at DESC, page.id DESC"
+    )
+    return list(await connection.fetch(sql, *args))
