@@ -361,8 +361,80 @@ async def test_stats_from_after_to_returns_400(world: World) -> None:
     assert_error(await world.as_("lead1", "GET", "/api/v1/stats", params=params), 400, "from")
 
 
-async def test_stats_bad_date_returns_400(world: World) -> None:
-    assert_error(await world.as_("lead1", "GET", "/api/v1/stats", params={"from": "last week"}), 400, "from")
+@pytest.mark.parametrize(
+    ("param", "value"), [("from", "last week"), ("to", "2026-13-01"), ("from", "2026-11-01T08:00:00")]
+)
+async def test_stats_bad_bound_returns_400_naming_it_as_the_client_does(
+    world: World, param: str, value: str
+) -> None:
+    answer = await world.as_("lead1", "GET", "/api/v1/stats", params={param: value})
+    body = assert_error(answer, 400, f"`{param}`", "2026-11-01", "offset")
+    assert "from_" not in body["detail"]
+
+
+async def test_stats_plain_dates_are_whole_days_in_the_bureaus_zone(world: World) -> None:
+    # Local 2026-11-11 runs from 11-10 16:00 to 11-11 16:00 in UTC.
+    for local in ("2026-11-10T23:30", "2026-11-11T00:30", "2026-11-11T23:30", "2026-11-12T00:10"):
+        await record(world, collected_at=f"{local}:00+08:00")
+    stats = "/api/v1/stats"
+    one_day = await world.as_("lead1", "GET", stats, params={"from": "2026-11-11", "to": "2026-11-11"})
+    assert one_day.status_code == 200, one_day.text
+    assert one_day.json()["total"] == 2
+    from_only = await world.as_("lead1", "GET", stats, params={"from": "2026-11-11"})
+    assert from_only.json()["total"] == 3
+    to_only = await world.as_("lead1", "GET", stats, params={"to": "2026-11-11"})
+    assert to_only.json()["total"] == 3
+    exact = await world.as_(
+        "lead1", "GET", stats, params={"from": "2026-11-11T00:00:00+08:00", "to": "2026-11-11T23:00:00+08:00"}
+    )
+    assert exact.json()["total"] == 1
+
+
+async def test_stats_of_a_school_are_the_same_asked_directly_or_in_its_districts_by_school(
+    world: World,
+) -> None:
+    await world.submit()
+    await ticket_at(world, "responded")
+    await world.submit(to_bureau=True)  # about s1, filed at its district d1
+    await world.submit("s2")
+    district = (await world.as_("insp1", "GET", "/api/v1/stats", params={"org_code": "d1"})).json()
+    assert district["total"] == 4
+    in_district = {row["school_code"]: row for row in district["by_school"]}
+    direct = (await world.as_("insp1", "GET", "/api/v1/stats", params={"org_code": "s1"})).json()
+    assert direct["total"] == 3
+    assert [row["school_code"] for row in direct["by_school"]] == ["s1"]
+    assert {k: v for k, v in direct.items() if k != "by_school"} == {
+        k: v for k, v in in_district["s1"].items() if k not in ("school_code", "school_name")
+    }
+    assert direct["by_school"][0] == in_district["s1"]
+    whole = (await world.as_("insp1", "GET", "/api/v1/stats")).json()
+    assert whole["by_school"] == district["by_school"]
+
+
+@pytest.mark.parametrize(
+    ("user", "org_code"),
+    [
+        ("lead1", "city"),
+        ("lead1", "d1"),
+        ("lead1", "s2"),
+        ("insp1", "s3"),
+        ("insp1", "city"),
+        ("lead1", "zz"),
+    ],
+)
+async def test_stats_org_outside_the_callers_scope_returns_404(
+    world: World, user: str, org_code: str
+) -> None:
+    await world.submit()
+    answer = await world.as_(user, "GET", "/api/v1/stats", params={"org_code": org_code})
+    assert_error(answer, 404, org_code)
+
+
+async def test_stats_org_inside_the_callers_scope_answers(world: World) -> None:
+    await world.submit()
+    answer = await world.as_("lead1", "GET", "/api/v1/stats", params={"org_code": "s1"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["total"] == 1
 
 
 async def test_stats_merged_ticket_is_not_counted(world: World) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, post
@@ -22,6 +21,15 @@ from .deps import (
     PrincipalDep,
     provide_filter,
     provide_principal,
+)
+
+PERIOD_START = (
+    "Collected from: a date (2026-11-01, from the start of that day in the bureau's time zone) "
+    "or a time with its offset."
+)
+PERIOD_END = (
+    "Collected until: a date (2026-11-30, to the end of that day in the bureau's time zone) "
+    "or a time with its offset (excluded)."
 )
 
 
@@ -100,12 +108,10 @@ class ReportController(Controller):
         ctx: CtxDep,
         principal: PrincipalDep,
         org_code: str | None = None,
-        from_: Annotated[datetime | None, QueryParameter(name="from")] = None,
-        to: datetime | None = None,
+        start: Annotated[str | None, QueryParameter(name="from", description=PERIOD_START)] = None,
+        to: Annotated[str | None, QueryParameter(description=PERIOD_END)] = None,
     ) -> dict[str, Any]:
-        if not principal.grants:
-            raise NotPermitted("You hold no role.")
-        return await stats.stats(ctx, principal, org_code=org_code, start=from_, end=to)
+        return await stats.stats(ctx, principal, org_code=org_code, start=start, end=to)
 
     @get("/exports/tickets.xlsx", operation_id="exportTickets")
     async def export(self, ctx: CtxDep, principal: PrincipalDep, selection: FilterDep) -> Response[bytes]:
