@@ -131,7 +131,8 @@ def settings(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPat
             "HUIXIANG_DATABASE_URL": database_url,
             "HUIXIANG_REDIS_URL": redis_url,
             "HUIXIANG_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-            "HUIXIANG_SECRET_KEY": "test-secret-key",
+            # One per run: the Redis counters (keyed by HMACs under it) of parallel runs never meet.
+            "HUIXIANG_SECRET_KEY": f"test-secret-key-{uuid.uuid4().hex}",
         }
     )
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Controller, Request, Response, post
-from litestar.datastructures import Cookie
+from litestar.datastructures import Cookie, State
 from litestar.params import JSONBody
 
-from ..domain.errors import Unauthenticated
 from ..services import accounts
 from ..services import schemas as s
-from .deps import (
-    SESSION_COOKIE,
-    CtxDep,
-    credentials,
-)
+from .deps import SESSION_COOKIE, CtxDep, credentials
+
+
+def client_address(request: Request[Any, Any, State]) -> str:
+    """The peer's address. X-Forwarded-For counts only from HUIXIANG_TRUSTED_PROXIES: uvicorn
+    rewrites the peer from it before the app runs (cli.py), and only for those."""
+    return request.client.host if request.client else "unknown"
 
 
 class AuthController(Controller):
@@ -22,30 +25,15 @@ class AuthController(Controller):
 
     @post("/login", operation_id="login", status_code=200)
     async def login(
-        self, request: Request, ctx: CtxDep, data: JSONBody[s.LoginRequest]
-    ) -> Response[s.LoginResult]:
-        address = request.client.host if request.client else "unknown"
-        try:
-            outcome = await accounts.login(
-                ctx, data, address=address, replaces=request.cookies.get(SESSION_COOKIE)
-            )
-        except Unauthenticated:
-            await ctx.session.commit()  # keep the failure counters that drive the lockout
-            raise
-        secure = ctx.settings.secure_cookies or request.url.scheme == "https"
-        cookie = Cookie(
-            key=SESSION_COOKIE,
-            value=outcome.token,
-            httponly=True,
-            samesite="lax",
-            secure=secure,
-            path="/",
-            max_age=int(accounts.TOKEN_LIFETIME["api"].total_seconds()),
-        )
-        return Response(s.LoginResult(outcome.token, outcome.user), cookies=[cookie])
+        self, request: Request[Any, Any, State], ctx: CtxDep, data: JSONBody[s.LoginRequest]
+    ) -> s.LoginResult:
+        """A bearer token for API calls. Sets no cookie and revokes no other login (pages log in
+        at /staff/login, with a session cookie of their own)."""
+        outcome = await accounts.login(ctx, data, address=client_address(request))
+        return s.LoginResult(outcome.token, outcome.user)
 
     @post("/logout", operation_id="logout", status_code=204)
-    async def logout(self, request: Request, ctx: CtxDep) -> Response[None]:
+    async def logout(self, request: Request[Any, Any, State], ctx: CtxDep) -> Response[None]:
         if token := credentials(request):
             await accounts.logout(ctx, token)
         return Response(None, status_code=204, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0)])

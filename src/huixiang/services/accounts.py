@@ -18,17 +18,13 @@ from ..domain.errors import (
     Invalid,
     NotFound,
     NotPermitted,
-    TooManyRequests,
     Unauthenticated,
 )
+from . import login_limits
 from . import schemas as s
 from .context import Ctx
 from .secrets import DUMMY_PASSWORD_HASH, hash_password, new_token, token_hash, verify_password
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
-ADDRESS_FAILURES = 30  # failed logins from one address per window
-ADDRESS_WINDOW = timedelta(minutes=15)
 TOKEN_LIFETIME = {"api": timedelta(days=30), "session": timedelta(hours=12)}
 
 # What each kind of unit sits under (a city bureau may sit under a province's).
@@ -69,48 +65,18 @@ async def throttle_exceeded(ctx: Ctx, key: str, limit: int, window: timedelta) -
     return bool(row and row.window_start > ctx.now - window and row.hits >= limit)
 
 
-async def login(
-    ctx: Ctx,
-    request: s.LoginRequest,
-    *,
-    address: str,
-    kind: str = "api",
-    replaces: str | None = None,
-) -> LoginOutcome:
-    address_key = f"login:{address}"
-    if await throttle_exceeded(ctx, address_key, ADDRESS_FAILURES, ADDRESS_WINDOW):
-        raise TooManyRequests("Too many failed logins from your address; try again in 15 minutes.")
+async def login(ctx: Ctx, request: s.LoginRequest, *, address: str, kind: str = "api") -> LoginOutcome:
+    """A new token of `kind` ("api" for clients, "session" for pages). Revokes nothing: every other
+    token and session of this user or another stays valid. Guessing is bounded by login_limits,
+    which answers an unknown username exactly like a known one."""
+    counters = login_limits.counters(ctx.settings.secret_key, request.username, address)
+    await login_limits.admit(ctx.redis, counters)
     user = await repo.user_by_username(ctx.session, request.username)
-    if user is not None and user.locked_until and user.locked_until > ctx.now:
-        minutes = int((user.locked_until - ctx.now).total_seconds() // 60) + 1
-        raise TooManyRequests(
-            f"This account is locked after {MAX_FAILED_LOGINS} failed logins; try again in {minutes} minutes."
-        )
     ok = verify_password(user.password_hash if user else DUMMY_PASSWORD_HASH, request.password)
     if user is None or not ok or not user.is_active:
-        await hit_throttle(ctx, address_key, ADDRESS_WINDOW)
-        if user is not None:
-            # Counted in SQL: concurrent wrong guesses each count (a read-modify-write loses them).
-            failures = (
-                await ctx.session.execute(
-                    update(User)
-                    .where(User.id == user.id)
-                    .values(failed_logins=User.failed_logins + 1)
-                    .returning(User.failed_logins)
-                    .execution_options(synchronize_session=False)
-                )
-            ).scalar_one()
-            if failures >= MAX_FAILED_LOGINS:
-                await ctx.session.execute(
-                    update(User)
-                    .where(User.id == user.id)
-                    .values(locked_until=ctx.now + LOCKOUT, failed_logins=0)
-                    .execution_options(synchronize_session=False)
-                )
+        await login_limits.failed(ctx.redis, counters)
         raise Unauthenticated("Wrong username or password.")
-    user.failed_logins, user.locked_until = 0, None
-    if replaces:  # a new session id at every login: the old cookie stops working
-        await ctx.session.execute(delete(AuthToken).where(AuthToken.token_hash == token_hash(replaces)))
+    await login_limits.succeeded(ctx.redis, counters)
     token = new_token()
     ctx.session.add(
         AuthToken(

@@ -47,3 +47,16 @@ async def clear(redis: Any, counter: str) -> None:
         await redis.delete(counter)
     except Exception:  # noqa: BLE001 - fail open, see the module doc
         return
+
+
+# Decrement only a counter that still exists: a DECR after the window expired would leave a key
+# at -1 without a TTL, which never expires.
+_UNDO = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end return 0"
+
+
+async def undo(redis: Any, counter: str) -> None:
+    """Take back one hit counted earlier in this window (a login that turned out right)."""
+    try:
+        await redis.eval(_UNDO, 1, counter)
+    except Exception:  # noqa: BLE001 - fail open, see the module doc
+        return
