@@ -23,6 +23,7 @@ from . import __version__
 from .api import ROUTES
 from .api.deps import JSON_LIMIT, provide_ctx, utcnow
 from .api.errors import HANDLERS
+from .api.times import in_bureau_zone
 from .db.engine import make_engine, make_sessionmaker, raw_pool
 from .services.context import Caches
 from .settings import Settings, get_settings
@@ -53,6 +54,8 @@ async def _security_headers(message: Message, scope: Scope) -> None:
     for name, value in [*SECURITY_HEADERS, (b"content-security-policy", csp)]:
         if name not in present:
             headers.append((name, value))
+    if str(scope.get("path", "")).startswith("/api/") and b"cache-control" not in present:
+        headers.append((b"cache-control", b"no-store"))  # staff data and parents' tickets: never cached
     message["headers"] = headers
 
 
@@ -127,6 +130,7 @@ def create_app(
         lifespan=[lifespan],
         state=state,
         before_send=[_security_headers],
+        after_request=in_bureau_zone(settings.timezone),  # one timestamp form in every answer
         request_max_body_size=JSON_LIMIT,
         openapi_config=docs,
         debug=False,

@@ -446,7 +446,7 @@ async def test_track_hides_internal_notes_and_staff_names(world: World) -> None:
 
 async def test_track_shows_public_notes_of_register(world: World) -> None:
     receipt = await world.submit()
-    await world.action("reg1", receipt["number"], "register", note="已受理，将尽快处理")
+    await world.action("reg1", receipt["number"], "register", public_note="已受理，将尽快处理")
     view = (
         await world.client.get(f"{URL}/{receipt['number']}", params={"code": receipt["access_code"]})
     ).json()

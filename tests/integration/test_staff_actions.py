@@ -134,6 +134,24 @@ async def test_assign_to_staff_outside_school_returns_400(world: World, assignee
     assert_error(answer, 400, "assignee")
 
 
+@pytest.mark.parametrize("assignee", ["reg1", "lead1", "grid1", "insp1", "leadd1", "cityinsp", "admin"])
+async def test_assign_to_non_handler_who_reaches_school_returns_400(world: World, assignee: str) -> None:
+    """Everyone here can see the ticket; only a handler of its school may be its assignee."""
+    receipt = await ticket_at(world, "submitted")
+    answer = await world.action("lead1", receipt["number"], "assign", assignee=assignee)
+    assert_error(answer, 400, "`assignee`", "handler", assignee)
+    ticket = await staff(world, "lead1", receipt["number"])
+    assert (ticket["status"], ticket["assignee"]) == ("submitted", None)
+
+
+async def test_assign_to_deactivated_handler_returns_400(world: World, connection: Any) -> None:
+    from sqlalchemy import text
+
+    await connection.execute(text("UPDATE users SET is_active = false WHERE username = 'hand1b'"))
+    receipt = await ticket_at(world, "submitted")
+    assert_error(await world.action("lead1", receipt["number"], "assign", assignee="hand1b"), 400, "assignee")
+
+
 async def test_assign_without_assignee_returns_400(world: World) -> None:
     receipt = await ticket_at(world, "submitted")
     assert_error(await world.action("lead1", receipt["number"], "assign"), 400, "assignee")
@@ -275,7 +293,7 @@ def _clock(settings: Any) -> Clock:
     return Clock(WorkCalendar(), settings.timezone, DeadlinePolicy())
 
 
-async def test_extend_once_moves_deadline_and_second_returns_400(world: World, settings: Any) -> None:
+async def test_extend_once_moves_deadline_and_second_returns_409(world: World, settings: Any) -> None:
     receipt = await ticket_at(world, "assigned")
     due = parse_time(receipt["respond_due_at"])
     new_due = _clock(settings).after_workdays(due, 3)
@@ -293,7 +311,7 @@ async def test_extend_once_moves_deadline_and_second_returns_400(world: World, s
         respond_due_at=(new_due + timedelta(days=1)).isoformat(),
         reason="再延",
     )
-    assert_error(again, 400, "extended")
+    assert_error(again, 409, "extended")
     assert parse_time((await staff(world, "lead1", receipt["number"]))["respond_due_at"]) == new_due
 
 

@@ -1,4 +1,4 @@
-"""Scope and actors of a staff principal; masking of parents' phone numbers."""
+"""Scope and actors of a staff principal; masking of parents' identity; who may be assigned."""
 
 from __future__ import annotations
 
@@ -7,11 +7,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from huixiang.domain.access import (
-    FULL_PHONE_ROLES,
+    CONTACT_MASKS,
+    FULL_IDENTITY_ROLES,
+    STUDENT_MASKS,
     Grant,
     Principal,
+    mask_email,
+    mask_name,
     mask_phone,
-    may_see_full_phone,
+    masked,
+    may_be_assigned,
+    may_reveal,
+    may_see_identity,
 )
 from huixiang.domain.enums import Actor, Role
 
@@ -243,26 +250,132 @@ def test_mask_phone_random_number_hides_middle(phone):
 
 
 @pytest.mark.parametrize("role", [Role.REGISTRAR, Role.LEADER], ids=str)
-def test_may_see_full_phone_registrar_or_leader_true(role):
-    assert may_see_full_phone(frozenset({role})) is True
+def test_may_see_identity_registrar_or_leader_true(role):
+    assert may_see_identity(frozenset({role})) is True
 
 
 @pytest.mark.parametrize("role", [Role.HANDLER, Role.GRID_MEMBER, Role.INSPECTOR, Role.ADMIN], ids=str)
-def test_may_see_full_phone_other_role_false(role):
-    assert may_see_full_phone(frozenset({role})) is False
+def test_may_see_identity_other_role_false(role):
+    assert may_see_identity(frozenset({role})) is False
 
 
-def test_may_see_full_phone_no_roles_false():
-    assert may_see_full_phone(frozenset()) is False
+def test_may_see_identity_no_roles_false():
+    assert may_see_identity(frozenset()) is False
 
 
-def test_may_see_full_phone_handler_who_is_also_leader_true():
-    assert may_see_full_phone(frozenset({Role.HANDLER, Role.LEADER})) is True
+def test_may_see_identity_handler_who_is_also_leader_true():
+    assert may_see_identity(frozenset({Role.HANDLER, Role.LEADER})) is True
 
 
-def test_may_see_full_phone_assignee_actor_alone_false():
-    assert may_see_full_phone(frozenset({Actor.ASSIGNEE})) is False
+def test_may_see_identity_assignee_actor_alone_false():
+    assert may_see_identity(frozenset({Actor.ASSIGNEE})) is False
 
 
 def test_full_phone_roles_exactly_registrar_and_leader():
-    assert {Role.REGISTRAR, Role.LEADER} == FULL_PHONE_ROLES
+    assert {Role.REGISTRAR, Role.LEADER} == FULL_IDENTITY_ROLES
+
+
+# -- names, emails, a whole contact ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"), [("王女士", "王*"), ("欧阳娜娜", "欧*"), ("李", "李*"), (" 张三 ", "张*"), ("", "")]
+)
+def test_mask_name_keeps_first_character_and_one_star(name, shown):
+    assert mask_name(name) == shown
+
+
+@pytest.mark.parametrize(
+    ("email", "shown"),
+    [
+        ("wang.li@example.com", "w***@example.com"),
+        ("a@qq.com", "a***@qq.com"),
+        ("odd@name@example.cn", "o***@example.cn"),
+        ("no-at-sign", "***"),
+        ("@example.com", "***"),
+    ],
+)
+def test_mask_email_keeps_first_letter_and_domain(email, shown):
+    assert mask_email(email) == shown
+
+
+def test_masked_contact_hides_name_phone_email_keeps_relation():
+    contact = {"name": "王女士", "phone": "13812341234", "email": "wang@example.com", "relation": "母亲"}
+    assert masked(contact, CONTACT_MASKS) == {
+        "name": "王*",
+        "phone": "138****1234",
+        "email": "w***@example.com",
+        "relation": "母亲",
+    }
+    assert contact["name"] == "王女士"  # a copy: the stored contact is untouched
+
+
+def test_masked_student_hides_name_keeps_class():
+    assert masked({"name": "李小明", "class_name": "三年级二班"}, STUDENT_MASKS) == {
+        "name": "李*",
+        "class_name": "三年级二班",
+    }
+
+
+@pytest.mark.parametrize("fields", [None, {}], ids=repr)
+def test_masked_nothing_is_none(fields):
+    assert masked(fields, CONTACT_MASKS) is None
+
+
+# -- reveal ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("actor", [Role.REGISTRAR, Role.LEADER, Actor.ASSIGNEE], ids=str)
+def test_may_reveal_registrar_leader_or_assignee_true(actor):
+    assert may_reveal(frozenset({actor})) is True
+
+
+@pytest.mark.parametrize("actor", [Role.HANDLER, Role.GRID_MEMBER, Role.INSPECTOR, Role.ADMIN], ids=str)
+def test_may_reveal_other_role_false(actor):
+    assert may_reveal(frozenset({actor})) is False
+
+
+def test_may_reveal_handler_assigned_through_actors_for():
+    handler = principal((Role.HANDLER, SCHOOL), user_id=7)
+    assert may_reveal(handler.actors_for(SCHOOL, assignee_id=7)) is True
+    assert may_reveal(handler.actors_for(SCHOOL, assignee_id=8)) is False
+
+
+# -- assignment -----------------------------------------------------------------------------
+
+
+def grants(*held: tuple[Role, str]) -> list[Grant]:
+    return list(principal(*held).grants)
+
+
+def test_may_be_assigned_handler_of_the_school_true():
+    assert may_be_assigned(grants((Role.HANDLER, SCHOOL)), SCHOOL) is True
+
+
+@pytest.mark.parametrize(
+    "role", [Role.REGISTRAR, Role.LEADER, Role.GRID_MEMBER, Role.INSPECTOR, Role.ADMIN], ids=str
+)
+def test_may_be_assigned_other_role_of_the_school_false(role):
+    assert may_be_assigned(grants((role, SCHOOL)), SCHOOL) is False
+
+
+@pytest.mark.parametrize("path", [OTHER_SCHOOL, SCHOOL_PREFIX_TWIN, DISTRICT, BUREAU, OTHER_DISTRICT_SCHOOL])
+def test_may_be_assigned_handler_elsewhere_false(path):
+    """A handler above the school (a district's) or beside it is no handler of the school."""
+    assert may_be_assigned(grants((Role.HANDLER, path)), SCHOOL) is False
+
+
+def test_may_be_assigned_handler_among_other_grants_true():
+    held = grants((Role.INSPECTOR, DISTRICT), (Role.HANDLER, SCHOOL), (Role.LEADER, OTHER_SCHOOL))
+    assert may_be_assigned(held, SCHOOL) is True
+    assert may_be_assigned(held, OTHER_SCHOOL) is False
+
+
+def test_may_be_assigned_district_handler_for_a_ticket_filed_at_the_district():
+    """A ticket sent to the bureau is filed at the district: the district's handlers take it."""
+    assert may_be_assigned(grants((Role.HANDLER, DISTRICT)), DISTRICT) is True
+    assert may_be_assigned(grants((Role.HANDLER, SCHOOL)), DISTRICT) is False
+
+
+def test_may_be_assigned_no_grants_false():
+    assert may_be_assigned([], SCHOOL) is False

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from huixiang.domain.deadlines import Clock, DeadlinePolicy, WorkCalendar
 from huixiang.domain.enums import Kind, Priority
-from huixiang.domain.errors import Invalid
+from huixiang.domain.errors import Conflict, Invalid
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar()
@@ -439,8 +439,8 @@ def test_check_extension_policy_max_used():
         clock.check_extension(CURRENT, eod("2026-10-15"), already_extended=False, now=NOW)
 
 
-def test_check_extension_second_extension_refused():
-    with pytest.raises(Invalid) as info:
+def test_check_extension_second_extension_refused_as_conflict():
+    with pytest.raises(Conflict) as info:
         CLOCK.check_extension(CURRENT, eod("2026-10-20"), already_extended=True, now=NOW)
     assert "once" in info.value.message
 

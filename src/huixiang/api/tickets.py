@@ -24,24 +24,26 @@ from .deps import (
     provide_filter,
     provide_principal,
 )
+from .openapi import BODY, SIGNED_IN, STAFF, ActionOperation, AttachmentOperation, errors, reads
 
 
 class TicketController(Controller):
     path = "/api/v1/tickets"
     tags = ["tickets"]
+    security = STAFF
     dependencies = {
         "principal": Provide(provide_principal),
         "selection": Provide(provide_filter, sync_to_thread=False),
     }
 
-    @post("/", operation_id="staffIntake", status_code=201)
+    @post("/", operation_id="staffIntake", status_code=201, responses=errors(*BODY, *SIGNED_IN, 404))
     async def intake(
         self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.StaffTicketCreate]
     ) -> s.TicketView:
         receipt = await record_ticket(ctx, data, principal=principal)
         return await tickets.get_ticket(ctx, principal, receipt.number)
 
-    @get("/", operation_id="listTickets", dependencies=HOT)
+    @get("/", operation_id="listTickets", dependencies=HOT, responses=errors(400, *SIGNED_IN))
     async def list(
         self,
         ctx: CtxDep,
@@ -52,19 +54,26 @@ class TicketController(Controller):
     ) -> s.TicketPage:
         return await listing.list_tickets(ctx, principal, selection, limit=limit, cursor=cursor)
 
-    @get("/{number:str}", operation_id="getTicket")
+    @get("/{number:str}", operation_id="getTicket", responses=errors(400, *SIGNED_IN, 404))
     async def get_one(self, ctx: CtxDep, principal: PrincipalDep, number: str) -> s.TicketView:
         return await tickets.get_ticket(ctx, principal, number)
 
-    @get("/{number:str}/events", operation_id="ticketEvents")
+    @get("/{number:str}/events", operation_id="ticketEvents", responses=errors(400, *SIGNED_IN, 404))
     async def events(self, ctx: CtxDep, principal: PrincipalDep, number: str) -> s.EventLog:
         return await tickets.events(ctx, principal, number)
 
-    @get("/{number:str}/attachments", operation_id="ticketAttachments")
+    @get(
+        "/{number:str}/attachments", operation_id="ticketAttachments", responses=errors(400, *SIGNED_IN, 404)
+    )
     async def attachments(self, ctx: CtxDep, principal: PrincipalDep, number: str) -> s.AttachmentList:
         return await tickets.attachments(ctx, principal, number)
 
-    @get("/{number:str}/attachments/{attachment_id:int}", operation_id="ticketAttachment")
+    @get(
+        "/{number:str}/attachments/{attachment_id:int}",
+        operation_id="ticketAttachment",
+        operation_class=AttachmentOperation,  # answered in the file's own type
+        responses=errors(400, *SIGNED_IN, 404),
+    )
     async def attachment(
         self, ctx: CtxDep, principal: PrincipalDep, number: str, attachment_id: int
     ) -> Response[bytes]:
@@ -79,7 +88,27 @@ class TicketController(Controller):
             },
         )
 
-    @post("/{number:str}/{action:str}", operation_id="ticketAction", status_code=200)
+    @post(
+        "/{number:str}/reveal",
+        operation_id="revealIdentity",
+        status_code=200,
+        operation_class=reads(s.RevealRequest),
+        responses=errors(*BODY, *SIGNED_IN, 404, 409),
+    )
+    async def reveal(
+        self, request: Request[Any, Any, State], ctx: CtxDep, principal: PrincipalDep, number: str
+    ) -> s.IdentityView:
+        """Who wrote, in full (an audited event): the ticket's assignee, registrars, leaders."""
+        data = decode_json(await request.body() or b"{}", s.RevealRequest)
+        return await tickets.reveal(ctx, principal, number, data)
+
+    @post(
+        "/{number:str}/{action:str}",
+        operation_id="ticketAction",
+        status_code=200,
+        operation_class=ActionOperation,  # the body is read by hand: its schema depends on the action
+        responses=errors(*BODY, *SIGNED_IN, 404, 409),
+    )
     async def act(
         self,
         request: Request[Any, Any, State],

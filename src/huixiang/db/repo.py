@@ -53,6 +53,12 @@ async def org_by_code(session: AsyncSession, code: str) -> Org | None:
     return result.scalar_one_or_none()
 
 
+async def org_profile(session: AsyncSession, org_id: int) -> dict[str, Any]:
+    """What an org publishes on its page (hotline, reception days, who answers)."""
+    result = await session.execute(select(Org.profile).where(Org.id == org_id))
+    return dict(result.scalar_one_or_none() or {})
+
+
 async def orgs_in(session: AsyncSession, principal: Principal) -> Sequence[tuple[Org, str | None]]:
     parent = aliased(Org)
     conditions = [subtree(Org.path, p) for p in principal.scope_paths()]
@@ -72,6 +78,11 @@ async def district_ids_under(session: AsyncSession, path: str) -> list[int]:
 
 async def user_by_username(session: AsyncSession, username: str) -> User | None:
     result = await session.execute(select(User).where(User.username == username))
+    return result.scalar_one_or_none()
+
+
+async def username_of(session: AsyncSession, user_id: int) -> str | None:
+    result = await session.execute(select(User.username).where(User.id == user_id))
     return result.scalar_one_or_none()
 
 

@@ -6,7 +6,7 @@ and everything below it: a ticket is in reach when its org path starts with the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .enums import Actor, Role
@@ -62,12 +62,27 @@ class Principal:
         return any(g.role is role for g in self.grants)
 
 
-# Registrars and leaders call parents back; everyone else sees a masked number.
-FULL_PHONE_ROLES = frozenset({Role.REGISTRAR, Role.LEADER})
+# Registrars and leaders call parents back: they see who wrote. Every other role (handlers, grid
+# members, inspectors, admins) sees the parent's and the student's identity masked; the ticket's
+# assignee, a registrar or a leader may reveal it, and each reveal is an event in the archive.
+FULL_IDENTITY_ROLES = frozenset({Role.REGISTRAR, Role.LEADER})
+REVEAL_ACTORS = frozenset({Role.REGISTRAR, Role.LEADER, Actor.ASSIGNEE})
 
 
-def may_see_full_phone(roles: frozenset[Role]) -> bool:
-    return bool(roles & FULL_PHONE_ROLES)
+def may_see_identity(roles: frozenset[Role]) -> bool:
+    """Whether these roles see the contact and the student unmasked in every view."""
+    return bool(roles & FULL_IDENTITY_ROLES)
+
+
+def may_reveal(actors: frozenset[str]) -> bool:
+    """Whether these actors on a ticket (Principal.actors_for) may reveal its identity in full."""
+    return bool(actors & REVEAL_ACTORS)
+
+
+def may_be_assigned(grants: Iterable[Grant], filed_at: str) -> bool:
+    """Only a handler of the unit a ticket is filed at may be its assignee: the school, or the
+    district for a ticket sent past the school to the bureau (the school never handles that one)."""
+    return any(g.role is Role.HANDLER and g.org_path == filed_at for g in grants)
 
 
 def mask_phone(phone: str) -> str:
@@ -76,3 +91,30 @@ def mask_phone(phone: str) -> str:
     if len(digits) <= 7:
         return "*" * len(digits)
     return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def mask_name(name: str) -> str:
+    """王女士 → 王*: the first character only, and one star whatever the length."""
+    name = name.strip()
+    return f"{name[0]}*" if name else ""
+
+
+def mask_email(email: str) -> str:
+    """wang.li@example.com → w***@example.com: the domain stays (it says which provider to expect)."""
+    local, at, domain = email.strip().rpartition("@")
+    if not at or not local:
+        return "***"
+    return f"{local[0]}***@{domain}"
+
+
+# Each identity field and how it shows masked; a field not listed (relation, class_name) is shown
+# as is: it tells a handler how to address the parent and which class it concerns, and names no one.
+CONTACT_MASKS = {"name": mask_name, "phone": mask_phone, "email": mask_email}
+STUDENT_MASKS = {"name": mask_name}
+
+
+def masked(fields: dict[str, str] | None, masks: dict[str, Callable[[str], str]]) -> dict[str, str] | None:
+    """A copy of a contact or student with the identifying fields masked."""
+    if not fields:
+        return None
+    return {key: masks[key](value) if key in masks and value else value for key, value in fields.items()}

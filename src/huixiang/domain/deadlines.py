@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 
 from .enums import Kind, Priority
-from .errors import Invalid
+from .errors import Conflict, Invalid
 
 # Longest run of non-working days we accept before calling the calendar broken (the longest
 # real one, Spring Festival with weekends, is 9 days).
@@ -181,7 +181,7 @@ class Clock:
     ) -> None:
         """At most one extension, later than the deadline in force, within the policy's maximum."""
         if already_extended:
-            raise Invalid("This ticket was already extended once; a second extension is not allowed.")
+            raise Conflict("This ticket was already extended once; a second extension is not allowed.")
         if new_due.tzinfo is None:
             raise Invalid("`respond_due_at` must carry a time zone offset, e.g. +08:00.")
         if new_due <= max(current_due, now):

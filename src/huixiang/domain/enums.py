@@ -36,6 +36,12 @@ class Action(StrEnum):
     REOPEN = "reopen"
     SUPERVISE = "supervise"
     INSPECT = "inspect"
+    # Not a step of the lifecycle: an audited read of who wrote (the contact and the student).
+    REVEAL = "reveal"
+
+
+# What the archive records without a row in the transition table.
+NOT_TRANSITIONS = frozenset({Action.INTAKE, Action.REVEAL})
 
 
 class Role(StrEnum):

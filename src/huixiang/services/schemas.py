@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+import functools
+import typing
+from datetime import datetime, tzinfo
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta, Struct
@@ -136,8 +138,12 @@ class LoginResult(Struct):
 
 
 class ActionInput(Input, kw_only=True):
+    """Every action: `note`, `reason` and `internal_note` are for staff only; `public_note` is
+    the one staff text (besides the answer) that the parent's timeline shows."""
+
     # The version the client last saw; when given and stale, the action is refused (409).
     version: int | None = None
+    public_note: Note | None = None
 
 
 class RegisterRequest(ActionInput):
@@ -183,6 +189,10 @@ class SuperviseRequest(ActionInput):
 class InspectRequest(ActionInput):
     verdict: Verdict
     note: RequiredNote
+
+
+class RevealRequest(Input):
+    reason: RequiredNote
 
 
 class RatingRequest(Input):
@@ -264,6 +274,15 @@ class TicketPage(Struct):
     next_cursor: str | None
 
 
+class IdentityView(Struct):
+    """Who wrote, in full: the answer to an audited reveal."""
+
+    number: str
+    anonymous: bool
+    contact: dict[str, str] | None
+    student: dict[str, str] | None
+
+
 class EventView(Struct):
     seq: int
     at: datetime
@@ -272,8 +291,11 @@ class EventView(Struct):
     actor_role: str
     from_status: str | None
     to_status: str
-    note: str | None
+    note: str | None  # public: the parent's timeline shows it
     internal_note: str | None
+    # What the action changed, kept for the archive: the assignee, the answer, the old and new
+    # deadline, the supervision order's deadline, the verdict, the rating.
+    data: dict[str, Any] | None = None
 
 
 class EventLog(Struct):
@@ -296,6 +318,45 @@ class AttachmentFile(Struct):
     filename: str
     content_type: str
     data: bytes
+
+
+def in_zone(value: Any, tz: tzinfo) -> Any:
+    """`value` with every aware datetime in it shown in `tz`, walking Structs, lists and dicts:
+    the answers' one timestamp form (the database hands times back in UTC)."""
+    if isinstance(value, datetime):
+        return value.astimezone(tz) if value.tzinfo is not None else value
+    if isinstance(value, Struct):
+        changed = {}
+        for name in _time_fields(type(value)):
+            old = getattr(value, name)
+            if old is not None:
+                changed[name] = in_zone(old, tz)
+        return msgspec.structs.replace(value, **changed) if changed else value
+    if isinstance(value, list):
+        return [in_zone(item, tz) for item in value]
+    if isinstance(value, dict):
+        return {key: in_zone(item, tz) for key, item in value.items()}
+    return value
+
+
+@functools.cache
+def _time_fields(cls: type[Struct]) -> tuple[str, ...]:
+    """The fields of a Struct type that can hold a datetime (directly or inside)."""
+    hints = typing.get_type_hints(cls)
+    return tuple(name for name in cls.__struct_fields__ if _may_hold_time(hints[name]))
+
+
+def _may_hold_time(hint: Any) -> bool:
+    if hint is datetime or hint is Any:
+        return True
+    if isinstance(hint, type):
+        return issubclass(hint, Struct) and bool(_time_fields(hint))
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is Annotated:
+        return _may_hold_time(args[0])
+    if typing.get_origin(hint) is dict:
+        return _may_hold_time(args[1])
+    return any(_may_hold_time(arg) for arg in args)
 
 
 def to_builtins(value: object) -> object:

@@ -1,8 +1,9 @@
 """Ticket use cases after intake, one module per group: the parent's view and rating
-(`public`), staff reads (`views`), the lifecycle's staff actions (`actions`), the system's own
-actions (`system`), and what they share (`records`)."""
+(`public`), staff reads (`views`), the lifecycle's staff actions (`actions`), the audited reveal
+(`privacy`), the system's own actions (`system`), and what they share (`records`)."""
 
 from .actions import REQUESTS, act
+from .privacy import reveal
 from .public import public_view, rate
 from .records import append_event
 from .system import archive_expired
@@ -19,5 +20,6 @@ __all__ = [
     "get_ticket",
     "public_view",
     "rate",
+    "reveal",
     "staff_view",
 ]

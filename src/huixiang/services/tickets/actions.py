@@ -9,7 +9,7 @@ from typing import Any
 from ...db import repo
 from ...db.models import Ticket
 from ...domain import lifecycle
-from ...domain.access import Principal
+from ...domain.access import Principal, may_be_assigned
 from ...domain.enums import OPEN_STATUSES, Action, Kind, Priority, Status
 from ...domain.errors import Conflict, Invalid
 from .. import schemas as s
@@ -23,8 +23,7 @@ Handler = Callable[[Ctx, Principal, Ticket, Any], Awaitable["Outcome"]]
 
 @dataclass
 class Outcome:
-    note: str | None = None
-    internal_note: str | None = None
+    internal_note: str | None = None  # the request's `note`, `reason` or `internal_note`
     data: dict[str, Any] | None = None
     rework: bool = False
 
@@ -53,11 +52,16 @@ async def act(
         status,
         target,
         actor=(principal.display_name, role, principal.user_id),
-        note=outcome.note,
+        note=_public(request.public_note),
         internal_note=outcome.internal_note,
         data=outcome.data,
     )
     return await view_of(ctx, principal, *await scoped(ctx, principal, number))
+
+
+def _public(note: str | None) -> str | None:
+    """The public note as the parent will read it; a blank one is none."""
+    return (note.strip() or None) if note else None
 
 
 async def _register(ctx: Ctx, _: Principal, ticket: Ticket, r: s.RegisterRequest) -> Outcome:
@@ -74,7 +78,8 @@ async def _register(ctx: Ctx, _: Principal, ticket: Ticket, r: s.RegisterRequest
     ticket.kind, ticket.priority = kind.value, priority.value
     ticket.registered_at = ctx.now
     return Outcome(
-        note=r.note, data={"kind": kind.value, "priority": priority.value, "category": ticket.category}
+        internal_note=r.note,
+        data={"kind": kind.value, "priority": priority.value, "category": ticket.category},
     )
 
 
@@ -103,7 +108,7 @@ async def _merge(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.MergeReque
         internal_note=f"重复件 {ticket.number} 已合并到本件。",
         data={"duplicate": ticket.number},
     )
-    return Outcome(note=r.note, data={"into": primary.number})
+    return Outcome(internal_note=r.note, data={"into": primary.number})
 
 
 def _merging_role(principal: Principal, ticket: Ticket) -> str:
@@ -112,16 +117,21 @@ def _merging_role(principal: Principal, ticket: Ticket) -> str:
 
 
 async def _note_only(ctx: Ctx, _: Principal, ticket: Ticket, r: s.NoteRequest) -> Outcome:
-    return Outcome(note=r.note)
+    return Outcome(internal_note=r.note)
 
 
 async def _assign(ctx: Ctx, _: Principal, ticket: Ticket, r: s.AssignRequest) -> Outcome:
     user = await repo.user_by_username(ctx.session, r.assignee)
     grants = (await repo.grants_of(ctx.session, [user.id]))[user.id] if user else []
-    if user is None or not user.is_active or not any(ticket.org_path.startswith(g.org_path) for g in grants):
-        raise Invalid(f"`assignee` {r.assignee!r} is not active staff who can see this ticket.")
+    if user is None or not user.is_active or not may_be_assigned(grants, ticket.org_path):
+        unit = "district (the ticket was sent to the bureau)" if ticket.to_bureau else "school"
+        raise Invalid(f"`assignee` must be an active handler of this ticket's {unit}; {r.assignee!r} is not.")
+    previous = await repo.username_of(ctx.session, ticket.assignee_id) if ticket.assignee_id else None
     ticket.assignee_id = user.id
-    return Outcome(note=r.note, data={"assignee": user.username})
+    return Outcome(
+        internal_note=r.note,
+        data={"assignee": user.username, "assignee_name": user.display_name, "previous": previous},
+    )
 
 
 async def _respond(ctx: Ctx, _: Principal, ticket: Ticket, r: s.RespondRequest) -> Outcome:
@@ -131,7 +141,7 @@ async def _respond(ctx: Ctx, _: Principal, ticket: Ticket, r: s.RespondRequest) 
     if ticket.first_responded_at is None:
         ticket.first_responded_at = ctx.now
         ticket.responded_on_time = ctx.now <= ticket.respond_due_at
-    return Outcome(internal_note=r.internal_note)
+    return Outcome(internal_note=r.internal_note, data={"text": r.text})
 
 
 async def _extend(ctx: Ctx, _: Principal, ticket: Ticket, r: s.ExtendRequest) -> Outcome:
@@ -142,15 +152,16 @@ async def _extend(ctx: Ctx, _: Principal, ticket: Ticket, r: s.ExtendRequest) ->
     previous = ticket.respond_due_at
     ticket.respond_due_at = r.respond_due_at
     ticket.extended = True
+    tz = ctx.settings.timezone
     return Outcome(
         internal_note=r.reason,
-        data={"from": previous.isoformat(), "to": r.respond_due_at.isoformat()},
+        data={"from": previous.astimezone(tz).isoformat(), "to": r.respond_due_at.astimezone(tz).isoformat()},
     )
 
 
 async def _archive(ctx: Ctx, _: Principal, ticket: Ticket, r: s.NoteRequest) -> Outcome:
     ticket.archived_at = ctx.now
-    return Outcome(note=r.note)
+    return Outcome(internal_note=r.note)
 
 
 async def _reopen(ctx: Ctx, _: Principal, ticket: Ticket, r: s.ReopenRequest) -> Outcome:
@@ -164,7 +175,9 @@ async def _supervise(ctx: Ctx, _: Principal, ticket: Ticket, r: s.SuperviseReque
     ticket.supervised = True
     ticket.supervise_note = r.note
     ticket.supervise_due_at = r.due_at
-    return Outcome(internal_note=r.note)
+    # The ticket shows the order in force; the archive keeps every order with its deadline.
+    due = r.due_at.astimezone(ctx.settings.timezone).isoformat() if r.due_at else None
+    return Outcome(internal_note=r.note, data={"due_at": due})
 
 
 async def _inspect(ctx: Ctx, _: Principal, ticket: Ticket, r: s.InspectRequest) -> Outcome:

@@ -8,7 +8,7 @@ from typing import Any
 from ...db import repo
 from ...db.models import Ticket
 from ...domain import lifecycle
-from ...domain.access import Principal, mask_phone, may_see_full_phone
+from ...domain.access import CONTACT_MASKS, STUDENT_MASKS, Principal, masked, may_see_identity
 from ...domain.chain import HASHED_FIELDS, verify_chain
 from ...domain.enums import Status
 from ...domain.errors import NotFound
@@ -40,10 +40,13 @@ def staff_view(
     now: datetime,
     merged_into: str | None = None,
 ) -> s.TicketView:
-    """The staff's view of a ticket (a row of the list or the ORM object: the same fields)."""
-    contact = dict(ticket.contact) if ticket.contact else None
-    if contact and contact.get("phone") and not may_see_full_phone(principal.roles_over(ticket.org_path)):
-        contact["phone"] = mask_phone(contact["phone"])
+    """The staff's view of a ticket (a row of the list or the ORM object: the same fields), with
+    the parent's and the student's identity masked unless the caller's roles there see it."""
+    if may_see_identity(principal.roles_over(ticket.org_path)):
+        contact, student = identity(ticket)
+    else:
+        contact = masked(ticket.contact, CONTACT_MASKS)
+        student = masked(ticket.student, STUDENT_MASKS)
     return s.TicketView(
         number=ticket.number,
         school_code=school_code,
@@ -57,7 +60,7 @@ def staff_view(
         anonymous=ticket.anonymous,
         to_bureau=ticket.to_bureau,
         contact=contact,
-        student=dict(ticket.student) if ticket.student else None,
+        student=student,
         collected_at=ticket.collected_at,
         register_due_at=ticket.register_due_at,
         respond_due_at=ticket.respond_due_at,
@@ -72,6 +75,14 @@ def staff_view(
         extended=ticket.extended,
         merged_into=merged_into,
         version=ticket.version,
+    )
+
+
+def identity(ticket: Any) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """The contact and the student in full (copies)."""
+    return (
+        dict(ticket.contact) if ticket.contact else None,
+        dict(ticket.student) if ticket.student else None,
     )
 
 
@@ -96,7 +107,16 @@ async def events(ctx: Ctx, principal: Principal, number: str) -> s.EventLog:
     )
     items = [
         s.EventView(
-            e.seq, e.at, e.action, e.actor, e.actor_role, e.from_status, e.to_status, e.note, e.internal_note
+            e.seq,
+            e.at,
+            e.action,
+            e.actor,
+            e.actor_role,
+            e.from_status,
+            e.to_status,
+            e.note,
+            e.internal_note,
+            e.data,
         )
         for e in rows
     ]
