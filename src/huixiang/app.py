@@ -20,7 +20,7 @@ from litestar.types import Message, Scope
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import __version__
-from .api import ROUTES
+from .api import ROUTES, openapi
 from .api.deps import JSON_LIMIT, provide_ctx, utcnow
 from .api.errors import HANDLERS
 from .api.times import in_bureau_zone
@@ -68,7 +68,13 @@ def _docs() -> tuple[OpenAPIConfig, list[Any]]:
         standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
         path="/swagger",
     )
-    config = OpenAPIConfig(title="Huixiang API", version=__version__, path=DOCS, render_plugins=[plugin])
+    config = OpenAPIConfig(
+        title="Huixiang API",
+        version=__version__,
+        path=DOCS,
+        render_plugins=[plugin],
+        components=openapi.COMPONENTS,  # the security schemes (api/openapi.py)
+    )
     assets = create_static_files_router(
         path=SWAGGER_ASSETS,
         directories=[Path(swagger_ui.__file__).parent / "static"],
@@ -133,6 +139,7 @@ def create_app(
         after_request=in_bureau_zone(settings.timezone),  # one timestamp form in every answer
         request_max_body_size=JSON_LIMIT,
         openapi_config=docs,
+        plugins=[openapi.StrictStructs()],  # request schemas say they refuse unknown fields
         debug=False,
     )
 
