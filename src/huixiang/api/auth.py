@@ -11,6 +11,7 @@ from litestar.params import JSONBody
 from ..services import accounts
 from ..services import schemas as s
 from .deps import SESSION_COOKIE, CtxDep, credentials
+from .openapi import BODY, OPTIONAL, errors
 
 
 def client_address(request: Request[Any, Any, State]) -> str:
@@ -23,7 +24,7 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
 
-    @post("/login", operation_id="login", status_code=200)
+    @post("/login", operation_id="login", status_code=200, responses=errors(*BODY, 401, 429))
     async def login(
         self, request: Request[Any, Any, State], ctx: CtxDep, data: JSONBody[s.LoginRequest]
     ) -> s.LoginResult:
@@ -32,7 +33,7 @@ class AuthController(Controller):
         outcome = await accounts.login(ctx, data, address=client_address(request))
         return s.LoginResult(outcome.token, outcome.user)
 
-    @post("/logout", operation_id="logout", status_code=204)
+    @post("/logout", operation_id="logout", status_code=204, responses=errors(), security=OPTIONAL)
     async def logout(self, request: Request[Any, Any, State], ctx: CtxDep) -> Response[None]:
         if token := credentials(request):
             await accounts.logout(ctx, token)
