@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from huixiang.db.models import AWAITING_SQL
+from huixiang.domain.enums import AWAITING_RESPONSE
+
 from .conftest import World
-from .helpers import assert_error, ticket_at
+from .helpers import assert_error, parse_time, ticket_at
 
 
 async def events_of(world: World, number: str, user: str = "lead1") -> dict:
@@ -112,3 +118,93 @@ async def test_events_chain_stays_ok_through_rework_and_merge(world: World) -> N
     await world.action("reg1", duplicate["number"], "merge", into=open_primary["number"])
     for number in (primary["number"], duplicate["number"], open_primary["number"]):
         assert (await events_of(world, number))["chain_ok"] is True
+
+
+# ---- what each change keeps ---------------------------------------------------------------------
+
+
+async def test_assign_events_name_each_assignee_and_the_one_before(world: World) -> None:
+    receipt = await ticket_at(world, "assigned")
+    await world.action("lead1", receipt["number"], "assign", assignee="hand1b")
+    assigns = [e for e in (await events_of(world, receipt["number"]))["items"] if e["action"] == "assign"]
+    assert [e["data"] for e in assigns] == [
+        {"assignee": "hand1", "assignee_name": "hand1老师", "previous": None},
+        {"assignee": "hand1b", "assignee_name": "hand1b老师", "previous": "hand1"},
+    ]
+
+
+async def test_respond_unsatisfied_respond_again_keeps_both_answers(world: World) -> None:
+    receipt = await ticket_at(world, "responded")  # answered "已处理，感谢您的反馈。"
+    rated = await world.client.post(
+        f"/api/v1/public/tickets/{receipt['number']}/rating",
+        json={"code": receipt["access_code"], "value": "unsatisfied", "comment": "没解决"},
+    )
+    assert rated.status_code == 200 and rated.json()["status"] == "assigned"
+    again = await world.action("hand1", receipt["number"], "respond", text="已更换厨师，菜品减盐。")
+    assert again.status_code == 200, again.text
+    log = await events_of(world, receipt["number"])
+    assert log["chain_ok"] is True
+    answers = [e["data"]["text"] for e in log["items"] if e["action"] == "respond"]
+    assert answers == ["已处理，感谢您的反馈。", "已更换厨师，菜品减盐。"]
+    rating = [e for e in log["items"] if e["action"] == "rate"]
+    assert [(e["data"], e["to_status"]) for e in rating] == [({"value": "unsatisfied"}, "assigned")]
+
+
+async def test_respond_reopen_respond_keeps_both_answers(world: World) -> None:
+    receipt = await ticket_at(world, "responded")
+    await world.action("lead1", receipt["number"], "reopen", reason="答复不完整")
+    await world.action("hand1", receipt["number"], "respond", text="补充答复")
+    answers = [
+        e["data"]["text"]
+        for e in (await events_of(world, receipt["number"]))["items"]
+        if e["action"] == "respond"
+    ]
+    assert answers == ["已处理，感谢您的反馈。", "补充答复"]
+
+
+async def test_extend_event_keeps_old_and_new_deadline(world: World) -> None:
+    receipt = await ticket_at(world, "assigned")
+    old = parse_time(receipt["respond_due_at"])
+    new = old + timedelta(days=1)
+    await world.action("lead1", receipt["number"], "extend", respond_due_at=new.isoformat(), reason="取证")
+    extend = (await events_of(world, receipt["number"]))["items"][-1]
+    assert extend["action"] == "extend" and extend["internal_note"] == "取证"
+    assert [parse_time(extend["data"]["from"]), parse_time(extend["data"]["to"])] == [old, new]
+    assert extend["data"]["from"].endswith("+08:00") and extend["data"]["to"].endswith("+08:00")
+
+
+async def test_every_supervision_order_is_kept(world: World) -> None:
+    receipt = await ticket_at(world, "assigned")
+    first = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+    await world.action("insp1", receipt["number"], "supervise", note="三日内办结", due_at=first.isoformat())
+    await world.action("cityinsp", receipt["number"], "supervise", note="市局督办：加快办理")
+    orders = [
+        (e["actor"], e["internal_note"], e["data"])
+        for e in (await events_of(world, receipt["number"]))["items"]
+        if e["action"] == "supervise"
+    ]
+    assert orders == [
+        ("insp1老师", "三日内办结", {"due_at": "2026-11-21T02:00:00+08:00"}),
+        ("cityinsp老师", "市局督办：加快办理", {"due_at": None}),
+    ]
+    ticket = (await world.as_("lead1", "GET", f"/api/v1/tickets/{receipt['number']}")).json()
+    assert ticket["supervision"] == {"note": "市局督办：加快办理", "due_at": None}  # the order in force
+
+
+async def test_awaiting_indexes_on_the_database_cover_exactly_the_awaiting_statuses(
+    connection: AsyncConnection,
+) -> None:
+    """The partial indexes the migrations wrote (by hand) and AWAITING_RESPONSE agree."""
+    rows = (
+        await connection.execute(
+            text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'tickets' AND indexname IN "
+                "('ix_tickets_open_due', 'ix_tickets_sweep_due_soon', 'ix_tickets_sweep_overdue', "
+                "'ix_tickets_sweep_escalated')"
+            )
+        )
+    ).all()
+    assert len(rows) == 4
+    for name, definition in rows:
+        assert set(re.findall(r"'(\w+)'::", definition)) == {s.value for s in AWAITING_RESPONSE}, name
+    assert set(re.findall(r"'(\w+)'", AWAITING_SQL)) == {s.value for s in AWAITING_RESPONSE}

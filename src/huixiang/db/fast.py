@@ -138,7 +138,7 @@ LEFT JOIN tickets p ON p.id = t.merged_into_id
 LEFT JOIN LATERAL (
     SELECT array_agg(at ORDER BY seq) AS ats, array_agg(action ORDER BY seq) AS actions,
            array_agg(note ORDER BY seq) AS notes
-    FROM ticket_events WHERE ticket_id = t.id AND action = ANY($2::text[])
+    FROM ticket_events WHERE ticket_id = t.id AND (action = ANY($2::text[]) OR note IS NOT NULL)
 ) e ON true
 WHERE t.number = $1
 """

@@ -26,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from ..domain.enums import AWAITING_RESPONSE, Status
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -40,7 +42,9 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSONB}
 
 
-AWAITING_SQL = "'collected','registered','submitted','assigned'"
+# The awaiting statuses as SQL, for partial indexes and raw statements: derived from the one
+# definition (enum order keeps the text the migrations wrote; a test compares the indexes).
+AWAITING_SQL = ",".join(f"'{s.value}'" for s in Status if s in AWAITING_RESPONSE)
 
 
 def _now() -> Any:
@@ -229,7 +233,7 @@ class Ticket(Base):
         Index(
             "ix_tickets_open_due",
             "respond_due_at",
-            postgresql_where=text("status in ('collected','registered','submitted','assigned')"),
+            postgresql_where=text(f"status in ({AWAITING_SQL})"),
         ),
         Index(
             "uq_tickets_idempotency_key",

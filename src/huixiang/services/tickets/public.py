@@ -13,7 +13,8 @@ from ..secrets import code_matches
 from .records import commit_action, send_back
 
 NOT_FOUND_PUBLIC = "No ticket matches this number and access code."
-# The steps the parent sees on the timeline; supervision stays between the school and the bureau.
+# The steps the parent sees on the timeline, each with its public note; supervision stays between
+# the school and the bureau unless an inspector wrote the parent a public note with it.
 PUBLIC_ACTIONS = frozenset(
     {
         Action.INTAKE,
