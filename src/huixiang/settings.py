@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -22,10 +23,37 @@ class Settings:
     secure_cookies: bool
     # The address parents reach the site at (QR codes and posters), e.g. https://hx.example.cn
     public_url: str | None = None
+    # Without public_url: the Host headers the QR codes and posters may use (else the address
+    # the server listens at), e.g. ("hx.example.cn",). The Host header is the client's to set.
+    allowed_hosts: tuple[str, ...] = ()
+    # Tickets one address may send to the public API a minute (0: no limit; the benchmark).
+    intake_limit: int = 10
+    # The proxies whose X-Forwarded-For / -Proto uvicorn believes, comma-separated addresses or
+    # networks ("" believes none: the peer is the client). Only they may set a client's address.
+    trusted_proxies: str = ""
+    # Networks group robots may be posted to though not public (services/targets.py): the tests'
+    # receiver on 127.0.0.1, or a robot service deliberately inside your network. Default none.
+    # Normalised ("127.0.0.1/32"); services/targets.py reads them as networks.
+    webhook_allowed_networks: tuple[str, ...] = ()
 
     @property
     def tz_name(self) -> str:
         return self.timezone.key
+
+
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+def parse_networks(variable: str, value: str) -> Networks:
+    """`10.1.2.0/24, 127.0.0.1`: addresses or networks, comma-separated; ValueError naming
+    `variable` for anything else."""
+    networks = []
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"{variable}: {item!r} is not an IP address or network") from None
+    return tuple(networks)
 
 
 def _secret_key(env: dict[str, str], data_dir: Path) -> bytes:
@@ -53,6 +81,20 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         web_workers=int(env.get("HUIXIANG_WEB_WORKERS", "1")),
         secure_cookies=env.get("HUIXIANG_SECURE_COOKIES", "").lower() in {"1", "true", "yes"},
         public_url=env.get("HUIXIANG_PUBLIC_URL") or None,
+        allowed_hosts=tuple(
+            h.strip().lower() for h in env.get("HUIXIANG_ALLOWED_HOSTS", "").split(",") if h.strip()
+        ),
+        intake_limit=int(env.get("HUIXIANG_INTAKE_LIMIT", "10")),
+        trusted_proxies=",".join(
+            str(n)
+            for n in parse_networks("HUIXIANG_TRUSTED_PROXIES", env.get("HUIXIANG_TRUSTED_PROXIES", ""))
+        ),
+        webhook_allowed_networks=tuple(
+            str(n)
+            for n in parse_networks(
+                "HUIXIANG_WEBHOOK_ALLOWED_NETWORKS", env.get("HUIXIANG_WEBHOOK_ALLOWED_NETWORKS", "")
+            )
+        ),
     )
 
 

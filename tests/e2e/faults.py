@@ -291,6 +291,8 @@ class Processes:
                 "HUIXIANG_REDIS_URL": settings.redis_url or "",
                 "HUIXIANG_DATA_DIR": str(settings.data_dir),
                 "HUIXIANG_SECRET_KEY": SECRET,
+                # The robot receiver listens on 127.0.0.1, which robots may not use otherwise.
+                "HUIXIANG_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1",
                 "PYTHONUNBUFFERED": "1",
                 "dramatiq_restart_delay": "1000",  # reconnect to a restarted Redis within a second
             }

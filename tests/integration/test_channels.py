@@ -28,6 +28,10 @@ from huixiang.services.channels import (
     channels_from_env,
     parse_smtp_url,
 )
+from huixiang.settings import parse_networks
+
+# The receivers listen on 127.0.0.1, which robots may not use in production (services/targets.py).
+LOCAL = parse_networks("test", "127.0.0.1")
 
 MESSAGE = Message(
     delivery_id=4711,
@@ -333,7 +337,7 @@ def _sent_text(kind: str, body: dict[str, Any]) -> str:
 async def test_webhook_posts_the_robot_format(receiver: Receiver, kind: str) -> None:
     receiver.answer = SUCCESS[kind]
 
-    await WebhookChannel(kind).send(receiver.url(), MESSAGE)
+    await WebhookChannel(kind, allowed=LOCAL).send(receiver.url(), MESSAGE)
 
     [request] = receiver.requests
     assert request["method"] == "POST"
@@ -346,7 +350,7 @@ async def test_webhook_posts_the_robot_format(receiver: Receiver, kind: str) -> 
 async def test_webhook_feishu_accepts_the_legacy_status_code(receiver: Receiver) -> None:
     receiver.answer = {"Extra": None, "StatusCode": 0, "StatusMessage": "success"}
 
-    await WebhookChannel("feishu").send(receiver.url(), MESSAGE)
+    await WebhookChannel("feishu", allowed=LOCAL).send(receiver.url(), MESSAGE)
 
     assert len(receiver.requests) == 1
 
@@ -355,7 +359,7 @@ async def test_webhook_message_without_link_sends_subject_and_body(receiver: Rec
     receiver.answer = SUCCESS["dingtalk"]
     message = Message(delivery_id=1, rule="due_soon", subject="即将到期", body="请在今天内答复。")
 
-    await WebhookChannel("dingtalk").send(receiver.url(), message)
+    await WebhookChannel("dingtalk", allowed=LOCAL).send(receiver.url(), message)
 
     assert _sent_text("dingtalk", receiver.requests[0]["json"]) == "即将到期\n请在今天内答复。"
 
@@ -366,7 +370,7 @@ async def test_webhook_wecom_long_text_is_cut_to_2048_bytes_keeping_link(receive
         delivery_id=2, rule="daily_digest", subject="每日汇总", body="超期工单。" * 600, link="https://x.cn/d"
     )
 
-    await WebhookChannel("wecom").send(receiver.url(), message)
+    await WebhookChannel("wecom", allowed=LOCAL).send(receiver.url(), message)
 
     text = _sent_text("wecom", receiver.requests[0]["json"])
     assert len(text.encode()) <= 2048
@@ -399,7 +403,7 @@ async def test_webhook_failure_is_classified(
     receiver.status, receiver.answer = status, answer
 
     with pytest.raises(DeliveryFailed) as failed:
-        await WebhookChannel(kind).send(receiver.url(), MESSAGE)
+        await WebhookChannel(kind, allowed=LOCAL).send(receiver.url(), MESSAGE)
 
     assert failed.value.retryable is retryable
     assert str(status) in failed.value.reason
@@ -413,7 +417,7 @@ async def test_webhook_slow_receiver_times_out_retryable(receiver: Receiver) -> 
     started = loop.time()
 
     with pytest.raises(DeliveryFailed) as failed:
-        await WebhookChannel("wecom", timeout=0.2).send(receiver.url(), MESSAGE)
+        await WebhookChannel("wecom", timeout=0.2, allowed=LOCAL).send(receiver.url(), MESSAGE)
 
     assert failed.value.retryable is True
     assert "timed out" in failed.value.reason
@@ -424,7 +428,7 @@ async def test_webhook_connection_refused_is_retryable() -> None:
     url = f"http://127.0.0.1:{_free_port()}/cgi-bin/webhook/send?key=SECRET-ROBOT-KEY"
 
     with pytest.raises(DeliveryFailed) as failed:
-        await WebhookChannel("wecom", timeout=2).send(url, MESSAGE)
+        await WebhookChannel("wecom", timeout=2, allowed=LOCAL).send(url, MESSAGE)
 
     assert failed.value.retryable is True
     assert "SECRET-ROBOT-KEY" not in failed.value.reason
@@ -439,6 +443,115 @@ async def test_webhook_non_http_target_is_not_retryable(receiver: Receiver, targ
 
     assert failed.value.retryable is False
     assert not receiver.requests
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://127.0.0.1:{port}/robot?key=SECRET-ROBOT-KEY",
+        "http://localhost:{port}/robot?key=SECRET-ROBOT-KEY",
+        "http://[::1]:{port}/robot?key=SECRET-ROBOT-KEY",
+        "http://[::ffff:127.0.0.1]:{port}/robot?key=SECRET-ROBOT-KEY",
+        "http://2130706433:{port}/robot?key=SECRET-ROBOT-KEY",
+        "http://0.0.0.0:{port}/robot?key=SECRET-ROBOT-KEY",
+        "http://10.1.2.3/robot?key=SECRET-ROBOT-KEY",
+        "http://192.168.1.1/robot?key=SECRET-ROBOT-KEY",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fe80::1]/robot",
+        "http://224.0.0.1/robot",
+    ],
+)
+async def test_webhook_to_inside_address_is_refused_before_connecting(
+    receiver: Receiver, target: str
+) -> None:
+    with pytest.raises(DeliveryFailed) as failed:
+        await WebhookChannel("wecom", timeout=1).send(target.format(port=receiver.port), MESSAGE)
+
+    assert failed.value.retryable is False
+    assert "not on the public internet" in failed.value.reason
+    assert "SECRET-ROBOT-KEY" not in failed.value.reason
+    assert not receiver.requests
+
+
+def _resolver(answers: list[str], calls: list[str]) -> Any:
+    async def resolve(host: str, port: int) -> list[str]:
+        calls.append(host)
+        return answers
+
+    return resolve
+
+
+@pytest.mark.parametrize("answers", [["127.0.0.1"], ["8.8.8.8", "127.0.0.1"], ["10.0.0.5"], ["::1"]])
+async def test_webhook_name_resolving_inside_is_refused_before_connecting(
+    receiver: Receiver, answers: list[str]
+) -> None:
+    calls: list[str] = []
+    channel = WebhookChannel("dingtalk", resolve=_resolver(answers, calls))
+
+    with pytest.raises(DeliveryFailed) as failed:
+        await channel.send(f"http://robot.example:{receiver.port}/send?access_token=SECRET", MESSAGE)
+
+    assert failed.value.retryable is False
+    assert "not on the public internet" in failed.value.reason
+    assert calls == ["robot.example"]
+    assert not receiver.requests
+
+
+async def test_webhook_connects_to_the_address_it_checked(receiver: Receiver) -> None:
+    """One resolution, then the connection goes to that address (no second lookup to rebind),
+    with the robot's own name in the Host header."""
+    receiver.answer = SUCCESS["wecom"]
+    calls: list[str] = []
+    channel = WebhookChannel("wecom", allowed=LOCAL, resolve=_resolver(["127.0.0.1"], calls))
+
+    await channel.send(f"http://robot.example:{receiver.port}/cgi-bin/webhook/send?key=K", MESSAGE)
+
+    assert calls == ["robot.example"]
+    [request] = receiver.requests
+    assert request["headers"]["host"] == f"robot.example:{receiver.port}"
+    assert request["target"] == "/cgi-bin/webhook/send?key=K"
+
+
+async def test_webhook_failure_keeps_codes_not_the_remote_words(receiver: Receiver) -> None:
+    receiver.answer = {"errcode": 93000, "errmsg": "internal: db password is hunter2"}
+
+    with pytest.raises(DeliveryFailed) as failed:
+        await WebhookChannel("wecom", allowed=LOCAL).send(receiver.url(), MESSAGE)
+
+    assert failed.value.reason == "wecom robot refused: HTTP 200, code 93000"
+
+
+async def test_webhook_send_logs_no_robot_key(receiver: Receiver, caplog: pytest.LogCaptureFixture) -> None:
+    receiver.answer = SUCCESS["wecom"]
+
+    with caplog.at_level(logging.DEBUG):
+        await WebhookChannel("wecom", allowed=LOCAL).send(receiver.url(), MESSAGE)
+        with pytest.raises(DeliveryFailed):
+            await WebhookChannel("wecom").send(receiver.url(), MESSAGE)
+
+    assert len(receiver.requests) == 1
+    assert not [r for r in caplog.records if "SECRET-ROBOT-KEY" in r.getMessage()]
+
+
+async def test_send_email_refusal_keeps_codes_not_the_servers_words(smtp_server: Callable[..., Any]) -> None:
+    port, _ = await smtp_server(rcpt_reply="550 5.1.1 No such user zhang@school.example.cn")
+    channel = EmailChannel(f"smtp://127.0.0.1:{port}?from=noreply@example.cn")
+
+    with pytest.raises(DeliveryFailed) as failed:
+        await channel.send("zhang@school.example.cn", MESSAGE)
+
+    assert failed.value.reason == "SMTP recipient refused: 550"
+
+
+def test_channels_from_env_allowed_networks_reach_the_robots() -> None:
+    channels = channels_from_env({"HUIXIANG_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1, 10.8.0.0/16"})
+
+    robot = channels["wecom"]
+    assert isinstance(robot, WebhookChannel)
+    assert [str(n) for n in robot.allowed] == ["127.0.0.1/32", "10.8.0.0/16"]
+    assert channels_from_env({})["wecom"].allowed == ()  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="HUIXIANG_WEBHOOK_ALLOWED_NETWORKS"):
+        channels_from_env({"HUIXIANG_WEBHOOK_ALLOWED_NETWORKS": "intranet"})
 
 
 def test_webhook_unknown_kind_is_rejected() -> None:
@@ -509,7 +622,7 @@ async def test_sms_provider_crash_is_retryable() -> None:
         await SmsChannel(Broken()).send("13812345678", MESSAGE)
 
     assert failed.value.retryable is True
-    assert "gateway said 503" in failed.value.reason
+    assert failed.value.reason == "SMS provider error: RuntimeError"  # the provider's words stay out
 
 
 # --- wiring ----------------------------------------------------------------------------------

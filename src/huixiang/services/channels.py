@@ -5,7 +5,9 @@ accepted and raises :class:`DeliveryFailed` otherwise, saying whether a retry ma
 channels do no bookkeeping: the delivery actor records every attempt and schedules the next one
 with :func:`backoff_seconds`. In-app notifications are rows, not a channel, and live elsewhere.
 
-Targets carry secrets (a robot URL holds its key), so no error reason or log line names them.
+Targets carry secrets (a robot URL holds its key), so no error reason or log line names them;
+and a reason never repeats what the remote side said (only status and result codes), because
+the admins' delivery log shows it. Robots are posted to public addresses only (targets.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ import aiosmtplib
 import httpx
 
 from ..domain.access import mask_phone
+from . import targets
+
+# httpx logs every request's URL at INFO, and a robot's URL carries its key.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 MAX_ATTEMPTS = 6
 BACKOFF_BASE_SECONDS = 30
@@ -38,7 +44,7 @@ def backoff_seconds(attempt: int) -> int:
         raise ValueError(f"attempt must be at least 1, got {attempt}")
     if attempt > 12:  # 30 * 2**11 is already far past the cap; avoid huge integers
         return BACKOFF_CAP_SECONDS
-    return min(BACKOFF_BASE_SECONDS * 2 ** (attempt - 1), BACKOFF_CAP_SECONDS)
+    return min(BACKOFF_BASE_SECONDS << (attempt - 1), BACKOFF_CAP_SECONDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,19 +195,17 @@ class EmailChannel:
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             retryable = any(400 <= c < 500 for c in codes)
-            detail = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
+            detail = ", ".join(str(c) for c in codes)
             raise DeliveryFailed(f"SMTP recipient refused: {detail}", retryable=retryable) from exc
         except aiosmtplib.SMTPResponseException as exc:
             # Includes sender refused, data refused, auth failed, a 4xx/5xx greeting.
             retryable = 400 <= exc.code < 500
-            raise DeliveryFailed(
-                f"SMTP {type(exc).__name__}: {exc.code} {exc.message}", retryable=retryable
-            ) from exc
+            raise DeliveryFailed(f"SMTP {type(exc).__name__}: {exc.code}", retryable=retryable) from exc
         except aiosmtplib.SMTPNotSupported as exc:  # e.g. STARTTLS or AUTH required but not offered
-            raise DeliveryFailed(f"SMTP not supported: {exc}", retryable=False) from exc
+            raise DeliveryFailed(f"SMTP not supported: {type(exc).__name__}", retryable=False) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             # Timeouts, refused or dropped connections, TLS failures: the relay may be back later.
-            raise DeliveryFailed(f"SMTP {type(exc).__name__}: {exc}", retryable=True) from exc
+            raise DeliveryFailed(f"SMTP unreachable: {type(exc).__name__}", retryable=True) from exc
 
 
 # --- group-robot webhooks --------------------------------------------------------------------
@@ -238,12 +242,21 @@ class WebhookChannel:
     Feishu 签名校验) need a secret per robot, which a target URL alone cannot carry.
     """
 
-    def __init__(self, kind: str, *, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        kind: str,
+        *,
+        timeout: float = 5.0,
+        allowed: targets.Networks = (),
+        resolve: targets.Resolver = targets.system_resolver,
+    ) -> None:
         if kind not in WEBHOOK_KINDS:
             raise ValueError(f"unknown webhook kind {kind!r}; expected one of {', '.join(WEBHOOK_KINDS)}")
         self.kind = kind
         self.name = kind
         self.timeout = timeout
+        self.allowed = allowed  # networks let through though not public (tests, an inside robot)
+        self.resolve = resolve
         self._http: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -280,19 +293,33 @@ class WebhookChannel:
                 return value
         return None
 
-    def _result_message(self, data: Any) -> str:
-        if isinstance(data, dict):
-            for key in ("errmsg", "msg", "StatusMessage"):
-                if isinstance(data.get(key), str):
-                    return str(data[key])[:200]
-        return ""
+    async def _request(self, target: str) -> tuple[str, dict[str, str], dict[str, Any]]:
+        """The URL on the checked address, the Host header, and the TLS name: the connection goes
+        to the address just resolved and checked, never to a second answer of the DNS."""
+        if (problem := targets.url_problem(target, self.allowed)) is not None:
+            raise DeliveryFailed(f"{self.kind} robot URL {problem}", retryable=False)
+        parts = urlsplit(target.strip())
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            address = await targets.public_address(host, port, self.allowed, self.resolve)
+        except targets.TargetRefused as refused:
+            raise DeliveryFailed(f"{self.kind} robot refused: {refused}", retryable=False) from None
+        except OSError as exc:  # the name does not resolve (now)
+            raise DeliveryFailed(
+                f"{self.kind} robot host unresolved: {type(exc).__name__}", retryable=True
+            ) from None
+        shown = f"[{address}]" if ":" in address else address
+        url = parts._replace(netloc=f"{shown}:{port}").geturl()
+        extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+        return url, {"Host": parts.netloc}, extensions
 
     async def send(self, target: str, message: Message) -> None:
-        parts = urlsplit(target.strip())
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise DeliveryFailed(f"{self.kind} robot URL must be http(s)", retryable=False)
+        url, headers, extensions = await self._request(target)
         try:
-            response = await self._client().post(target.strip(), json=self.payload(message))
+            response = await self._client().post(
+                url, json=self.payload(message), headers=headers, extensions=extensions
+            )
         except httpx.TimeoutException as exc:
             raise DeliveryFailed(
                 f"{self.kind} robot timed out ({type(exc).__name__})", retryable=True
@@ -308,9 +335,7 @@ class WebhookChannel:
         except (json.JSONDecodeError, UnicodeDecodeError):
             data = None
         code = self._result_code(data)
-        detail = f"HTTP {response.status_code}"
-        if code is not None:
-            detail += f", code {code} {self._result_message(data)}".rstrip()
+        detail = f"HTTP {response.status_code}" + (f", code {code}" if code is not None else "")
         status = response.status_code
         if code is not None and code != 0 and code in _WEBHOOK_RETRYABLE_CODES[self.kind]:
             raise DeliveryFailed(f"{self.kind} robot is rate limited: {detail}", retryable=True)
@@ -379,7 +404,7 @@ class SmsChannel:
         except DeliveryFailed:
             raise
         except Exception as exc:  # an adapter's own failure: assume the gateway may recover
-            raise DeliveryFailed(f"SMS provider error: {type(exc).__name__}: {exc}", retryable=True) from exc
+            raise DeliveryFailed(f"SMS provider error: {type(exc).__name__}", retryable=True) from exc
 
 
 # --- wiring ----------------------------------------------------------------------------------
@@ -390,14 +415,17 @@ SMS_PROVIDERS = ("log",)
 def channels_from_env(env: Mapping[str, str]) -> dict[str, Channel]:
     """The channels this process can use, by name. Email only with ``HUIXIANG_SMTP_URL``.
 
-    Raises ValueError for a malformed SMTP URL or an unknown ``HUIXIANG_SMS_PROVIDER``, so a bad
+    Raises ValueError for a malformed SMTP URL, an unknown ``HUIXIANG_SMS_PROVIDER`` or a malformed
+    ``HUIXIANG_WEBHOOK_ALLOWED_NETWORKS``, so a bad
     configuration stops the worker at start rather than failing every delivery.
     """
     channels: dict[str, Channel] = {}
     if smtp_url := env.get("HUIXIANG_SMTP_URL", "").strip():
         channels["email"] = EmailChannel(smtp_url)
+    variable = "HUIXIANG_WEBHOOK_ALLOWED_NETWORKS"
+    allowed = targets.parse_networks(variable, env.get(variable, ""))
     for kind in WEBHOOK_KINDS:
-        channels[kind] = WebhookChannel(kind)
+        channels[kind] = WebhookChannel(kind, allowed=allowed)
     provider = env.get("HUIXIANG_SMS_PROVIDER", "").strip() or "log"
     if provider == "log":
         channels["sms"] = SmsChannel(LoggingSmsProvider())

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-from ..db.models import CalendarOverride, DeadlinePolicyRow
+from ..db import policies as db
 from ..domain.access import Principal
 from ..domain.deadlines import DeadlinePolicy
 from ..domain.errors import Invalid, NotFound
@@ -24,11 +22,7 @@ async def set_policy(ctx: Ctx, principal: Principal, org_code: str, data: dict[s
     require_admin_over(principal, org.path)
     policy = DeadlinePolicy.from_json(data)
     stored = policy.to_json()
-    await ctx.session.execute(
-        pg_insert(DeadlinePolicyRow)
-        .values(org_id=org.id, policy=stored, updated_at=ctx.now)
-        .on_conflict_do_update(index_elements=["org_id"], set_={"policy": stored, "updated_at": ctx.now})
-    )
+    await db.put_policy(ctx.session, org.id, stored, ctx.now)
     ctx.caches.clocks.clear()
     return {"org_code": org_code, "policy": stored}
 
@@ -43,10 +37,6 @@ async def set_calendar_day(ctx: Ctx, principal: Principal, day: date, data: dict
     note = data.get("note", "")
     if not isinstance(note, str) or len(note) > 200:
         raise Invalid("`note` must be text of at most 200 characters.")
-    await ctx.session.execute(
-        pg_insert(CalendarOverride)
-        .values(day=day, is_workday=is_workday, note=note)
-        .on_conflict_do_update(index_elements=["day"], set_={"is_workday": is_workday, "note": note})
-    )
+    await db.put_calendar_day(ctx.session, day, is_workday, note)
     ctx.caches.clocks.clear()
     return {"day": day.isoformat(), "is_workday": is_workday, "note": note}
