@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import embedded
+from . import embedded, procs
+from .logs import quiet_chatty_loggers
 from .migrate import upgrade
-from .settings import load_settings
+from .settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 T = TypeVar("T")
+
+STOP_GRACE = 4.0  # seconds serve's children get to stop before SIGKILL (runtimes kill after 10)
 
 
 def _stop_signal() -> threading.Event:
@@ -36,17 +44,29 @@ def _prepare() -> dict[str, str]:
     return env
 
 
-async def _with_ctx(work: Callable[[Any], Awaitable[T]], now: datetime | None = None) -> T:
-    from .db.engine import make_engine, make_sessionmaker
+async def _in_session(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    work: Callable[[Any], Awaitable[T]],
+    now: datetime | None = None,
+) -> T:
+    """One unit of work in its own committed transaction."""
     from .services.context import Caches, Ctx
+
+    async with sessions() as session:
+        result = await work(Ctx(session, settings, Caches(), now or datetime.now(UTC)))
+        await session.commit()
+        return result
+
+
+async def _with_ctx(work: Callable[[Any], Awaitable[T]], now: datetime | None = None) -> T:
+    """For one-shot commands: an engine for this one unit of work."""
+    from .db.engine import make_engine, make_sessionmaker
 
     settings = load_settings()
     engine = make_engine(settings.database_url or "", pool_size=2)
     try:
-        async with make_sessionmaker(engine)() as session:
-            result = await work(Ctx(session, settings, Caches(), now or datetime.now(UTC)))
-            await session.commit()
-            return result
+        return await _in_session(make_sessionmaker(engine), settings, work, now)
     finally:
         await engine.dispose()
 
@@ -70,27 +90,59 @@ def cmd_demo(_: argparse.Namespace) -> int:
     from .demo import load_demo, print_logins
 
     _prepare()
-    print_logins(asyncio.run(_with_ctx(load_demo)))
+    print_logins(asyncio.run(_with_ctx(load_demo)), None)
     return 0
 
 
-async def _sweep_once(now: datetime | None, deliver_inline: bool) -> str:
+async def _sweep_once(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, now: datetime | None, deliver_inline: bool
+) -> str:
     """One sweep in its own transaction; then send what it found, inline or through the queue."""
     from . import queue
-    from .services import delivery, reminders
+    from .services import reminders
     from .services.channels import channels_from_env
 
-    report = await _with_ctx(reminders.sweep, now)
+    report = await _in_session(sessions, settings, reminders.sweep, now)
     if not deliver_inline:
-        await queue.send_deliveries(load_settings().redis_url or "", report.deliveries)
+        await queue.send_deliveries(settings.redis_url or "", report.deliveries)
         return report.summary()
     channels = channels_from_env(os.environ)
     outcomes: dict[str, int] = {}
     for delivery_id in report.deliveries:
-        outcome = await _with_ctx(lambda ctx, i=delivery_id: delivery.deliver(ctx, i, channels), now)
+        send = functools.partial(_deliver, delivery_id=delivery_id, channels=channels)
+        outcome = await _in_session(sessions, settings, send, now)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     sent = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())) or "none"
     return f"{report.summary()}; delivered: {sent}"
+
+
+async def _deliver(ctx: Any, delivery_id: int, channels: dict[str, Any]) -> str:
+    from .services import delivery
+
+    return await delivery.deliver(ctx, delivery_id, channels)
+
+
+async def _sweeps(now: datetime | None, every: int | None, stopping: threading.Event) -> None:
+    """One sweep (`every` None), or one at the start of every `every` seconds until stopped,
+    all on one engine."""
+    from .db.engine import make_engine, make_sessionmaker
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url or "", pool_size=2)
+    sessions = make_sessionmaker(engine)
+    try:
+        if every is None:
+            print(await _sweep_once(sessions, settings, now, deliver_inline=True), flush=True)
+            return
+        while not stopping.is_set():
+            try:
+                print(await _sweep_once(sessions, settings, None, deliver_inline=False), flush=True)
+            except Exception as exc:  # noqa: BLE001 - a failed sweep is retried next time
+                print(f"sweep failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            next_sweep = time.time() // every * every + every
+            await asyncio.to_thread(stopping.wait, max(0.0, next_sweep - time.time()))
+    finally:
+        await engine.dispose()
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -99,7 +151,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if now is not None and now.tzinfo is None:
         print("--now must carry a time zone offset, e.g. 2026-10-09T09:00:00+08:00", file=sys.stderr)
         return 2
-    print(asyncio.run(_sweep_once(now, deliver_inline=True)))
+    asyncio.run(_sweeps(now, None, threading.Event()))
     return 0
 
 
@@ -108,15 +160,8 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     what another is firing, and unique keys hold every notice to once."""
     _prepare()
     stopping = _stop_signal()
-    print("Huixiang scheduler: a deadline sweep every minute", flush=True)
-    while not stopping.is_set():
-        try:
-            print(asyncio.run(_sweep_once(None, deliver_inline=False)), flush=True)
-        except Exception as exc:  # noqa: BLE001 - a failed sweep is retried next minute
-            print(f"sweep failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
-        wait_until = time.time() // args.every * args.every + args.every
-        while not stopping.is_set() and time.time() < wait_until:
-            time.sleep(0.2)
+    print(f"Huixiang scheduler: a deadline sweep every {args.every} s", flush=True)
+    asyncio.run(_sweeps(None, args.every, stopping))
     return 0
 
 
@@ -132,9 +177,27 @@ def cmd_worker(args: argparse.Namespace) -> int:
         str(args.processes),
         "--threads",
         str(args.threads),
+        # a message still running then is sent again by a later sweep (deliveries are rows)
+        "--worker-shutdown-timeout",
+        str(int(args.shutdown_timeout * 1000)),
     ]
+    # Idle threads look for work (and for a stop) every 250 ms instead of every second: a stop
+    # then takes about 2 s instead of 4.
+    os.environ.setdefault("dramatiq_worker_timeout", "250")
     os.execvp(argv[0], argv)
-    return 0  # not reached
+
+
+def web_app() -> Any:
+    """The web app for uvicorn. Its own worker processes (HUIXIANG_WEB_WORKERS > 1) stop with
+    the process that started them."""
+    import multiprocessing
+
+    from .app import app_from_env
+
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.pid is not None:
+        procs.die_with_parent(signal.SIGKILL, parent.pid)
+    return app_from_env()
 
 
 def cmd_web(args: argparse.Namespace) -> int:
@@ -144,48 +207,84 @@ def cmd_web(args: argparse.Namespace) -> int:
     settings = load_settings()
     print(f"Huixiang web on http://{args.host}:{args.port}", flush=True)
     uvicorn.run(
-        "huixiang.app:app_from_env",
+        "huixiang.cli:web_app",
         factory=True,
         host=args.host,
         port=args.port,
         workers=settings.web_workers,
         log_level="warning",
         access_log=False,
+        timeout_graceful_shutdown=2,
         proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("HUIXIANG_TRUSTED_PROXIES", "127.0.0.1"),
+        forwarded_allow_ips=settings.trusted_proxies,  # default "": no X-Forwarded-For is believed
     )
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    """Everything on one node: embedded services, migrations, demo data, and the web app as a
-    child process. Ctrl-C or SIGTERM stops every child, then the embedded services."""
-    env = _prepare()
-    if args.demo:
-        from .demo import load_demo, print_logins
+def _answers_health(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
 
-        print_logins(asyncio.run(_with_ctx(load_demo)))
+
+def _relay(scheduler: subprocess.Popen[bytes], swept: threading.Event) -> None:
+    """Copy the scheduler's output to ours; note its first sweep."""
+    assert scheduler.stdout is not None
+    for line in scheduler.stdout:
+        sys.stdout.buffer.write(line)
+        sys.stdout.flush()
+        if b"sweep" in line:
+            swept.set()
+    swept.set()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Everything on one node: embedded services, migrations, demo data, and the web app, a
+    worker and the scheduler as children. Ctrl-C or SIGTERM stops the children, then the
+    embedded services; every child dies with serve, even when serve is killed (procs.py)."""
+    try:
+        env = embedded.ensure_services(own=True)
+    except embedded.DataDirBusy as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    upgrade(env["HUIXIANG_DATABASE_URL"])
+    logins = None
+    if args.demo:
+        from .demo import load_demo
+
+        logins = asyncio.run(_with_ctx(load_demo))
     part = [sys.executable, "-m", "huixiang.cli"]
+    scheduler = procs.spawn([*part, "scheduler"], env=env, output=subprocess.PIPE)
     children = [
-        subprocess.Popen([*part, "web", "--host", args.host, "--port", str(args.port)], env=env),
-        subprocess.Popen([*part, "worker", "--processes", "1", "--threads", "2"], env=env),
-        subprocess.Popen([*part, "scheduler"], env=env),
+        procs.spawn([*part, "web", "--host", args.host, "--port", str(args.port)], env=env),
+        procs.spawn([*part, "worker", "--processes", "1", "--threads", "2"], env=env),
+        scheduler,
     ]
+    embedded.record_children([child.pid for child in children])
     stopping = _stop_signal()
-    print(f"Huixiang is starting on http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
+    swept = threading.Event()
+    threading.Thread(target=_relay, args=(scheduler, swept), daemon=True).start()
+    url = f"http://{args.host}:{args.port}"
+    probe = f"http://127.0.0.1:{args.port}" if args.host in ("0.0.0.0", "::", "") else url
     try:
         while not stopping.is_set() and all(child.poll() is None for child in children):
-            time.sleep(0.2)
+            if _answers_health(probe):
+                break
+            stopping.wait(0.2)
+        swept.wait(timeout=30)  # the scheduler's first lines come before the logins
+        if not stopping.is_set() and all(child.poll() is None for child in children):
+            if logins is not None:
+                from .demo import print_logins
+
+                print_logins(logins, url)
+            else:
+                print(f"Huixiang is running on {url} (Ctrl-C stops it)", flush=True)
+        while not stopping.is_set() and all(child.poll() is None for child in children):
+            stopping.wait(0.2)
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for child in children:
-            try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
+        procs.stop([(child, signal.SIGTERM) for child in children], STOP_GRACE)
         embedded.stop()
     failed = [child.returncode for child in children if child.returncode not in (0, -signal.SIGTERM)]
     return 1 if failed and not stopping.is_set() else 0
@@ -223,6 +322,12 @@ def main(argv: list[str] | None = None) -> int:
     worker = commands.add_parser("worker", help="deliver notifications (dramatiq)")
     worker.add_argument("--processes", type=int, default=1)
     worker.add_argument("--threads", type=int, default=4)
+    worker.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=3.0,
+        help="seconds a stopping worker waits for running messages",
+    )
     worker.set_defaults(run=cmd_worker)
 
     scheduler = commands.add_parser("scheduler", help="run the deadline sweep every minute")
@@ -234,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     sweep.set_defaults(run=cmd_sweep)
 
     args = parser.parse_args(argv)
+    quiet_chatty_loggers()
     return int(args.run(args))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import random
+import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -1476,36 +1477,35 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def print_logins(logins: list[Login]) -> None:
-    """A table of the demo logins and where to start, for someone who just ran the demo."""
-    rows = [("username", "password", "role", "org")] + [
-        (
-            x.username,
-            x.password,
-            f"{x.role} {ROLE_NAMES.get(x.role, '')}".strip(),
-            f"{x.org_name} ({x.org_code})",
-        )
+def print_logins(logins: list[Login], url: str | None) -> None:
+    """Where to start, then one summary line and the logins under it, last, so that they stay
+    on screen. `url`: where the site runs (serve), or None (the demo was only loaded)."""
+    base = url or "http://127.0.0.1:8000"
+    rows = [("username", "role", "org")] + [
+        (x.username, f"{x.role} {ROLE_NAMES.get(x.role, '')}".strip(), f"{x.org_name} ({x.org_code})")
         for x in logins
     ]
-    widths = [max(_width(row[i]) for row in rows) for i in range(4)]
-    rule = "  ".join("-" * w for w in widths)
-    print("Huixiang demo (回响 演示数据): a city bureau, 2 districts, 4 schools, ~300 tickets")
+    widths = [max(_width(row[i]) for row in rows) for i in range(3)]
+    print(f"Where to start{'' if url else ' (once `huixiang serve` runs)'}:")
     print(
-        f"Every demo user has the password {DEMO_PASSWORD!r} (a demo password: never use it for real data)."
+        f"  as a parent: {base}/s/demo-shiyan  (a school's page: 我要留言; then /track with number and code)"
     )
+    print(f"  its poster:  {base}/s/demo-shiyan/poster  (QR code for the mailbox and notice board)")
+    print(f"  staff:       {base}/staff/login")
+    print(
+        f'  the API:     POST {base}/api/v1/auth/login {{"username": "demo-qinghe-inspector", '
+        f'"password": "{DEMO_PASSWORD}"}}, then GET /api/v1/tickets?overdue=true with '
+        "Authorization: Bearer <token>; figures at GET /api/v1/stats?org_code=demo-city"
+    )
+    print(f"  API docs:    {base}/schema (OpenAPI); the JSON API lives under /api/v1")
     print()
+    where = f"Huixiang is running on {url} (Ctrl-C stops it)" if url else "Huixiang demo loaded"
+    print(
+        f"{where}. Demo (回响 演示数据): a city bureau, 2 districts, 4 schools, ~300 tickets; "
+        f"{len(logins)} logins, all with the demo password {DEMO_PASSWORD!r} (never for real data):"
+    )
     for n, row in enumerate(rows):
         print("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
         if n == 0:
-            print(rule)
-    print()
-    print("Where to start (default address http://127.0.0.1:8000):")
-    print("  as a parent: /s/demo-shiyan  (a school's page: 我要留言; then /track with number and code)")
-    print("  its poster:  /s/demo-shiyan/poster  (QR code for the mailbox and notice board)")
-    print(
-        '  log in:      POST /api/v1/auth/login {"username": "demo-qinghe-inspector", '
-        f'"password": "{DEMO_PASSWORD}"}}'
-    )
-    print("  then:        GET /api/v1/tickets?overdue=true  with  Authorization: Bearer <token>")
-    print("  figures:     GET /api/v1/stats?org_code=demo-city")
-    print("  API docs:    /schema (OpenAPI) under the same address; the JSON API lives under /api/v1")
+            print("  ".join("-" * w for w in widths))
+    sys.stdout.flush()

@@ -118,7 +118,7 @@ async def test_demo_covers_the_loop_is_idempotent_and_its_logins_work(
         assert again == logins
         assert await _counts(ctx) == before
 
-    print_logins(logins)
+    print_logins(logins, None)
     printed = capsys.readouterr().out
     assert DEMO_PASSWORD in printed and "/api/v1" in printed and "/schema" in printed
     for login in logins:
