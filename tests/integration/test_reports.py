@@ -628,7 +628,7 @@ async def test_export_without_token_returns_401(world: World) -> None:
 async def test_notifications_list_only_callers_and_mark_read(
     world: World, connection: AsyncConnection
 ) -> None:
-    receipt = await ticket_at(world, "assigned")
+    receipt = await ticket_at(world, "submitted")
     await connection.execute(
         text(
             "INSERT INTO notifications (user_id, ticket_id, rule, at) "

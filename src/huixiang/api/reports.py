@@ -7,13 +7,11 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import Parameter, QueryParameter
-from sqlalchemy import update
 
 from ..db import repo
-from ..db.models import Notification
 from ..domain.enums import Role
-from ..domain.errors import NotFound, NotPermitted
-from ..services import listing, stats
+from ..domain.errors import NotPermitted
+from ..services import listing, notices, stats
 from ..services.notices import describe_target
 from .deps import (
     CtxDep,
@@ -48,29 +46,11 @@ class ReportController(Controller):
         principal: PrincipalDep,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> dict[str, Any]:
-        rows = await repo.notifications_of(ctx.session, principal.user_id, limit)
-        return {
-            "items": [
-                {
-                    "id": r.id,
-                    "rule": r.rule,
-                    "ticket_number": r.number,
-                    "at": r.at,
-                    "read": r.read_at is not None,
-                }
-                for r in rows
-            ]
-        }
+        return {"items": await notices.notifications(ctx, principal, limit)}
 
     @post("/notifications/{notification_id:int}/read", operation_id="readNotification", status_code=204)
     async def read(self, ctx: CtxDep, principal: PrincipalDep, notification_id: int) -> None:
-        result = await ctx.session.execute(
-            update(Notification)
-            .where(Notification.id == notification_id, Notification.user_id == principal.user_id)
-            .values(read_at=ctx.now)
-        )
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            raise NotFound("No such notification.")
+        await notices.mark_read(ctx, principal, notification_id)
 
     @get("/deliveries", operation_id="listDeliveries")
     async def deliveries(

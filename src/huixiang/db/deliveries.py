@@ -68,7 +68,8 @@ async def figures(connection: asyncpg.Connection, now: datetime) -> tuple[int, i
     """(failed for good, pending and overdue by 5 minutes)."""
     row = await connection.fetchrow(
         "SELECT count(*) FILTER (WHERE status = 'failed') AS failed, "
-        "count(*) FILTER (WHERE status = 'pending' AND next_attempt_at < $1 - interval '5 minutes') AS late "
+        "count(*) FILTER (WHERE status = 'pending' "
+        "AND next_attempt_at < $1::timestamptz - interval '5 minutes') AS late "
         "FROM deliveries WHERE status <> 'sent'",
         now,
     )

@@ -358,6 +358,9 @@ class Delivery(Base):
     status: Mapped[str] = mapped_column(String(12), server_default="pending")
     attempts: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
     next_attempt_at: Mapped[datetime]
+    # When it was last handed to the queue: the sweep queues a pending delivery again only once
+    # per retry window (services/reminders.py), not at every sweep while the workers are down.
+    queued_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _now()
     sent_at: Mapped[datetime | None]

@@ -7,11 +7,17 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 
-from ..domain.access import mask_phone
+from ..db import fast, repo
+from ..db import notices as db
+from ..domain.access import Principal, mask_phone
+from ..domain.enums import OrgKind, Role
+from ..domain.errors import NotFound
+from .context import Ctx
+from .reference import OrgInfo
 
 SUBJECTS = {
     "due_soon": "工单即将到期",
@@ -21,6 +27,8 @@ SUBJECTS = {
     "answered": "您的留言已有答复",
     "merged": "您的留言已合并办理",
     "digest": "每日工单提醒",
+    "new_ticket": "新工单待登记",
+    "assigned": "您有新交办的工单",
 }
 
 
@@ -37,6 +45,8 @@ def ticket_text(rule: str, number: str, deadline: datetime | None, tz: Any, extr
         "escalated": f"{extra}工单 {number} 已逾期两个工作日（期限 {due}），已列入教育局逾期督办清单。",
         "answered": f"您提交的留言 {number} 已有答复，请凭查询码查看答复并评价。",
         "merged": f"您提交的留言 {number} 与同类问题合并办理，进展请查看合并后的工单 {extra}。",
+        "new_ticket": f"新工单 {number} 待登记，请于 {due} 前登记分类。",
+        "assigned": f"工单 {number} 已交办给您，请于 {due} 前答复家长。",
     }[rule]
 
 
@@ -55,46 +65,28 @@ class Notice:
 async def record(connection: asyncpg.Connection, notices: Sequence[Notice], now: datetime) -> list[int]:
     """Insert the in-app rows (at most once per user, ticket, rule and deadline) and the outbox
     rows for each new one's external channels. Answers the new delivery ids."""
-    if not notices:
-        return []
-    rows = await connection.fetch(
-        """
-        INSERT INTO notifications (user_id, ticket_id, rule, at, deadline_at, data)
-        SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::timestamptz[],
-                             $5::timestamptz[], $6::jsonb[])
-        ON CONFLICT (user_id, ticket_id, rule, deadline_at) DO NOTHING
-        RETURNING user_id, ticket_id, rule, deadline_at
-        """,
-        [n.user_id for n in notices],
-        [n.ticket_id for n in notices],
-        [n.rule for n in notices],
-        [now] * len(notices),
-        [n.deadline_at for n in notices],
-        [_json({"body": n.body, **(n.data or {})}) for n in notices],
+    fresh = await db.insert_notifications(
+        connection,
+        [
+            (n.user_id, n.ticket_id, n.rule, now, n.deadline_at, _json({"body": n.body, **(n.data or {})}))
+            for n in notices
+        ],
     )
-    fresh = {(r["user_id"], r["ticket_id"], r["rule"], r["deadline_at"]) for r in rows}
     chosen = [n for n in notices if (n.user_id, n.ticket_id, n.rule, n.deadline_at) in fresh]
     if not chosen:
         return []
-    users = await connection.fetch(
-        "SELECT id, email, phone, notify_channels FROM users WHERE id = ANY($1::int[]) AND is_active",
-        list({n.user_id for n in chosen}),
-    )
-    contacts = {u["id"]: u for u in users}
+    users = await db.contacts(connection, list({n.user_id for n in chosen}))
     outbox = []
     for n in chosen:
-        user = contacts.get(n.user_id)
+        user = users.get(n.user_id)
         if user is None:
             continue
         wanted = set(user["notify_channels"] or ())
-        if "email" in wanted and user["email"]:
-            outbox.append(
-                (n.ticket_id, n.rule, f"user:{n.user_id}", "email", user["email"], n.deadline_at, n.body)
-            )
-        if "sms" in wanted and user["phone"]:
-            outbox.append(
-                (n.ticket_id, n.rule, f"user:{n.user_id}", "sms", user["phone"], n.deadline_at, n.body)
-            )
+        for channel, target in (("email", user["email"]), ("sms", user["phone"])):
+            if channel in wanted and target:
+                outbox.append(
+                    (n.ticket_id, n.rule, f"user:{n.user_id}", channel, target, n.deadline_at, n.body)
+                )
     return await enqueue_outbox(connection, outbox, now)
 
 
@@ -108,11 +100,8 @@ async def record_for_orgs(
     org_ids = sorted({org for *_, orgs in items for org in orgs})
     if not org_ids:
         return []
-    hooks = await connection.fetch(
-        "SELECT id, org_id, kind, url FROM org_webhooks WHERE enabled AND org_id = ANY($1::int[])", org_ids
-    )
     by_org: dict[int, list[Any]] = {}
-    for hook in hooks:
+    for hook in await db.robots(connection, org_ids):
         by_org.setdefault(hook["org_id"], []).append(hook)
     outbox = [
         (ticket_id, rule, f"org:{org}:{hook['id']}", hook["kind"], hook["url"], deadline, text)
@@ -130,24 +119,70 @@ async def enqueue_outbox(
 ) -> list[int]:
     """(ticket, rule, recipient, channel, target, deadline, body) → new pending deliveries;
     a row already decided for the same key is skipped (the unique key holds it to once)."""
-    if not rows:
-        return []
-    columns = list(zip(*rows, strict=True))
-    inserted = await connection.fetch(
-        """
-        INSERT INTO deliveries (ticket_id, rule, recipient, channel, target, deadline_at, body,
-                                subject, next_attempt_at)
-        SELECT *, $9::timestamptz
-        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],
-                    $6::timestamptz[], $7::text[], $8::text[])
-        ON CONFLICT (ticket_id, rule, recipient, channel, deadline_at) DO NOTHING
-        RETURNING id
-        """,
-        *[list(column) for column in columns],
-        [SUBJECTS[rule] for rule in columns[1]],
-        now,
+    return await db.insert_deliveries(connection, [(*row, SUBJECTS[row[1]]) for row in rows], now)
+
+
+# ---- at once: a new ticket to whoever registers it, an assignment to its assignee -----------
+
+
+async def ticket_received(
+    ctx: Ctx, ticket_id: int, number: str, org: OrgInfo, register_due_at: datetime
+) -> None:
+    """A new ticket reaches the registrars of the unit it is filed at (a district, which may
+    have none, also its leaders) at once, in-app and on their channels; the jobs are queued
+    after the commit (ctx.deliveries)."""
+    roles = [Role.REGISTRAR] if org.kind == OrgKind.SCHOOL else [Role.REGISTRAR, Role.LEADER]
+    text = ticket_text("new_ticket", number, register_due_at, ctx.settings.timezone)
+    ctx.deliveries += await db.notify_staff(
+        await fast.driver(ctx),
+        org_id=org.id,
+        roles=[role.value for role in roles],
+        ticket_id=ticket_id,
+        rule="new_ticket",
+        deadline=register_due_at,
+        body=text,
+        subject=SUBJECTS["new_ticket"],
+        data=_json({"body": text, "number": number}),
+        now=ctx.now,
     )
-    return [r["id"] for r in inserted]
+
+
+class Assigned(Protocol):
+    id: int
+    number: str
+    respond_due_at: datetime
+
+
+async def ticket_assigned(ctx: Ctx, ticket: Assigned, assignee_id: int) -> None:
+    """An assignment reaches its assignee at once (once per ticket, assignee and deadline)."""
+    text = ticket_text("assigned", ticket.number, ticket.respond_due_at, ctx.settings.timezone)
+    ctx.deliveries += await db.notify_staff(
+        await fast.driver(ctx),
+        user_ids=[assignee_id],
+        ticket_id=ticket.id,
+        rule="assigned",
+        deadline=ticket.respond_due_at,
+        body=text,
+        subject=SUBJECTS["assigned"],
+        data=_json({"body": text, "number": ticket.number}),
+        now=ctx.now,
+    )
+
+
+# ---- the caller's own notices -----------------------------------------------------------------
+
+
+async def notifications(ctx: Ctx, principal: Principal, limit: int) -> list[dict[str, Any]]:
+    rows = await repo.notifications_of(ctx.session, principal.user_id, limit)
+    return [
+        {"id": r.id, "rule": r.rule, "ticket_number": r.number, "at": r.at, "read": r.read_at is not None}
+        for r in rows
+    ]
+
+
+async def mark_read(ctx: Ctx, principal: Principal, notification_id: int) -> None:
+    if not await db.mark_read(ctx.session, principal.user_id, notification_id, ctx.now):
+        raise NotFound("No such notification.")
 
 
 def parent_targets(contact: dict[str, str] | None) -> list[tuple[str, str]]:

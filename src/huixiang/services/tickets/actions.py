@@ -14,6 +14,7 @@ from ...domain.enums import OPEN_STATUSES, Action, Kind, Priority, Status
 from ...domain.errors import Conflict, Invalid
 from .. import schemas as s
 from ..context import Ctx
+from ..notices import ticket_assigned
 from ..reference import categories, clock_for
 from .records import append_event, commit_action, scoped, send_back, tell_parent
 from .views import view_of
@@ -128,6 +129,7 @@ async def _assign(ctx: Ctx, _: Principal, ticket: Ticket, r: s.AssignRequest) ->
         raise Invalid(f"`assignee` must be an active handler of this ticket's {unit}; {r.assignee!r} is not.")
     previous = await repo.username_of(ctx.session, ticket.assignee_id) if ticket.assignee_id else None
     ticket.assignee_id = user.id
+    await ticket_assigned(ctx, ticket, user.id)
     return Outcome(
         internal_note=r.note,
         data={"assignee": user.username, "assignee_name": user.display_name, "previous": previous},

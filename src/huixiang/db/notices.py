@@ -1,0 +1,148 @@
+"""In-app notices and the outbox: the rows a decided notice becomes, each at most once (unique
+keys on user × ticket × rule × deadline and ticket × rule × recipient × channel × deadline)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import Notification
+
+# (user, ticket, rule, at, deadline, data as JSON text)
+NoticeRow = tuple[int, int | None, str, datetime, datetime | None, str]
+# (ticket, rule, recipient, channel, target, deadline, body, subject)
+OutboxRow = tuple[int | None, str, str, str, str, datetime | None, str, str]
+
+
+async def insert_notifications(
+    connection: asyncpg.Connection, rows: Sequence[NoticeRow]
+) -> set[tuple[int, int | None, str, datetime | None]]:
+    """The new ones' keys (user, ticket, rule, deadline); a key decided before is skipped."""
+    if not rows:
+        return set()
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    inserted = await connection.fetch(
+        """
+        INSERT INTO notifications (user_id, ticket_id, rule, at, deadline_at, data)
+        SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::timestamptz[],
+                             $5::timestamptz[], $6::jsonb[])
+        ON CONFLICT (user_id, ticket_id, rule, deadline_at) DO NOTHING
+        RETURNING user_id, ticket_id, rule, deadline_at
+        """,
+        *columns,
+    )
+    return {(r["user_id"], r["ticket_id"], r["rule"], r["deadline_at"]) for r in inserted}
+
+
+async def contacts(connection: asyncpg.Connection, user_ids: Sequence[int]) -> dict[int, Any]:
+    """Active users' external addresses and the channels they chose."""
+    rows = await connection.fetch(
+        "SELECT id, email, phone, notify_channels FROM users WHERE id = ANY($1::int[]) AND is_active",
+        list(user_ids),
+    )
+    return {row["id"]: row for row in rows}
+
+
+async def robots(connection: asyncpg.Connection, org_ids: Sequence[int]) -> list[Any]:
+    """The enabled group robots of these org units."""
+    return list(
+        await connection.fetch(
+            "SELECT id, org_id, kind, url FROM org_webhooks WHERE enabled AND org_id = ANY($1::int[])",
+            list(org_ids),
+        )
+    )
+
+
+async def insert_deliveries(
+    connection: asyncpg.Connection, rows: Sequence[OutboxRow], now: datetime
+) -> list[int]:
+    """New pending deliveries, due now and counted as queued now (the caller enqueues them after
+    its commit); a key decided before is skipped. Answers the new ids."""
+    if not rows:
+        return []
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    inserted = await connection.fetch(
+        """
+        INSERT INTO deliveries (ticket_id, rule, recipient, channel, target, deadline_at, body,
+                                subject, next_attempt_at, queued_at)
+        SELECT *, $9::timestamptz, $9::timestamptz
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],
+                    $6::timestamptz[], $7::text[], $8::text[])
+        ON CONFLICT (ticket_id, rule, recipient, channel, deadline_at) DO NOTHING
+        RETURNING id
+        """,
+        *columns,
+        now,
+    )
+    return [row["id"] for row in inserted]
+
+
+# One statement: the recipients, their in-app notices and their outbox rows (for the external
+# channels each chose), so a hot path pays one round trip and the rows stand or fall together.
+_TO_STAFF = """
+WITH staff AS ({recipients}),
+fresh AS (
+    INSERT INTO notifications (user_id, ticket_id, rule, at, deadline_at, data)
+    SELECT id, $1, $2, $3, $4, $5::jsonb FROM staff
+    ON CONFLICT (user_id, ticket_id, rule, deadline_at) DO NOTHING
+    RETURNING user_id
+),
+outbox AS (
+    INSERT INTO deliveries (ticket_id, rule, recipient, channel, target, deadline_at, body,
+                            subject, next_attempt_at, queued_at)
+    SELECT $1, $2, 'user:' || s.id, c.channel, c.target, $4, $6, $7, $3, $3
+    FROM staff s JOIN fresh f ON f.user_id = s.id
+    CROSS JOIN LATERAL (VALUES ('email', s.email), ('sms', s.phone)) AS c (channel, target)
+    WHERE c.target IS NOT NULL AND c.channel = ANY(s.notify_channels)
+    ON CONFLICT (ticket_id, rule, recipient, channel, deadline_at) DO NOTHING
+    RETURNING id
+)
+SELECT id FROM outbox
+"""
+_BY_ROLE = _TO_STAFF.format(
+    recipients="SELECT DISTINCT u.id, u.email, u.phone, u.notify_channels FROM role_grants g "
+    "JOIN users u ON u.id = g.user_id WHERE g.org_id = $8 AND g.role = ANY($9::text[]) AND u.is_active"
+)
+_BY_ID = _TO_STAFF.format(
+    recipients="SELECT u.id, u.email, u.phone, u.notify_channels FROM users u "
+    "WHERE u.id = ANY($8::int[]) AND u.is_active"
+)
+
+
+async def notify_staff(
+    connection: asyncpg.Connection,
+    *,
+    org_id: int | None = None,
+    roles: Sequence[str] = (),
+    user_ids: Sequence[int] = (),
+    ticket_id: int,
+    rule: str,
+    deadline: datetime | None,
+    body: str,
+    subject: str,
+    data: str,
+    now: datetime,
+) -> list[int]:
+    """A notice to the holders of `roles` at `org_id`, or else to `user_ids`, with its outbox
+    rows. Answers the new delivery ids."""
+    args: list[Any] = [ticket_id, rule, now, deadline, data, body, subject]
+    if org_id is not None:
+        rows = await connection.fetch(_BY_ROLE, *args, org_id, list(roles))
+    else:
+        rows = await connection.fetch(_BY_ID, *args, list(user_ids))
+    return [row["id"] for row in rows]
+
+
+async def mark_read(session: AsyncSession, user_id: int, notification_id: int, now: datetime) -> bool:
+    """False when the user has no such notice."""
+    result = await session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.user_id == user_id)
+        .values(read_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
