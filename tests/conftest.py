@@ -133,6 +133,8 @@ def settings(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPat
             "HUIXIANG_DATA_DIR": str(tmp_path_factory.mktemp("data")),
             # One per run: the Redis counters (keyed by HMACs under it) of parallel runs never meet.
             "HUIXIANG_SECRET_KEY": f"test-secret-key-{uuid.uuid4().hex}",
+            # Tests send many tickets from one client; the limit's own tests set theirs.
+            "HUIXIANG_INTAKE_LIMIT": "1000",
         }
     )
 

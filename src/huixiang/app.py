@@ -21,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import __version__
 from .api import ROUTES, openapi
-from .api.deps import JSON_LIMIT, provide_ctx, utcnow
+from .api.deps import JSON_LIMIT, end_abandoned, provide_ctx, utcnow
 from .api.errors import HANDLERS
 from .api.times import in_bureau_zone
 from .db.engine import make_engine, make_sessionmaker, raw_pool
+from .edge.errors import path_ints_in_range
 from .services.context import Caches
 from .settings import Settings, get_settings
 from .web import site
@@ -133,6 +134,8 @@ def create_app(
         template_config=site.templates(),
         dependencies={"ctx": Provide(provide_ctx)},
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        after_exception=[end_abandoned],
+        guards=[path_ints_in_range],
         lifespan=[lifespan],
         state=state,
         before_send=[_security_headers],

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import logging
 from typing import Any
 
 import httpx
@@ -86,42 +89,42 @@ async def test_json_endpoint_array_body_returns_400(world: World, method: str, u
 
 
 @pytest.mark.parametrize(
-    ("method", "url"),
+    ("user", "method", "url"),
     [
-        ("POST", "/api/v1/tickets/{number}/respond"),
-        ("POST", "/api/v1/orgs"),
-        ("POST", "/api/v1/tickets"),
-        ("POST", "/api/v1/auth/login"),
+        ("lead1", "POST", "/api/v1/tickets/{number}/respond"),
+        ("admin", "POST", "/api/v1/orgs"),
+        ("lead1", "POST", "/api/v1/tickets"),
+        ("lead1", "POST", "/api/v1/auth/login"),
     ],
 )
-async def test_json_endpoint_huge_body_returns_413_or_400_not_500(
-    world: World, method: str, url: str
-) -> None:
+async def test_json_endpoint_huge_body_returns_413(world: World, user: str, method: str, url: str) -> None:
     receipt = await world.submit()
     raw = b'{"text": "' + b"x" * (400 * 1024) + b'"}'
     answer = await world.as_(
-        "lead1",
+        user,
         method,
         url.format(number=receipt["number"]),
         content=raw,
         headers={"content-type": "application/json"},
     )
-    assert answer.status_code in (400, 413), answer.text
-    assert_error(answer, answer.status_code)
+    assert_error(answer, 413, "too large")
 
 
 async def test_public_view_wrong_method_on_rating_returns_405(world: World) -> None:
     receipt = await world.submit()
     answer = await world.client.get(f"/api/v1/public/tickets/{receipt['number']}/rating")
-    assert answer.status_code in (404, 405)
-    assert_error(answer, answer.status_code)
+    assert_error(answer, 405, "method")
 
 
-@pytest.mark.parametrize("number", ["%00", "a" * 200, "'; DROP TABLE tickets; --", "..%2F..%2Fetc"])
+@pytest.mark.parametrize("number", ["a" * 200, "'; DROP TABLE tickets; --", "..%2F..%2Fetc"])
 async def test_public_track_odd_number_returns_404(world: World, number: str) -> None:
     answer = await world.client.get(f"/api/v1/public/tickets/{number}", params={"code": "ABCDEFGH"})
-    assert answer.status_code in (400, 404), answer.text
-    assert_error(answer, answer.status_code)
+    assert_error(answer, 404)
+
+
+async def test_public_track_nul_in_number_returns_400(world: World) -> None:
+    answer = await world.client.get("/api/v1/public/tickets/%00", params={"code": "ABCDEFGH"})
+    assert_error(answer, 400, "NUL")
 
 
 async def test_public_track_overlong_code_returns_400(world: World) -> None:
@@ -137,10 +140,45 @@ async def test_staff_get_sql_like_number_returns_404(world: World, number: str) 
     assert len((await world.as_("reg1", "GET", "/api/v1/tickets")).json()["items"]) == 1
 
 
-async def test_notification_id_not_a_number_returns_404_or_400(world: World) -> None:
-    answer = await world.as_("reg1", "POST", "/api/v1/notifications/abc/read")
-    assert answer.status_code in (400, 404)
-    assert_error(answer, answer.status_code)
+async def test_notification_id_not_a_number_returns_404(world: World) -> None:
+    assert_error(await world.as_("reg1", "POST", "/api/v1/notifications/abc/read"), 404)
+
+
+@pytest.mark.parametrize("big", ["18446744073709551617", "9223372036854775808", "-9223372036854775809"])
+async def test_path_integers_beyond_int64_return_404(world: World, big: str) -> None:
+    receipt = await world.submit()
+    read = await world.as_("reg1", "POST", f"/api/v1/notifications/{big}/read")
+    attachment = await world.as_("reg1", "GET", f"/api/v1/tickets/{receipt['number']}/attachments/{big}")
+    assert_error(read, 404, "nothing")
+    assert_error(attachment, 404, "nothing")
+
+
+async def test_concurrent_bad_requests_leave_the_log_clean(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A dependency refused beside the transaction's (a bad query parameter) used to leave the
+    transaction's generator unclosed: finalized later, it logged "aclose(): asynchronous
+    generator is already running" (and held its connection until then)."""
+    headers = await world.login("reg1")
+    bad_form = {"content-type": "multipart/form-data; boundary=x"}
+    json = {"content-type": "application/json"}
+    with caplog.at_level(logging.ERROR):
+        answers = await asyncio.gather(
+            *(
+                world.client.get("/api/v1/tickets", params={"status": f"no{i}"}, headers=headers)
+                for i in range(10)
+            ),
+            *(
+                world.client.post("/api/v1/public/tickets", content=b"--x\r\nbad", headers=bad_form)
+                for _ in range(10)
+            ),
+            *(world.client.post("/api/v1/public/tickets", content=b"{", headers=json) for _ in range(10)),
+        )
+        gc.collect()
+        for _ in range(5):
+            await asyncio.sleep(0)
+    assert {a.status_code for a in answers} == {400}
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_security_headers_are_set_on_answers(world: World) -> None:
@@ -199,3 +237,44 @@ async def test_openapi_schema_is_served(client: httpx.AsyncClient) -> None:
     assert answer.status_code == 200
     paths = answer.json()["paths"]
     assert "/api/v1/public/tickets" in paths and "/api/v1/tickets/{number}/{action}" in paths
+
+
+# ---- error sentences in the client's words ----------------------------------------------------
+
+
+async def test_enum_errors_list_the_allowed_values(world: World) -> None:
+    receipt = await world.submit()
+    intake = await world.client.post("/api/v1/public/tickets", json={"school_code": "s1", "kind": "gossip"})
+    rating = await world.client.post(
+        f"/api/v1/public/tickets/{receipt['number']}/rating", json={"code": "X", "value": "great"}
+    )
+    listing = await world.as_("reg1", "GET", "/api/v1/tickets", params={"status": "lost"})
+    assert_error(intake, 400, "`kind`", "'gossip' is not one of", "inquiry", "complaint", "praise")
+    assert_error(rating, 400, "`value`", "satisfied, basically_satisfied, unsatisfied")
+    assert_error(listing, 400, "`status`", "collected", "registered", "archived")
+
+
+async def test_missing_field_in_a_typed_body_has_no_data_prefix(world: World) -> None:
+    receipt = await world.submit()
+    answer = await world.client.post(f"/api/v1/public/tickets/{receipt['number']}/rating", json={"code": "X"})
+    body = assert_error(answer, 400, "Missing required field `value`")
+    assert "data" not in body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("contact", "words"),
+    [({"phone": "call me"}, "a phone number: 5 to 19 digits"), ({"email": "at-home"}, "an email address")],
+)
+async def test_phone_and_email_errors_say_in_words_what_is_valid(
+    world: World, contact: dict[str, str], words: str
+) -> None:
+    ticket = {
+        "school_code": "s1",
+        "kind": "inquiry",
+        "category": "招生入学",
+        "content": "问题",
+        "consent": True,
+    }
+    answer = await world.client.post("/api/v1/public/tickets", json={**ticket, "contact": contact})
+    body = assert_error(answer, 400, f"`contact.{next(iter(contact))}`", words)
+    assert "regex" not in body["detail"] and "^" not in body["detail"]

@@ -29,6 +29,7 @@ def settings_with(settings: Settings, tmp_path: Path, **env: str) -> Settings:
         "HUIXIANG_REDIS_URL": settings.redis_url or "",
         "HUIXIANG_DATA_DIR": str(tmp_path),
         "HUIXIANG_SECRET_KEY": settings.secret_key.decode(),
+        "HUIXIANG_INTAKE_LIMIT": str(settings.intake_limit),
     }
     return load_settings({**base, **env})
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import uuid
 from datetime import datetime
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from huixiang.app import create_app
 from huixiang.domain.deadlines import Clock, DeadlinePolicy, WorkCalendar
+from huixiang.services import throttle
 
 from .conftest import World
 from .helpers import (
@@ -152,11 +157,15 @@ async def test_intake_plain_text_content_type_returns_400(world: World) -> None:
     assert_error(answer, 400, "application/json")
 
 
-async def test_intake_huge_json_body_returns_400_or_413_not_500(world: World) -> None:
+async def test_intake_json_over_the_limit_returns_413(world: World) -> None:
     raw = b'{"school_code": "s1", "content": "' + b"x" * (300 * 1024) + b'"}'
     answer = await world.client.post(URL, content=raw, headers={"content-type": "application/json"})
-    assert answer.status_code in (400, 413), answer.text
-    assert_error(answer, answer.status_code, "large")
+    assert_error(answer, 413, "larger than 256 KiB")
+
+
+@pytest.mark.parametrize("content", [" ", "\n\t  \u3000", "\r\n"])
+async def test_intake_whitespace_only_content_returns_400(world: World, content: str) -> None:
+    assert_error(await world.client.post(URL, json=body(content=content)), 400, "`content`", "blank")
 
 
 async def test_intake_anonymous_with_contact_returns_400(world: World) -> None:
@@ -588,3 +597,105 @@ async def test_intake_multipart_without_files_is_accepted(world: World) -> None:
     assert answer.status_code == 201, answer.text
     staff = (await world.as_("reg1", "GET", f"/api/v1/tickets/{answer.json()['number']}")).json()
     assert (staff["kind"], staff["content"]) == ("praise", "感谢王老师的耐心辅导！")
+
+
+# ---- abuse limits ---------------------------------------------------------------------------
+
+BOUNDARY = "hx-test-boundary"
+
+
+def part(name: str, filename: str | None, content: bytes) -> bytes:
+    """One part of a raw multipart body; `filename` None for a text field."""
+    disposition = f'form-data; name="{name}"'
+    if filename is not None:
+        disposition += f'; filename="{filename}"'
+    return f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + content + b"\r\n"
+
+
+def multipart(parts: list[tuple[str, str | None, bytes]]) -> bytes:
+    return b"".join(part(*p) for p in parts) + f"--{BOUNDARY}--\r\n".encode()
+
+
+def fields_parts(**overrides: str) -> list[tuple[str, str | None, bytes]]:
+    return [(name, None, value.encode()) for name, value in form_fields(**overrides).items()]
+
+
+async def post_raw(world: World, raw: bytes) -> Any:
+    headers = {"content-type": f"multipart/form-data; boundary={BOUNDARY}"}
+    return await world.client.post(URL, content=raw, headers=headers)
+
+
+async def test_intake_multipart_six_empty_file_parts_returns_400(
+    world: World, connection: AsyncConnection
+) -> None:
+    """Empty file parts count: 600,000 of them were once read to the end."""
+    raw = multipart(fields_parts() + [("files", "", b"")] * 6)
+    assert_error(await post_raw(world, raw), 400, "`files`", "at most 5")
+    assert await school_tickets(connection) == 0
+
+
+async def test_intake_multipart_stops_reading_at_the_sixth_file_part(world: World) -> None:
+    """The body is streamed: what follows the sixth file part is never read."""
+    pulled = []
+
+    async def chunks() -> Any:
+        pieces = [b"".join(part(*p) for p in fields_parts())]
+        pieces += [part("files", f"{i}.png", png_bytes()) for i in range(6)]
+        pieces += [b"x" * 1024] * 100
+        for i, piece in enumerate(pieces):
+            pulled.append(i)
+            yield piece
+
+    headers = {"content-type": f"multipart/form-data; boundary={BOUNDARY}"}
+    answer = await world.client.post(URL, content=chunks(), headers=headers)
+    assert_error(answer, 400, "at most 5")
+    assert len(pulled) == 7  # the fields and six file parts; none of the 100 chunks after them
+
+
+async def test_intake_multipart_too_many_fields_returns_413(world: World) -> None:
+    raw = multipart(fields_parts() + [("", None, b"")] * 60)
+    assert_error(await post_raw(world, raw), 413, "more than 50 fields")
+
+
+async def test_intake_multipart_part_with_huge_headers_returns_413(world: World) -> None:
+    raw = multipart(fields_parts()).replace(
+        b'name="school_code"', b'name="school_code"; padding="' + b"x" * 10_000 + b'"', 1
+    )
+    assert_error(await post_raw(world, raw), 413, "headers")
+
+
+async def test_intake_past_the_address_limit_returns_429_and_other_addresses_pass(
+    settings: Any, connection: AsyncConnection, world: World, app_clock: Any
+) -> None:
+    app = create_app(dataclasses.replace(settings, intake_limit=3), engine=connection, clock=app_clock)
+    try:
+        one, other = (
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app, client=(address, 5000)), base_url="http://testserver"
+            )
+            for address in (f"10.99.{uuid.uuid4().int % 250}.1", f"10.98.{uuid.uuid4().int % 250}.2")
+        )
+        answers = [await one.post(URL, json=body()) for _ in range(4)]
+        assert [a.status_code for a in answers[:3]] == [201, 201, 201]
+        assert_error(answers[3], 429, "at most 3 a minute")
+        assert (await other.post(URL, json=body())).status_code == 201
+    finally:
+        await app.state.redis.aclose()
+
+
+async def test_intake_limit_keeps_no_address_in_redis(
+    settings: Any, connection: AsyncConnection, world: World, app_clock: Any
+) -> None:
+    """The counter's key is an HMAC of the address, and it expires with its window."""
+    address = f"10.97.{uuid.uuid4().int % 250}.3"
+    app = create_app(dataclasses.replace(settings, intake_limit=3), engine=connection, clock=app_clock)
+    try:
+        transport = httpx.ASGITransport(app=app, client=(address, 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            assert (await client.post(URL, json=body())).status_code == 201
+        counter = throttle.key(settings.secret_key, "intake", address)
+        assert address not in counter
+        assert await app.state.redis.get(counter) == b"1"
+        assert 0 < await app.state.redis.ttl(counter) <= 60
+    finally:
+        await app.state.redis.aclose()

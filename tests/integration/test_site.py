@@ -4,15 +4,24 @@ kept on error, escaping, the same answer for a wrong code and an unknown number,
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import replace
+from typing import Any
 
 import httpx
+import pytest
+from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from huixiang.app import create_app
+from huixiang.domain.errors import Conflict, NotPermitted, TooLarge, TooManyRequests
+from huixiang.services import throttle
 from huixiang.settings import Settings
+from huixiang.web import routes
 
 from .conftest import World
+from .helpers import png_bytes
+from .test_public import BOUNDARY, part
 
 
 def token(html: str) -> str:
@@ -203,3 +212,126 @@ async def test_ticket_sent_to_the_bureau_says_the_bureau_answers(world: World) -
         f"/api/v1/public/tickets/{receipt['number']}", params={"code": receipt["access_code"]}
     )
     assert api.json()["to_bureau"] is True
+
+
+# ---- limits, CSRF before files, error pages, the QR's address ----------------------------------
+
+
+async def test_throttle_counters_keep_no_address_and_expire(
+    world: World, shared_app: Any, settings: Settings
+) -> None:
+    """A wrong guess counts in Redis under an HMAC of the address, with a TTL."""
+    address = f"10.96.{uuid.uuid4().int % 250}.4"
+    transport = httpx.ASGITransport(app=shared_app, client=(address, 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        await client.post("/track", data={"number": "2099-999999", "code": "AAAAAAAA"})
+    counter = throttle.key(settings.secret_key, "web-track", address)
+    assert address not in counter
+    assert await shared_app.state.redis.get(counter) == b"1"
+    assert 0 < await shared_app.state.redis.ttl(counter) <= 600
+
+
+async def test_form_submissions_past_the_limit_answer_429(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routes, "SUBMIT_LIMIT", 2)
+    answers = [await submit(world.client, {**FORM, "content": f"第{i}条意见"}) for i in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "提交过于频繁" in answers[2].text
+
+
+async def test_form_csrf_is_checked_before_any_file_is_read(world: World) -> None:
+    page = await world.client.get("/s/s1/new")
+    assert page.status_code == 200
+    pulled = []
+
+    async def chunks() -> Any:
+        pieces = [
+            b"".join(part(name, None, value.encode()) for name, value in {**FORM, "csrf": "forged"}.items()),
+            part("files", "a.png", b"\x89PNG\r\n\x1a\n"),
+            *[b"x" * 1024] * 100,
+        ]
+        for i, piece in enumerate(pieces):
+            pulled.append(i)
+            yield piece
+
+    headers = {"content-type": f"multipart/form-data; boundary={BOUNDARY}"}
+    answer = await world.client.post("/s/s1/new", content=chunks(), headers=headers)
+    assert answer.status_code == 400 and "页面已过期" in answer.text
+    assert "希望食堂多一些蔬菜" in answer.text  # the input kept
+    assert len(pulled) == 2  # the fields and the first file part's start: nothing after
+
+
+async def test_form_token_after_the_files_is_refused(world: World) -> None:
+    """The token must come before the files (the form puts it first): else nothing is read."""
+    page = await world.client.get("/s/s1/new")
+    raw = (
+        b"".join(part(name, None, value.encode()) for name, value in FORM.items())
+        + part("files", "a.png", b"\x89PNG\r\n\x1a\n")
+        + part("csrf", None, token(page.text).encode())
+        + f"--{BOUNDARY}--\r\n".encode()
+    )
+    headers = {"content-type": f"multipart/form-data; boundary={BOUNDARY}"}
+    answer = await world.client.post("/s/s1/new", content=raw, headers=headers)
+    assert answer.status_code == 400 and "页面已过期" in answer.text
+
+
+async def test_form_sixth_file_stops_reading_and_keeps_the_input(world: World) -> None:
+    files = [("files", (f"p{i}.png", png_bytes(), "image/png")) for i in range(6)]
+    answer = await submit(world.client, FORM, files=files)
+    assert answer.status_code == 400
+    assert "最多上传 5 个文件" in answer.text and "希望食堂多一些蔬菜" in answer.text
+
+
+async def test_form_page_keeps_the_status_of_the_error_table(world: World) -> None:
+    big = await world.client.post("/track", data={"number": "x" * (20 * 1024), "code": "A"})
+    assert big.status_code == 413 and "提交的内容过大" in big.text
+    assert big.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "words"),
+    [
+        (NotPermitted("no"), 403, "没有权限"),
+        (Conflict("changed"), 409, "状态刚刚发生了变化"),
+        (TooLarge("big"), 413, "提交的内容过大"),
+        (TooManyRequests("slow down"), 429, "提交过于频繁"),
+    ],
+)
+def test_error_page_status_and_sentence_follow_the_error_table(
+    error: Exception, status: int, words: str
+) -> None:
+    scope: Any = {"type": "http", "method": "POST", "path": "/s/s1/new", "headers": [], "query_string": b""}
+    page = routes._error_page(Request(scope), error)
+    assert page.status_code == status and words in page.context["message"]
+
+
+async def test_qr_and_poster_ignore_a_strangers_host_header(world: World) -> None:
+    headers = {"host": "evil.example.com"}
+    poster = await world.client.get("/s/s1/poster", headers=headers)
+    svg = await world.client.get("/s/s1/qr.svg", headers=headers)
+    assert "evil.example.com" not in poster.text and "http://testserver/s/s1" in poster.text
+    assert svg.status_code == 200 and svg.headers["cache-control"] == "no-store"
+
+
+async def test_qr_uses_an_allowed_host_and_is_cached_only_with_the_public_address(
+    world: World, settings: Settings, connection: AsyncConnection
+) -> None:
+    allowed = create_app(replace(settings, allowed_hosts=("hx.school.cn",)), engine=connection)
+    public = create_app(replace(settings, public_url="https://hx.example.cn/"), engine=connection)
+    try:
+        for app in (allowed, public):
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+            ) as client:
+                poster = await client.get("/s/s1/poster", headers={"host": "hx.school.cn"})
+                png = await client.get("/s/s1/qr.png", headers={"host": "hx.school.cn"})
+            if app is allowed:
+                assert "http://hx.school.cn/s/s1" in poster.text
+                assert png.headers["cache-control"] == "no-store"
+            else:
+                assert "https://hx.example.cn/s/s1" in poster.text
+                assert png.headers["cache-control"] == "public, max-age=3600"
+    finally:
+        await allowed.state.redis.aclose()
+        await public.state.redis.aclose()

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.types import Scope
 
 from .. import queue
 from ..domain.access import Principal
 from ..domain.enums import Channel, Kind, Status
 from ..domain.errors import Invalid, Unauthenticated
 from ..domain.files import MAX_FILE_BYTES, MAX_FILES
+from ..edge.body import MAX_JSON_BYTES
 from ..services import accounts, listing
 from ..services.context import Ctx
 
@@ -27,37 +28,73 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@asynccontextmanager
-async def _transaction(state: State, connection: Any = None) -> AsyncIterator[Ctx]:
-    async with state.sessionmaker() as session:
-        ctx = Ctx(session, state.settings, state.caches, state.clock(), connection, redis=state.redis)
+OPEN = "hx.transaction"  # the request's transaction, in the scope's state
+
+
+class _Transaction:
+    """A request's transaction. Ended once: by the ctx dependency when the handler is done, or
+    by `end_abandoned` when a dependency resolved beside or after it raised (Litestar then drops
+    the dependency generators it already started, unclosed; collected later, they used to be
+    finalized while running: "aclose(): asynchronous generator is already running")."""
+
+    def __init__(self, state: State, scope: Scope, connection: Any = None) -> None:
+        self.state, self.connection, self.ended = state, connection, False
+        self.ctx = Ctx(
+            state.sessionmaker(), state.settings, state.caches, state.clock(), connection, redis=state.redis
+        )
+        scope.setdefault("state", {})[OPEN] = self
+
+    async def end(self, commit: bool) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        session = self.ctx.session
         try:
-            yield ctx
-        except Exception:
-            await session.rollback()
-            raise
-        if session.in_transaction():
-            await session.commit()
-        if ctx.deliveries:  # only after the commit: a job never runs before its row exists
-            await queue.send_deliveries(state.settings.redis_url or "", ctx.deliveries)
+            # A session that began no transaction holds no connection: nothing to end or close
+            # (most hot requests, whose caches hit; closing costs a greenlet switch).
+            if session.in_transaction():
+                try:
+                    await (session.commit() if commit else session.rollback())
+                finally:
+                    await session.close()
+        finally:
+            if self.connection is not None:
+                await self.state.raw_pool.release(self.connection)
+        if commit and self.ctx.deliveries:  # only after the commit: a job never runs before its row
+            await queue.send_deliveries(self.state.settings.redis_url or "", self.ctx.deliveries)
 
 
-async def provide_ctx(state: State) -> AsyncGenerator[Ctx, None]:
+async def provide_ctx(state: State, scope: Scope) -> AsyncGenerator[Ctx, None]:
     """One transaction per request: committed when the handler returns, else rolled back."""
-    async with _transaction(state) as ctx:
-        yield ctx
+    transaction = _Transaction(state, scope)
+    try:
+        yield transaction.ctx
+    except BaseException:
+        await transaction.end(commit=False)
+        raise
+    await transaction.end(commit=True)
 
 
-async def provide_hot_ctx(state: State) -> AsyncGenerator[Ctx, None]:
+async def provide_hot_ctx(state: State, scope: Scope) -> AsyncGenerator[Ctx, None]:
     """For the hot endpoints, whose writes are single statements: an autocommit asyncpg
     connection of their own (db/fast.py), and a session only if a cache misses. Without a raw
     pool (tests), the same as provide_ctx."""
-    if state.raw_pool is None:
-        async with _transaction(state) as ctx:
-            yield ctx
-        return
-    async with state.raw_pool.acquire() as connection, _transaction(state, connection) as ctx:
-        yield ctx
+    connection = None if state.raw_pool is None else await state.raw_pool.acquire()
+    transaction = _Transaction(state, scope, connection)
+    try:
+        yield transaction.ctx
+    except BaseException:
+        await transaction.end(commit=False)
+        raise
+    await transaction.end(commit=True)
+
+
+async def end_abandoned(_: Exception, scope: Scope) -> None:
+    """An app hook after any exception: end the request's transaction if its dependency was
+    dropped unclosed (a no-op when the dependency ended it already)."""
+    transaction = scope.get("state", {}).get(OPEN)
+    if isinstance(transaction, _Transaction):
+        await transaction.end(commit=False)
 
 
 def credentials(request: Request) -> str | None:
@@ -83,7 +120,7 @@ async def provide_principal(request: Request, ctx: NamedDependency[Ctx]) -> Prin
     return principal
 
 
-JSON_LIMIT = 256 * 1024
+JSON_LIMIT = MAX_JSON_BYTES
 CtxDep = NamedDependency[Ctx]
 # Single-statement endpoints run on a pooled connection of their own (db/fast.py).
 HOT = {"ctx": Provide(provide_hot_ctx)}

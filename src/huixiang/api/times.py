@@ -17,7 +17,9 @@ def in_bureau_zone(tz: tzinfo) -> Callable[[Response[Any]], Awaitable[Response[A
     replaces this one (Litestar keeps the closest): call this from it."""
 
     async def hook(response: Response[Any]) -> Response[Any]:
-        response.content = in_zone(response.content, tz)
+        # Files and other ready ASGI responses (static assets) carry no content to convert.
+        if isinstance(response, Response):
+            response.content = in_zone(response.content, tz)
         return response
 
     return hook

@@ -126,6 +126,17 @@ async def next_numbers(connection: asyncpg.Connection, sequence: str, count: int
     return [int(row[0]) for row in rows]
 
 
+async def sequence_exists(connection: asyncpg.Connection, sequence: str) -> bool:
+    return await connection.fetchval("SELECT to_regclass($1)", sequence) is not None
+
+
+async def create_sequence(connection: asyncpg.Connection, sequence: str) -> None:
+    """In a savepoint of the caller's transaction, so a concurrent twin's CREATE (a unique
+    violation on the catalog) leaves the caller's transaction usable."""
+    async with connection.transaction():
+        await connection.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence}")
+
+
 TRACK = """
 SELECT t.id, t.number, t.access_code_hash, t.status, t.kind, t.category, t.content,
        t.collected_at, t.respond_due_at, t.response_text, t.responded_at, t.to_bureau,

@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -25,8 +26,17 @@ from ..domain.enums import (
     Role,
     Status,
 )
-from ..domain.errors import Conflict, IdempotencyMismatch, Invalid, NotFound, NotPermitted
+from ..domain.errors import (
+    Conflict,
+    IdempotencyMismatch,
+    Invalid,
+    NotFound,
+    NotPermitted,
+    TooManyRequests,
+)
+from ..settings import Settings
 from . import schemas as s
+from . import throttle
 from .context import Ctx
 from .notices import ticket_received
 from .reference import OrgInfo, categories, clock_for, org_info, parent_info
@@ -34,6 +44,8 @@ from .secrets import access_code_hash, derived_access_code, new_access_code
 
 STAFF_INTAKE_ROLES = frozenset({Role.REGISTRAR, Role.LEADER, Role.HANDLER, Role.GRID_MEMBER})
 MAX_BACKDATE = timedelta(days=366)
+# Public intake per address: settings.intake_limit tickets in this window (HUIXIANG_INTAKE_LIMIT).
+INTAKE_WINDOW = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +53,19 @@ class Upload:
     filename: str
     content_type: str  # sniffed from the content
     data: bytes
+
+
+async def admit(redis: Any, settings: Settings, address: str) -> None:
+    """Count one public submission from `address`, before its body is read; past the limit of
+    the window, refuse it (429). Redis down: no limit (services/throttle.py)."""
+    limit = settings.intake_limit
+    if limit <= 0:
+        return
+    counter = throttle.key(settings.secret_key, "intake", address)
+    if await throttle.hit(redis, counter, INTAKE_WINDOW) > limit:
+        raise TooManyRequests(
+            f"Too many tickets from your address: at most {limit} a minute. Try again in a minute."
+        )
 
 
 async def intake(
@@ -55,6 +80,8 @@ async def intake(
     channel = data.channel if isinstance(data, s.StaffTicketCreate) else Channel.ONLINE
     if not data.consent:
         raise Invalid("`consent` must be true: the parent has to accept how the data is used.")
+    if not data.content.strip():
+        raise Invalid("`content` is blank: write what happened and what you expect.")
     if data.anonymous and (data.contact is not None or data.student is not None):
         raise Invalid(
             "`contact` and `student` must be empty when `anonymous` is true: "
@@ -244,12 +271,11 @@ async def _ensure_sequence(connection: asyncpg.Connection, sequence: str) -> boo
     from the same pool can deadlock a burst of first intakes (every request holding one and
     waiting for another), and concurrent CREATEs race on the catalog. True when the sequence
     is committed; False when it was just made inside the caller's open transaction."""
-    if await connection.fetchval("SELECT to_regclass($1)", sequence) is not None:
+    if await fast.sequence_exists(connection, sequence):
         return True
     outer = connection.is_in_transaction()
     try:
-        async with connection.transaction():  # a savepoint inside the caller's transaction
-            await connection.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence}")
+        await fast.create_sequence(connection, sequence)
     except (asyncpg.UniqueViolationError, asyncpg.DuplicateTableError):
         return True  # a concurrent twin created it first and committed
     return not outer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..db import repo
 from ..domain.deadlines import Clock, DeadlinePolicy, WorkCalendar
@@ -35,6 +36,11 @@ async def org_info(ctx: Ctx, code: str) -> OrgInfo | None:
         return OrgInfo(org.id, org.code, org.name, org.kind, org.path, org.parent_id)
 
     return await ctx.caches.orgs.get(("code", code), load)
+
+
+async def profile_of(ctx: Ctx, org: OrgInfo) -> dict[str, Any]:
+    """What a school's page publishes: who answers, the hotline and its hours, reception days."""
+    return await repo.org_profile(ctx.session, org.id)
 
 
 async def parent_info(ctx: Ctx, org: OrgInfo) -> OrgInfo | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain.enums import Kind
-from ..domain.files import MAX_FILE_BYTES, MAX_FILES, safe_filename, sniff
+from ..edge.uploads import sniffed
 from ..services import schemas as s
 from ..services.intake import Upload
 from .i18n import translate as t
@@ -42,7 +42,7 @@ def read(
     school_code: str, fields: dict[str, str], files: list[tuple[str | None, bytes]], categories: list[str]
 ) -> Submission:
     form = Submission()
-    values = {name: fields.get(name, "").strip() for name in TEXT_FIELDS}
+    values: dict[str, Any] = {name: fields.get(name, "").strip() for name in TEXT_FIELDS}
     values.update({name: fields.get(name, "") in ("on", "true", "1") for name in CHECKS})
     form.values = values
     errors = form.errors
@@ -68,16 +68,9 @@ def read(
         errors["anonymous"] = t("error.anonymous_contact")
     if not values["consent"]:
         errors["consent"] = t("error.consent")
-    if len(files) > MAX_FILES:
-        errors["files"] = t("error.files_count")
-    for name, content in files:
-        kind = sniff(content[:16])
-        if len(content) > MAX_FILE_BYTES:
-            errors["files"] = t("error.files_size")
-        elif kind is None:
-            errors["files"] = t("error.files_type")
-        else:
-            form.uploads.append(Upload(safe_filename(name, kind), kind, content))
+    form.uploads, refused = sniffed(files)  # counts and sizes: checked while they streamed
+    if refused:
+        errors["files"] = t("error.files_type")
     if errors:
         return form
 

@@ -77,6 +77,10 @@ ZH_CN: dict[str, str] = {
     "error.not_found": "没有找到与该编号和查询码匹配的留言，请核对后重试。",
     "error.page_not_found": "页面不存在。",
     "error.unavailable": "系统暂时无法访问，请稍后再试。",
+    "error.forbidden": "您没有权限进行此操作。",
+    "error.conflict": "留言状态刚刚发生了变化，请刷新页面后重试。",
+    "error.too_large": "提交的内容过大：最多上传 5 个文件，每个不超过 10 MB。",
+    "error.unexpected": "系统出现错误，已记录，请稍后再试。",
     # receipt
     "receipt.title": "留言已收到",
     "receipt.number": "留言编号",

@@ -16,39 +16,55 @@ import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie, State
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException
 from litestar.response import Template
 
-from ..db.models import Org
 from ..domain.enums import Kind, OrgKind, Rating
-from ..domain.errors import Conflict, DomainError, Invalid, NotFound, TooManyRequests
+from ..domain.errors import Conflict, DomainError, NotFound
 from ..domain.files import MAX_FILE_BYTES, MAX_FILES
-from ..edge.uploads import parse_form
+from ..edge.body import read_limited
+from ..edge.errors import classify, status_of
+from ..edge.uploads import Form, parse_form
 from ..services import schemas as s
-from ..services import tickets
-from ..services.accounts import hit_throttle, throttle_exceeded
+from ..services import throttle, tickets
 from ..services.context import Ctx
 from ..services.intake import intake
-from ..services.reference import OrgInfo, categories, clock_for, org_info, parent_info
+from ..services.reference import OrgInfo, categories, clock_for, org_info, parent_info, profile_of
 from . import forms
 from .i18n import translate as t
 
 CtxDep = NamedDependency[Ctx]
 CSRF_COOKIE = "hx_csrf"
 SMALL_FORM = 16 * 1024
+# Per address: tickets sent from the form, and wrong guesses at tracking (a parent's right
+# number and code never count). Counted in Redis, expiring with their window.
 SUBMIT_LIMIT, SUBMIT_WINDOW = 20, timedelta(hours=1)
 TRACK_LIMIT, TRACK_WINDOW = 20, timedelta(minutes=10)
-UPLOAD_BODY = 4 * MAX_FILES * MAX_FILE_BYTES
+UPLOAD_BODY = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
+# A page's sentence for each status of the error table (edge/errors.py).
+MESSAGES = {
+    403: "error.forbidden",
+    404: "error.page_not_found",
+    405: "error.page_not_found",
+    409: "error.conflict",
+    413: "error.too_large",
+    429: "error.too_many",
+    500: "error.unexpected",
+    503: "error.unavailable",
+}
 
 
 def _address(request: Request[Any, Any, State]) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def _counter(request: Request[Any, Any, State], ctx: Ctx, name: str) -> str:
+    return throttle.key(ctx.settings.secret_key, name, _address(request))
+
+
 def _csrf(request: Request[Any, Any, State], ctx: Ctx) -> tuple[str, str, bool]:
     """The browser's CSRF cookie (made if missing), the form's matching token, and whether the
     cookie is new (double submit: a third-party page can send neither the cookie nor its MAC)."""
-    cookie = request.cookies.get(CSRF_COOKIE)
+    cookie = request.cookies.get(CSRF_COOKIE) or ""
     fresh = not cookie or len(cookie) > 64
     if fresh:
         cookie = secrets.token_urlsafe(24)
@@ -85,34 +101,28 @@ async def _school(ctx: Ctx, code: str) -> tuple[OrgInfo, OrgInfo | None]:
     return school, await parent_info(ctx, school)
 
 
-async def _profile(ctx: Ctx, school: OrgInfo) -> dict[str, Any]:
-    """What the landing page publishes: who answers, the hotline and its hours, reception days."""
-    org = await ctx.session.get(Org, school.id)
-    return dict(org.profile or {}) if org else {}
-
-
 async def _small_form(request: Request[Any, Any, State]) -> dict[str, str]:
-    body = await request.body()
-    if len(body) > SMALL_FORM:
-        raise Invalid(t("error.generic"))
+    body = await read_limited(request.stream(), SMALL_FORM)
     return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
 
 
+def _message(status: int) -> str:
+    return t(MESSAGES.get(status, "error.generic"))
+
+
 def _error_page(request: Request[Any, Any, State], exc: Exception) -> Template:
-    """Pages answer errors with a page, in Chinese, never with JSON."""
-    status = getattr(exc, "status_code", None) or (404 if isinstance(exc, NotFound) else 400)
-    if isinstance(exc, TooManyRequests):
-        status = 429
-    key = {404: "error.page_not_found", 413: "error.files_size", 429: "error.too_many"}.get(
-        status, "error.generic"
-    )
-    return Template(template_name="error.html", context={"message": t(key)}, status_code=status)
+    """Pages answer errors with a page in Chinese, never with JSON; the status is the one error
+    table's (edge/errors.py), as the API's."""
+    status, _ = classify(request, exc)
+    response = Template(template_name="error.html", context={"message": _message(status)}, status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class ParentSite(Controller):
     path = "/"
     include_in_schema = False
-    exception_handlers = {DomainError: _error_page, HTTPException: _error_page}
+    exception_handlers = {Exception: _error_page}
 
     @get("/")
     async def home(self, request: Request[Any, Any, State], ctx: CtxDep) -> Template:
@@ -128,7 +138,7 @@ class ParentSite(Controller):
             ctx,
             school=school,
             district=district,
-            profile=await _profile(ctx, school),
+            profile=await profile_of(ctx, school),
             days=clock.policy.respond_days,
         )
 
@@ -163,34 +173,27 @@ class ParentSite(Controller):
     @post("/s/{school_code:str}/new", request_max_body_size=UPLOAD_BODY)
     async def submit(self, request: Request[Any, Any, State], ctx: CtxDep, school_code: str) -> Template:
         school, district = await _school(ctx, school_code)
-        content_type = request.headers.get("content-type", "")
-        if content_type.startswith("multipart/form-data"):
-            raw = await parse_form(
-                content_type,
-                request.stream(),
-                file_field="files",
-                max_files=4 * MAX_FILES,
-                max_file_bytes=MAX_FILE_BYTES,
-                drop_oversized=True,
-            )
-            fields, files = raw.fields, raw.files
-        else:
-            fields, files, raw = await _small_form(request), [], None
-        form = forms.read(school_code, fields, files, await categories(ctx, school.root_id))
-        if raw and raw.oversized:
+        counter = _counter(request, ctx, "web-submit")
+        if await throttle.hits(ctx.redis, counter) >= SUBMIT_LIMIT:  # refused before reading the body
+            return await self._form(request, ctx, school_code, forms.Submission(), 429, t("error.too_many"))
+        raw = await _read_submission(request, ctx)
+        form = forms.read(school_code, raw.fields, raw.files, await categories(ctx, school.root_id))
+        if raw.oversized:
             form.errors["files"] = t("error.files_size")
-        if not _check_csrf(request, ctx, fields.get("csrf", "")):
+        if raw.too_many_files:
+            form.errors["files"] = t("error.files_count")
+        if raw.refused:
             return await self._form(request, ctx, school_code, form, 400, t("error.csrf"))
         if form.errors or form.data is None:
             return await self._form(request, ctx, school_code, form, 400, t("form.errors"))
-        if await hit_throttle(ctx, f"web-submit:{_address(request)}", SUBMIT_WINDOW) > SUBMIT_LIMIT:
-            await ctx.session.commit()
+        if await throttle.hit(ctx.redis, counter, SUBMIT_WINDOW) > SUBMIT_LIMIT:
             return await self._form(request, ctx, school_code, form, 429, t("error.too_many"))
         key = _submission_key(request, ctx, school_code, form)
         try:
             receipt = await intake(ctx, form.data, idempotency_key=f"web:{key}", uploads=form.uploads)
-        except DomainError:
-            return await self._form(request, ctx, school_code, form, 400, t("error.generic"))
+        except DomainError as exc:  # the input kept, the status the error table gives
+            status = status_of(exc)
+            return await self._form(request, ctx, school_code, form, status, _message(status))
         return _page(
             "receipt.html",
             request,
@@ -205,7 +208,7 @@ class ParentSite(Controller):
     async def track_form(self, request: Request[Any, Any, State], ctx: CtxDep, number: str = "") -> Template:
         return _page("track.html", request, ctx, number=number[:32])
 
-    @post("/track")
+    @post("/track", request_max_body_size=SMALL_FORM)
     async def track(self, request: Request[Any, Any, State], ctx: CtxDep) -> Template:
         fields = await _small_form(request)
         return await self._ticket(request, ctx, fields.get("number", "").strip(), fields.get("code", ""))
@@ -218,16 +221,15 @@ class ParentSite(Controller):
         code: str,
         notice: str | None = None,
     ) -> Template:
-        key = f"track:{_address(request)}"
-        if await throttle_exceeded(ctx, key, TRACK_LIMIT, TRACK_WINDOW):
+        counter = _counter(request, ctx, "web-track")
+        if await throttle.hits(ctx.redis, counter) >= TRACK_LIMIT:
             return _page(
                 "track.html", request, ctx, status=429, number=number, message=t("error.track_too_many")
             )
         try:
             view = await tickets.public_view(ctx, number, code)
         except NotFound:
-            await hit_throttle(ctx, key, TRACK_WINDOW)  # only misses count: guesses, not parents
-            await ctx.session.commit()
+            await throttle.hit(ctx.redis, counter, TRACK_WINDOW)  # only misses count: guesses, not parents
             return _page("track.html", request, ctx, status=404, number=number, message=t("error.not_found"))
         return _page(
             "ticket.html",
@@ -240,7 +242,7 @@ class ParentSite(Controller):
             ratings=[(r.value, t(f"rate.{r.value}")) for r in Rating],
         )
 
-    @post("/t/{number:str}/rate")
+    @post("/t/{number:str}/rate", request_max_body_size=SMALL_FORM)
     async def rate(self, request: Request[Any, Any, State], ctx: CtxDep, number: str) -> Template:
         fields = await _small_form(request)
         code = fields.get("code", "")
@@ -268,21 +270,23 @@ class ParentSite(Controller):
         self, request: Request[Any, Any, State], ctx: CtxDep, school_code: str
     ) -> Response[bytes]:
         await _school(ctx, school_code)
+        url, configured = _landing_url(request, school_code)
         buffer = io.BytesIO()
-        segno.make(_landing_url(request, school_code), error="m").save(buffer, kind="png", scale=12, border=2)
-        return _download(buffer.getvalue(), "image/png", f"{school_code}-qr.png")
+        segno.make(url, error="m").save(buffer, kind="png", scale=12, border=2)
+        return _download(buffer.getvalue(), "image/png", f"{school_code}-qr.png", configured)
 
     @get("/s/{school_code:str}/qr.svg")
     async def qr_svg(
         self, request: Request[Any, Any, State], ctx: CtxDep, school_code: str
     ) -> Response[bytes]:
         await _school(ctx, school_code)
-        return _download(_svg(_landing_url(request, school_code)), "image/svg+xml", f"{school_code}-qr.svg")
+        url, configured = _landing_url(request, school_code)
+        return _download(_svg(url), "image/svg+xml", f"{school_code}-qr.svg", configured)
 
     @get("/s/{school_code:str}/poster")
     async def poster(self, request: Request[Any, Any, State], ctx: CtxDep, school_code: str) -> Template:
         school, _ = await _school(ctx, school_code)
-        url = _landing_url(request, school_code)
+        url, _ = _landing_url(request, school_code)
         svg = _svg(url, scale=8, sized=False).decode()
         return _page("poster.html", request, ctx, school=school, url=url, svg=svg)
 
@@ -301,11 +305,21 @@ def _submission_key(
     return digest.hexdigest()[:40]
 
 
-def _landing_url(request: Request[Any, Any, State], school_code: str) -> str:
-    """What the QR code opens: the public address when configured (posters are printed and
-    outlive any one request's Host header), else the address this request came to."""
-    base = request.app.state.settings.public_url or str(request.base_url)
-    return base.rstrip("/") + f"/s/{school_code}"
+def _landing_url(request: Request[Any, Any, State], school_code: str) -> tuple[str, bool]:
+    """What the QR code opens, and whether it is the configured public address. Posters are
+    printed and outlive any request, and the Host header is the client's to set: without
+    HUIXIANG_PUBLIC_URL, a Host from HUIXIANG_ALLOWED_HOSTS, else the address the server
+    listens at, never a stranger's Host."""
+    settings = request.app.state.settings
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + f"/s/{school_code}", True
+    host = request.headers.get("host", "").strip().lower()
+    if not (host and (host in settings.allowed_hosts or host.rsplit(":", 1)[0] in settings.allowed_hosts)):
+        name, port = request.scope.get("server") or ("127.0.0.1", 80)
+        name = f"[{name}]" if ":" in name else name
+        default = {"http": 80, "https": 443}.get(request.url.scheme)
+        host = name if port in (None, default) else f"{name}:{port}"
+    return f"{request.url.scheme}://{host}/s/{school_code}", False
 
 
 def _svg(url: str, scale: int = 10, sized: bool = True) -> bytes:
@@ -317,12 +331,28 @@ def _svg(url: str, scale: int = 10, sized: bool = True) -> bytes:
     return buffer.getvalue()
 
 
-def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]:
+def _download(content: bytes, media_type: str, filename: str, shared: bool) -> Response[bytes]:
+    """`shared`: the content is the same for every client, so caches may keep it."""
     return Response(
         content,
         media_type=media_type,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "public, max-age=3600",
+            "Cache-Control": "public, max-age=3600" if shared else "no-store",
         },
     )
+
+
+async def _read_submission(request: Request[Any, Any, State], ctx: Ctx) -> Form:
+    """The form's fields and files, leniently (errors shown beside the kept input). The CSRF
+    token is checked when the first file part begins: a forged form's files are never read."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        return await parse_form(
+            content_type,
+            request.stream(),
+            lenient=True,
+            admit=lambda fields: _check_csrf(request, ctx, fields.get("csrf", "")),
+        )
+    fields = await _small_form(request)
+    return Form(fields=fields, refused=not _check_csrf(request, ctx, fields.get("csrf", "")))

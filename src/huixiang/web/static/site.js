@@ -17,6 +17,10 @@
   var previews = document.getElementById("previews");
   if (files && previews && window.URL) {
     files.addEventListener("change", function () {
+      // More files than the server accepts: say so now, not after the upload.
+      var max = parseInt(files.getAttribute("data-max"), 10);
+      files.setCustomValidity(files.files.length > max ? files.getAttribute("data-too-many") : "");
+      files.reportValidity();
       previews.textContent = "";
       Array.prototype.forEach.call(files.files, function (file) {
         var figure = document.createElement("figure");
