@@ -25,6 +25,7 @@ from .api.deps import JSON_LIMIT, end_abandoned, provide_ctx, utcnow
 from .api.errors import HANDLERS
 from .api.times import in_bureau_zone
 from .db.engine import make_engine, make_sessionmaker, raw_pool
+from .edge.cross_site import CrossSiteMiddleware
 from .edge.errors import path_ints_in_range
 from .services.context import Caches
 from .settings import Settings, get_settings
@@ -140,6 +141,7 @@ def create_app(
         state=state,
         before_send=[_security_headers],
         after_request=in_bureau_zone(settings.timezone),  # one timestamp form in every answer
+        middleware=[CrossSiteMiddleware()],  # cross-site writes and non-JSON API bodies
         request_max_body_size=JSON_LIMIT,
         openapi_config=docs,
         plugins=[openapi.StrictStructs()],  # request schemas say they refuse unknown fields

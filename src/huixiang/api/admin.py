@@ -1,4 +1,5 @@
-"""Admin endpoints: the org tree, users, channels, policies and the calendar."""
+"""Admin endpoints: the org tree, users, channels, policies and the calendar. The guards let
+admins in; the services keep each admin to the units under them."""
 
 from __future__ import annotations
 
@@ -11,41 +12,58 @@ from litestar.params import JSONBody
 
 from ..services import accounts, policies
 from ..services import schemas as s
-from .deps import (
-    CtxDep,
-    PrincipalDep,
-    provide_principal,
-)
+from .deps import CtxDep, PrincipalDep, provide_principal
+from .guards import ADMIN
+from .openapi import BODY, SIGNED_IN, STAFF, errors
 
 
 class AdminController(Controller):
     path = "/api/v1"
     tags = ["admin"]
+    security = STAFF
     dependencies = {"principal": Provide(provide_principal)}
 
-    @post("/orgs", operation_id="createOrg", status_code=201)
+    @post(
+        "/orgs",
+        operation_id="createOrg",
+        status_code=201,
+        guards=[ADMIN],
+        responses=errors(*BODY, *SIGNED_IN, 404, 409),
+    )
     async def create_org(
         self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.OrgCreate]
     ) -> s.OrgRead:
         return await accounts.create_org(ctx, principal, data)
 
-    @get("/orgs", operation_id="listOrgs")
+    @get("/orgs", operation_id="listOrgs", responses=errors(401))
     async def list_orgs(self, ctx: CtxDep, principal: PrincipalDep) -> dict[str, list[s.OrgRead]]:
+        """Every caller sees the units of their own scope."""
         return {"items": await accounts.list_orgs(ctx, principal)}
 
-    @put("/orgs/{org_code:str}/webhooks", operation_id="setWebhooks")
+    @put(
+        "/orgs/{org_code:str}/webhooks",
+        operation_id="setWebhooks",
+        guards=[ADMIN],
+        responses=errors(*BODY, *SIGNED_IN, 404),
+    )
     async def set_webhooks(
         self, ctx: CtxDep, principal: PrincipalDep, org_code: str, data: JSONBody[s.WebhooksIn]
     ) -> dict[str, Any]:
         return await accounts.set_webhooks(ctx, principal, org_code, data)
 
-    @put("/me/notifications", operation_id="setMyNotifications")
+    @put("/me/notifications", operation_id="setMyNotifications", responses=errors(*BODY, 401))
     async def set_my_notifications(
         self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.NotifySettings]
     ) -> dict[str, Any]:
         return await accounts.set_notify(ctx, principal, data)
 
-    @post("/users", operation_id="createUser", status_code=201)
+    @post(
+        "/users",
+        operation_id="createUser",
+        status_code=201,
+        guards=[ADMIN],
+        responses=errors(*BODY, *SIGNED_IN, 404, 409),
+    )
     async def create_user(
         self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.UserCreate]
     ) -> s.UserRead:
@@ -56,7 +74,10 @@ class AdminController(Controller):
     "/api/v1/policies/{org_code:str}",
     operation_id="setPolicy",
     tags=["admin"],
+    security=STAFF,
     dependencies={"principal": Provide(provide_principal)},
+    guards=[ADMIN],
+    responses=errors(*BODY, *SIGNED_IN, 404),
 )
 async def set_policy(
     ctx: CtxDep, principal: PrincipalDep, org_code: str, data: JSONBody[dict[str, Any]]
@@ -68,7 +89,10 @@ async def set_policy(
     "/api/v1/calendar/{day:date}",
     operation_id="setCalendarDay",
     tags=["admin"],
+    security=STAFF,
     dependencies={"principal": Provide(provide_principal)},
+    guards=[ADMIN],
+    responses=errors(*BODY, *SIGNED_IN, 404),
 )
 async def set_calendar_day(
     ctx: CtxDep, principal: PrincipalDep, day: date, data: JSONBody[dict[str, Any]]

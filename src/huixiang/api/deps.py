@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.types import Scope
@@ -97,21 +98,28 @@ async def end_abandoned(_: Exception, scope: Scope) -> None:
         await transaction.end(commit=False)
 
 
-def credentials(request: Request) -> str | None:
+NO_CREDENTIALS = "Log in first: send `Authorization: Bearer <token>`."
+EXPIRED = "Your token or session is not valid or has expired; log in again."
+PRINCIPAL = "hx.principal"  # the caller, in the scope's state, once a guard has authenticated it
+
+
+def credentials(request: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
     return request.cookies.get(SESSION_COOKIE)
 
 
-async def provide_principal(request: Request, ctx: NamedDependency[Ctx]) -> Principal:
+async def provide_principal(request: Request[Any, Any, Any], ctx: NamedDependency[Ctx]) -> Principal:
+    if isinstance(known := request.scope.get("state", {}).get(PRINCIPAL), Principal):
+        return known  # a guard (api/guards.py) looked it up already
     token = credentials(request)
     if not token:
-        raise Unauthenticated("Log in first: send `Authorization: Bearer <token>`.")
+        raise Unauthenticated(NO_CREDENTIALS)
     try:
         principal = await accounts.principal_for(ctx, token)
         if principal is None:
-            raise Unauthenticated("Your token or session is not valid or has expired; log in again.")
+            raise Unauthenticated(EXPIRED)
     except BaseException:
         # Litestar does not close the dependencies it already made (the `ctx` generator) when a
         # later one raises: release the transaction now, not whenever the generator is collected.
