@@ -53,6 +53,10 @@ async def org_by_code(session: AsyncSession, code: str) -> Org | None:
     return result.scalar_one_or_none()
 
 
+async def org_by_id(session: AsyncSession, org_id: int) -> Org | None:
+    return await session.get(Org, org_id)
+
+
 async def org_profile(session: AsyncSession, org_id: int) -> dict[str, Any]:
     """What an org publishes on its page (hotline, reception days, who answers)."""
     result = await session.execute(select(Org.profile).where(Org.id == org_id))

@@ -112,10 +112,7 @@ async def list_tickets(
     found = await db.page(await fast.driver(ctx), await selection(ctx, principal, f), after, limit + 1)
     page = [_ticket(row) for row in found[:limit]]
     next_cursor = encode_cursor(page[-1].collected_at, page[-1].id) if len(found) > limit else None
-    views = [
-        staff_view(principal, t, t.school_code, t.assignee, ctx.now, t.merged_into)  # type: ignore[arg-type]
-        for t in page
-    ]
+    views = [staff_view(principal, t, t.school_code, t.assignee, ctx.now, t.merged_into) for t in page]
     return s.TicketPage(views, next_cursor)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..db import repo
+from ..db.models import Org
 from ..domain.deadlines import Clock, DeadlinePolicy, WorkCalendar
 from .context import Ctx
 
@@ -28,14 +29,19 @@ class OrgInfo:
         return [int(part) for part in self.path.strip("/").split("/")]
 
 
+def _info(org: Org) -> OrgInfo:
+    return OrgInfo(org.id, org.code, org.name, org.kind, org.path, org.parent_id)
+
+
 async def org_info(ctx: Ctx, code: str) -> OrgInfo | None:
     async def load() -> OrgInfo | None:
         org = await repo.org_by_code(ctx.session, code)
         if org is None:
             return None
-        return OrgInfo(org.id, org.code, org.name, org.kind, org.path, org.parent_id)
+        return _info(org)
 
-    return await ctx.caches.orgs.get(("code", code), load)
+    found: OrgInfo | None = await ctx.caches.orgs.get(("code", code), load)
+    return found
 
 
 async def profile_of(ctx: Ctx, org: OrgInfo) -> dict[str, Any]:
@@ -48,12 +54,12 @@ async def parent_info(ctx: Ctx, org: OrgInfo) -> OrgInfo | None:
         return None
 
     async def load() -> OrgInfo | None:
-        parent = await ctx.session.get(repo.Org, org.parent_id)
-        if parent is None:
-            return None
-        return OrgInfo(parent.id, parent.code, parent.name, parent.kind, parent.path, parent.parent_id)
+        parent = await repo.org_by_id(ctx.session, parent_id)
+        return None if parent is None else _info(parent)
 
-    return await ctx.caches.orgs.get(("id", org.parent_id), load)
+    parent_id = org.parent_id
+    found: OrgInfo | None = await ctx.caches.orgs.get(("id", parent_id), load)
+    return found
 
 
 async def districts_under(ctx: Ctx, path: str) -> list[int]:
@@ -62,14 +68,16 @@ async def districts_under(ctx: Ctx, path: str) -> list[int]:
     async def load() -> list[int]:
         return await repo.district_ids_under(ctx.session, path)
 
-    return await ctx.caches.orgs.get(("districts", path), load)
+    ids: list[int] = await ctx.caches.orgs.get(("districts", path), load)
+    return ids
 
 
 async def categories(ctx: Ctx, root_id: int) -> list[str]:
     async def load() -> list[str]:
         return await repo.category_names(ctx.session, root_id)
 
-    return await ctx.caches.categories.get(root_id, load)
+    names: list[str] = await ctx.caches.categories.get(root_id, load)
+    return names
 
 
 async def clock_for(ctx: Ctx, org_path: str) -> Clock:
@@ -81,4 +89,5 @@ async def clock_for(ctx: Ctx, org_path: str) -> Clock:
         overrides = await repo.calendar_overrides(ctx.session)
         return Clock(WorkCalendar(overrides), ctx.settings.timezone, policy)
 
-    return await ctx.caches.clocks.get(org_path, load)
+    clock: Clock = await ctx.caches.clocks.get(org_path, load)
+    return clock
