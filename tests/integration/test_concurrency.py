@@ -316,3 +316,21 @@ async def test_hot_intake_nul_character_returns_400_on_own_pool(live: Committed)
     answer = await live.client.post(PUBLIC, json=live.intake(content="a\u0000b"))
     assert answer.status_code == 400, answer.text
     assert answer.json()["status_code"] == 400
+
+
+async def test_reveals_racing_each_other_and_an_answer_all_land_in_one_chain(committed: Committed) -> None:
+    """A reveal appends an event without changing the ticket: it locks the row, so neither another
+    reveal nor an action running at once takes the same seq."""
+    receipt = await committed.ticket("assigned")
+    number = receipt["number"]
+    reveal = {"reason": "回访"}
+    answers = await asyncio.gather(
+        *(committed.as_("hand", "POST", f"/api/v1/tickets/{number}/reveal", json=reveal) for _ in range(5)),
+        committed.action("hand", number, "respond", text="答复"),
+        *(committed.as_("lead", "POST", f"/api/v1/tickets/{number}/reveal", json=reveal) for _ in range(3)),
+    )
+    assert [a.status_code for a in answers] == [200] * 9, [a.text for a in answers if a.status_code != 200]
+    log = (await committed.as_("lead", "GET", f"/api/v1/tickets/{number}/events")).json()
+    assert log["chain_ok"] is True
+    assert [e["seq"] for e in log["items"]] == list(range(1, len(log["items"]) + 1))
+    assert [e["action"] for e in log["items"]].count("reveal") == 8
