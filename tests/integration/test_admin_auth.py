@@ -620,3 +620,21 @@ async def test_put_calendar_by_non_admin_returns_403(world: World) -> None:
 async def test_put_calendar_by_district_admin_returns_404(world: World) -> None:
     admin = await _district_admin(world)
     assert_error(await world.as_(admin, "PUT", "/api/v1/calendar/2026-12-01", json={"is_workday": True}), 404)
+
+
+# ---- create-admin -----------------------------------------------------------------------------
+
+
+async def test_ensure_admin_is_idempotent_and_resets_the_password(
+    world: World, shared_app: Any, connection: AsyncConnection
+) -> None:
+    async with make_sessionmaker(connection)() as session:
+        state = shared_app.state
+        ctx = Ctx(session, state.settings, Caches(), state.clock(), redis=state.redis)
+        first = await accounts.ensure_admin(ctx, "ops", "first-password")
+        second = await accounts.ensure_admin(ctx, "ops", "second-password")
+        await session.commit()
+    assert (first, second) == (("city", True), ("city", False))
+    assert (await login(world.client, "ops", "first-password")).status_code == 401
+    answer = await login(world.client, "ops", "second-password")
+    assert answer.json()["user"]["roles"] == [{"role": "admin", "org_code": "city"}]

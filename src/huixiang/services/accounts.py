@@ -1,28 +1,21 @@
-"""Logins, sessions and tokens; the org tree and users (the admin's work)."""
+"""Logins, sessions and tokens; the org tree and users (the admin's work). Who may call each
+admin endpoint at all is the API's guards' to say (api/guards.py); which units an admin may
+change, here (the scope, which needs the rows)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import case, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
-
+from ..db import accounts as db
 from ..db import fast, repo
-from ..db.models import AuthToken, Category, Org, OrgWebhook, RoleGrant, Throttle, User
 from ..domain.access import Grant, Principal
 from ..domain.enums import DEFAULT_CATEGORIES, OrgKind, Role
-from ..domain.errors import (
-    Conflict,
-    Invalid,
-    NotFound,
-    NotPermitted,
-    Unauthenticated,
-)
-from . import login_limits
+from ..domain.errors import Conflict, Invalid, NotFound, NotPermitted, Unauthenticated
+from . import login_limits, targets
 from . import schemas as s
 from .context import Ctx
+from .notices import describe_target
 from .secrets import DUMMY_PASSWORD_HASH, hash_password, new_token, token_hash, verify_password
 
 TOKEN_LIFETIME = {"api": timedelta(days=30), "session": timedelta(hours=12)}
@@ -41,30 +34,6 @@ class LoginOutcome:
     user: s.UserRead
 
 
-async def hit_throttle(ctx: Ctx, key: str, window: timedelta) -> int:
-    """Count one hit on a fixed-window counter in PostgreSQL; answer the hits in this window."""
-    expired = Throttle.window_start < ctx.now - window
-    statement = (
-        pg_insert(Throttle)
-        .values(key=key, window_start=ctx.now, hits=1)
-        .on_conflict_do_update(
-            index_elements=[Throttle.key],
-            set_={
-                "hits": case((expired, 1), else_=Throttle.hits + 1),
-                "window_start": case((expired, ctx.now), else_=Throttle.window_start),
-            },
-        )
-        .returning(Throttle.hits)
-    )
-    return int((await ctx.session.execute(statement)).scalar_one())
-
-
-async def throttle_exceeded(ctx: Ctx, key: str, limit: int, window: timedelta) -> bool:
-    """Whether a counter has reached its limit in the current window (without counting a hit)."""
-    row = await ctx.session.get(Throttle, key)
-    return bool(row and row.window_start > ctx.now - window and row.hits >= limit)
-
-
 async def login(ctx: Ctx, request: s.LoginRequest, *, address: str, kind: str = "api") -> LoginOutcome:
     """A new token of `kind` ("api" for clients, "session" for pages). Revokes nothing: every other
     token and session of this user or another stays valid. Guessing is bounded by login_limits,
@@ -78,14 +47,7 @@ async def login(ctx: Ctx, request: s.LoginRequest, *, address: str, kind: str = 
         raise Unauthenticated("Wrong username or password.")
     await login_limits.succeeded(ctx.redis, counters)
     token = new_token()
-    ctx.session.add(
-        AuthToken(
-            token_hash=token_hash(token),
-            user_id=user.id,
-            kind=kind,
-            expires_at=ctx.now + TOKEN_LIFETIME[kind],
-        )
-    )
+    await db.add_token(ctx.session, token_hash(token), user.id, kind, ctx.now + TOKEN_LIFETIME[kind])
     grants = (await repo.grants_of(ctx.session, [user.id]))[user.id]
     return LoginOutcome(
         token,
@@ -94,7 +56,7 @@ async def login(ctx: Ctx, request: s.LoginRequest, *, address: str, kind: str = 
 
 
 async def logout(ctx: Ctx, token: str) -> None:
-    await ctx.session.execute(delete(AuthToken).where(AuthToken.token_hash == token_hash(token)))
+    await db.delete_token(ctx.session, token_hash(token))
 
 
 async def principal_for(ctx: Ctx, token: str) -> Principal | None:
@@ -120,13 +82,9 @@ async def create_org(ctx: Ctx, principal: Principal | None, r: s.OrgCreate) -> s
     """A unit under its parent; with no principal (the CLI) a root bureau may be made."""
     parent = await repo.org_by_code(ctx.session, r.parent_code) if r.parent_code else None
     if r.parent_code and parent is None:
-        if principal is not None and not principal.has_role(Role.ADMIN):
-            raise NotPermitted("Only an admin may manage the org tree and users.")
         raise Invalid(f"`parent_code` {r.parent_code!r} names no org unit.")
     if parent is None:
         if principal is not None:
-            if not principal.has_role(Role.ADMIN):
-                raise NotPermitted("Only an admin may manage the org tree and users.")
             raise Invalid("`parent_code` is required: a new unit goes under one you manage.")
         if r.kind is not OrgKind.BUREAU:
             raise Invalid("`kind` of a root unit must be bureau.")
@@ -135,22 +93,11 @@ async def create_org(ctx: Ctx, principal: Principal | None, r: s.OrgCreate) -> s
             require_admin_over(principal, parent.path)
         if parent.kind != PARENT_KIND[r.kind]:
             raise Invalid(f"`kind` {r.kind.value} cannot sit under a {parent.kind}.")
-    if await repo.org_by_code(ctx.session, r.code) is not None:
+    org = await db.add_org(ctx.session, r.code, r.name, r.kind.value, parent)
+    if org is None:
         raise Conflict(f"An org unit with code {r.code!r} already exists.")
-    org = Org(
-        code=r.code, name=r.name, kind=r.kind.value, parent_id=parent.id if parent else None, path="pending"
-    )
-    ctx.session.add(org)
-    try:
-        await ctx.session.flush()
-    except IntegrityError:
-        raise Conflict(f"An org unit with code {r.code!r} already exists.") from None
-    org.path = f"{parent.path if parent else '/'}{org.id}/"
     if parent is None:
-        ctx.session.add_all(
-            Category(org_id=org.id, name=name, position=i) for i, name in enumerate(DEFAULT_CATEGORIES)
-        )
-    await ctx.session.flush()
+        await db.add_categories(ctx.session, org.id, DEFAULT_CATEGORIES)
     ctx.caches.clear()
     return s.OrgRead(org.code, org.name, org.kind, r.parent_code if parent else None)
 
@@ -163,19 +110,17 @@ async def list_orgs(ctx: Ctx, principal: Principal) -> list[s.OrgRead]:
 
 
 async def create_user(ctx: Ctx, principal: Principal | None, r: s.UserCreate) -> s.UserRead:
-    if principal is not None and not principal.has_role(Role.ADMIN):
-        raise NotPermitted("Only an admin may manage the org tree and users.")
-    grants: list[tuple[Role, Org]] = []
+    """A user with roles in units the admin manages (any unit, with no principal: the CLI)."""
+    grants: list[tuple[Role, str, int]] = []
     for grant in r.roles:
         org = await repo.org_by_code(ctx.session, grant.org_code)
         if org is None:
             raise Invalid(f"`roles` names an unknown org unit {grant.org_code!r}.")
         if principal is not None:
             require_admin_over(principal, org.path)
-        grants.append((grant.role, org))
-    if await repo.user_by_username(ctx.session, r.username) is not None:
-        raise Conflict(f"A user named {r.username!r} already exists.")
-    user = User(
+        grants.append((grant.role, org.code, org.id))
+    user = await db.add_user(
+        ctx.session,
         username=r.username,
         password_hash=hash_password(r.password),
         display_name=r.display_name,
@@ -183,24 +128,18 @@ async def create_user(ctx: Ctx, principal: Principal | None, r: s.UserCreate) ->
         phone=r.phone,
         notify_channels=sorted(set(r.notify_channels)),
     )
-    ctx.session.add(user)
-    try:
-        await ctx.session.flush()
-    except IntegrityError:
-        raise Conflict(f"A user named {r.username!r} already exists.") from None
-    ctx.session.add_all(RoleGrant(user_id=user.id, role=role.value, org_id=org.id) for role, org in grants)
-    await ctx.session.flush()
+    if user is None:
+        raise Conflict(f"A user named {r.username!r} already exists.")
+    await db.add_grants(ctx.session, user.id, [(role.value, org_id) for role, _, org_id in grants])
     return s.UserRead(
-        user.username, user.display_name, [s.GrantRead(role.value, org.code) for role, org in grants]
+        user.username, user.display_name, [s.GrantRead(role.value, code) for role, code, _ in grants]
     )
 
 
 async def ensure_admin(ctx: Ctx, username: str, password: str) -> tuple[str, bool]:
     """The `create-admin` command: an admin at the root (made if the tree is empty). Idempotent:
     an existing user gets the password and the admin role at the root. Answers (root, created)."""
-    root = (
-        await ctx.session.execute(select(Org).where(Org.parent_id.is_(None)).order_by(Org.id).limit(1))
-    ).scalar_one_or_none()
+    root = await db.first_root(ctx.session)
     if root is None:
         await create_org(ctx, None, s.OrgCreate(code="root", name="教育局", kind=OrgKind.BUREAU))
         root = await repo.org_by_code(ctx.session, "root")
@@ -208,27 +147,20 @@ async def ensure_admin(ctx: Ctx, username: str, password: str) -> tuple[str, boo
     user = await repo.user_by_username(ctx.session, username)
     created = user is None
     if user is None:
-        user = User(username=username, password_hash=hash_password(password), display_name=username)
-        ctx.session.add(user)
-        await ctx.session.flush()
-    else:
-        await ctx.session.execute(
-            update(User)
-            .where(User.id == user.id)
-            .values(password_hash=hash_password(password), is_active=True, locked_until=None)
+        user = await db.add_user(
+            ctx.session, username=username, password_hash=hash_password(password), display_name=username
         )
-    await ctx.session.execute(
-        pg_insert(RoleGrant)
-        .values(user_id=user.id, role=Role.ADMIN.value, org_id=root.id)
-        .on_conflict_do_nothing()
-    )
+        assert user is not None
+    else:
+        await db.reset_password(ctx.session, user.id, hash_password(password))
+    await db.add_grants(ctx.session, user.id, [(Role.ADMIN.value, root.id)])
     return root.code, created
 
 
 async def set_notify(ctx: Ctx, principal: Principal, r: s.NotifySettings) -> dict[str, object]:
     """The caller's own channels; a channel needs its address."""
     channels = sorted(set(r.channels))
-    user = await ctx.session.get(User, principal.user_id)
+    user = await db.user_by_id(ctx.session, principal.user_id)
     assert user is not None
     email = r.email if r.email is not None else user.email
     phone = r.phone if r.phone is not None else user.phone
@@ -236,18 +168,23 @@ async def set_notify(ctx: Ctx, principal: Principal, r: s.NotifySettings) -> dic
         raise Invalid("`email` is needed to receive notices by email.")
     if "sms" in channels and not phone:
         raise Invalid("`phone` is needed to receive notices by SMS.")
-    user.email, user.phone, user.notify_channels = email, phone, channels
-    await ctx.session.flush()
+    await db.set_notify(ctx.session, user.id, email=email, phone=phone, channels=list(channels))
     return {"channels": channels, "email": email, "phone": phone}
 
 
 async def set_webhooks(ctx: Ctx, principal: Principal, org_code: str, r: s.WebhooksIn) -> dict[str, object]:
-    """Replace an org unit's group robots (admins over the unit)."""
+    """Replace an org unit's group robots (admins over the unit). A robot must be on the public
+    internet (targets.py); the answer shows where each posts, never its key."""
     org = await repo.org_by_code(ctx.session, org_code)
     if org is None:
         raise NotFound(f"No org unit {org_code!r} in your scope.")
     require_admin_over(principal, org.path)
-    await ctx.session.execute(delete(OrgWebhook).where(OrgWebhook.org_id == org.id))
-    ctx.session.add_all(OrgWebhook(org_id=org.id, kind=w.kind, url=w.url) for w in r.webhooks)
-    await ctx.session.flush()
-    return {"org_code": org_code, "webhooks": [{"kind": w.kind, "url": w.url} for w in r.webhooks]}
+    allowed = targets.parse_networks("settings", ",".join(ctx.settings.webhook_allowed_networks))
+    for i, hook in enumerate(r.webhooks):
+        if (problem := targets.url_problem(hook.url, allowed)) is not None:
+            raise Invalid(f"`webhooks.{i}.url` {problem}.")
+    await db.replace_webhooks(ctx.session, org.id, [(w.kind, w.url) for w in r.webhooks])
+    return {
+        "org_code": org_code,
+        "webhooks": [{"kind": w.kind, "url": describe_target(w.kind, w.url)} for w in r.webhooks],
+    }
