@@ -20,6 +20,7 @@ from .deps import (
     provide_filter,
     provide_principal,
 )
+from .guards import ADMIN_LOG
 
 PERIOD_START = (
     "Collected from: a date (2026-11-01, from the start of that day in the bureau's time zone) "
@@ -52,7 +53,7 @@ class ReportController(Controller):
     async def read(self, ctx: CtxDep, principal: PrincipalDep, notification_id: int) -> None:
         await notices.mark_read(ctx, principal, notification_id)
 
-    @get("/deliveries", operation_id="listDeliveries")
+    @get("/deliveries", operation_id="listDeliveries", guards=[ADMIN_LOG])
     async def deliveries(
         self,
         ctx: CtxDep,
@@ -60,9 +61,8 @@ class ReportController(Controller):
         status: Literal["pending", "sent", "failed"] | None = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> dict[str, Any]:
-        """The outbox, for admins: what was sent, what waits for a retry, what failed for good."""
-        if not principal.has_role(Role.ADMIN):
-            raise NotPermitted("Only an admin may see the delivery log.")
+        """The outbox, for admins: what was sent, what waits for a retry, what failed for good.
+        Targets masked (describe_target); an error is our own words, never the remote reply."""
         rows = await repo.deliveries_in(ctx.session, principal, status, limit)
         return {
             "items": [

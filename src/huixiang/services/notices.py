@@ -8,12 +8,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import asyncpg
 
 from ..db import fast, repo
 from ..db import notices as db
-from ..domain.access import Principal, mask_phone
+from ..domain.access import Principal, mask_email, mask_phone
 from ..domain.enums import OrgKind, Role
 from ..domain.errors import NotFound
 from .context import Ctx
@@ -197,8 +198,14 @@ def parent_targets(contact: dict[str, str] | None) -> list[tuple[str, str]]:
 
 
 def describe_target(channel: str, target: str) -> str:
-    """For admins' lists: never show a full phone number."""
-    return mask_phone(target) if channel == "sms" else target
+    """Where a delivery goes, as answers and lists show it: a phone or an email masked as for a
+    staff member who may not see it, a robot by its host only (its URL carries its key)."""
+    if channel == "sms":
+        return mask_phone(target)
+    if channel == "email":
+        return mask_email(target)
+    parts = urlsplit(target.strip())
+    return f"{parts.scheme}://{parts.hostname or '?'}/…"
 
 
 def _json(value: Any) -> str:
