@@ -152,9 +152,9 @@ async def test_intake_empty_body_returns_400(world: World, raw: bytes) -> None:
     assert_error(answer, 400, "empty")
 
 
-async def test_intake_plain_text_content_type_returns_400(world: World) -> None:
+async def test_intake_plain_text_content_type_returns_415(world: World) -> None:
     answer = await world.client.post(URL, content=b"hello", headers={"content-type": "text/plain"})
-    assert_error(answer, 400, "application/json")
+    assert_error(answer, 415, "application/json")
 
 
 async def test_intake_json_over_the_limit_returns_413(world: World) -> None:
@@ -587,9 +587,9 @@ async def test_collected_at_in_public_view_is_a_time_with_offset(world: World) -
     await walk(world, receipt["number"], "registered")
 
 
-async def test_intake_urlencoded_form_returns_400(world: World) -> None:
+async def test_intake_urlencoded_form_returns_415(world: World) -> None:
     answer = await world.client.post(URL, data=form_fields())  # no files: urlencoded
-    assert_error(answer, 400, "multipart/form-data")
+    assert_error(answer, 415, "multipart/form-data")
 
 
 async def test_intake_multipart_without_files_is_accepted(world: World) -> None:
@@ -699,3 +699,27 @@ async def test_intake_limit_keeps_no_address_in_redis(
         assert 0 < await app.state.redis.ttl(counter) <= 60
     finally:
         await app.state.redis.aclose()
+
+
+# ---- Idempotency-Key: no number used up, scoped per school ----------------------------------------
+
+
+async def test_intake_idempotent_replay_uses_up_no_ticket_number(world: World) -> None:
+    headers = {"Idempotency-Key": "replay-no-number"}
+    first = (await world.client.post(URL, json=body(), headers=headers)).json()
+    for _ in range(3):
+        assert (await world.client.post(URL, json=body(), headers=headers)).json() == first
+    after = (await world.client.post(URL, json=body(content="下一个问题"))).json()
+    year, sequence = first["number"].split("-")
+    assert after["number"] == f"{year}-{int(sequence) + 1:06d}"
+
+
+async def test_intake_same_key_at_another_school_makes_its_own_ticket(world: World) -> None:
+    """Keys are scoped by school: another school's reuse of a key learns nothing of the first."""
+    headers = {"Idempotency-Key": "shared-key-1"}
+    first = await world.client.post(URL, json=body(), headers=headers)
+    other = await world.client.post(URL, json=body(school_code="s2", content="别的学校"), headers=headers)
+    same = await world.client.post(URL, json=body(school_code="s3"), headers=headers)
+    assert first.status_code == other.status_code == same.status_code == 201, same.text
+    assert len({first.json()["number"], other.json()["number"], same.json()["number"]}) == 3
+    assert first.json()["access_code"] not in {other.json()["access_code"], same.json()["access_code"]}

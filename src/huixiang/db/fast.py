@@ -89,7 +89,7 @@ INTAKE = f"""
 WITH ticket AS (
     INSERT INTO tickets ({", ".join(TICKET_COLUMNS)})
     VALUES ({", ".join(f"${i + 1}" for i in range(_n))})
-    ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+    ON CONFLICT (school_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING id
 )
 INSERT INTO ticket_events (ticket_id, {", ".join(EVENT_COLUMNS)})
@@ -119,6 +119,16 @@ async def insert_intake(
                 [(value, *file) for file in files],
             )
     return int(value) if value is not None else None
+
+
+async def keyed_ticket(connection: asyncpg.Connection, school_id: int, key: str) -> Any:
+    """The ticket a school's intake made with this Idempotency-Key, if any (keys are per school)."""
+    return await connection.fetchrow(
+        "SELECT number, request_hash, register_due_at, respond_due_at FROM tickets "
+        "WHERE school_id = $1 AND idempotency_key = $2",
+        school_id,
+        key,
+    )
 
 
 async def next_numbers(connection: asyncpg.Connection, sequence: str, count: int) -> list[int]:

@@ -113,16 +113,6 @@ class AuthToken(Base):
     expires_at: Mapped[datetime]
 
 
-class Throttle(Base):
-    """A fixed-window counter for rate limits (login attempts per address, and the like)."""
-
-    __tablename__ = "throttles"
-
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    window_start: Mapped[datetime]
-    hits: Mapped[int] = mapped_column(Integer)
-
-
 class Category(Base):
     __tablename__ = "categories"
 
@@ -235,8 +225,10 @@ class Ticket(Base):
             "respond_due_at",
             postgresql_where=text(f"status in ({AWAITING_SQL})"),
         ),
+        # An Idempotency-Key is the client's, per school: another school's reuse finds nothing.
         Index(
-            "uq_tickets_idempotency_key",
+            "uq_tickets_school_idempotency_key",
+            "school_id",
             "idempotency_key",
             unique=True,
             postgresql_where=text("idempotency_key IS NOT NULL"),
