@@ -165,11 +165,6 @@ async def ticket_by_id(session: AsyncSession, ticket_id: int) -> Ticket | None:
     return await session.get(Ticket, ticket_id)
 
 
-async def ticket_by_idempotency_key(session: AsyncSession, key: str) -> Ticket | None:
-    result = await session.execute(select(Ticket).where(Ticket.idempotency_key == key))
-    return result.scalar_one_or_none()
-
-
 async def lock_rating_expired(
     session: AsyncSession, responded_before: datetime, root_path: str, limit: int
 ) -> Sequence[Ticket]:
