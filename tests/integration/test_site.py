@@ -280,10 +280,23 @@ async def test_form_token_after_the_files_is_refused(world: World) -> None:
 
 
 async def test_form_sixth_file_stops_reading_and_keeps_the_input(world: World) -> None:
-    files = [("files", (f"p{i}.png", png_bytes(), "image/png")) for i in range(6)]
-    answer = await submit(world.client, FORM, files=files)
+    page = await world.client.get("/s/s1/new")
+    pulled = []
+
+    async def chunks() -> Any:
+        fields = {**FORM, "csrf": token(page.text)}
+        pieces = [b"".join(part(name, None, value.encode()) for name, value in fields.items())]
+        pieces += [part("files", f"p{i}.png", png_bytes()) for i in range(6)]
+        pieces += [b"x" * 1024] * 100
+        for i, piece in enumerate(pieces):
+            pulled.append(i)
+            yield piece
+
+    headers = {"content-type": f"multipart/form-data; boundary={BOUNDARY}"}
+    answer = await world.client.post("/s/s1/new", content=chunks(), headers=headers)
     assert answer.status_code == 400
     assert "最多上传 5 个文件" in answer.text and "希望食堂多一些蔬菜" in answer.text
+    assert len(pulled) == 7  # the fields and six file parts; none of the 100 chunks after them
 
 
 async def test_form_page_keeps_the_status_of_the_error_table(world: World) -> None:
