@@ -566,3 +566,35 @@ async def test_action_empty_body_uses_defaults(world: World) -> None:
     answer = await world.as_("reg1", "POST", f"/api/v1/tickets/{receipt['number']}/register")
     assert answer.status_code == 200, answer.text
     assert answer.json()["status"] == "registered"
+
+
+# ---- guards: who may call at all, before the body is read ------------------------------------
+
+
+@pytest.mark.parametrize("user", ["insp1", "cityinsp", "admin"])
+async def test_staff_intake_by_role_that_never_records_returns_403_before_reading_body(
+    world: World, user: str
+) -> None:
+    answer = await world.as_(
+        user,
+        "POST",
+        "/api/v1/tickets",
+        content=b'{"school_code": ',
+        headers={"content-type": "application/json"},
+    )
+    assert_error(answer, 403, "record")
+
+
+@pytest.mark.parametrize("user", ["insp1", "grid1", "admin"])
+async def test_reveal_by_role_that_never_reveals_returns_403_before_reading_body(
+    world: World, user: str
+) -> None:
+    receipt = await ticket_at(world, "assigned")
+    answer = await world.as_(
+        user,
+        "POST",
+        f"/api/v1/tickets/{receipt['number']}/reveal",
+        content=b'{"reason": ',
+        headers={"content-type": "application/json"},
+    )
+    assert_error(answer, 403, "reveal")

@@ -10,11 +10,13 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import JSONBody, Parameter
 
+from ..domain.access import REVEAL_ROLES
 from ..domain.enums import Action
 from ..domain.errors import NotFound
 from ..edge.body import decode_json
 from ..services import listing, tickets
 from ..services import schemas as s
+from ..services.intake import STAFF_INTAKE_ROLES
 from ..services.intake import intake as record_ticket
 from .deps import (
     HOT,
@@ -24,7 +26,19 @@ from .deps import (
     provide_filter,
     provide_principal,
 )
+from .guards import requires_role
 from .openapi import BODY, SIGNED_IN, STAFF, ActionOperation, AttachmentOperation, errors, reads
+
+# Who may call an endpoint at all, before its body is read; which tickets (the scope) and, for a
+# reveal, whether the caller is the ticket's assignee, the services decide.
+RECORDERS = requires_role(
+    *STAFF_INTAKE_ROLES,
+    refusal="Your role may not record tickets; registrars, leaders, handlers and grid members may.",
+)
+REVEALERS = requires_role(
+    *sorted(REVEAL_ROLES),
+    refusal="Only the ticket's assignee, a registrar or a leader may reveal who wrote it.",
+)
 
 
 class TicketController(Controller):
@@ -36,7 +50,13 @@ class TicketController(Controller):
         "selection": Provide(provide_filter, sync_to_thread=False),
     }
 
-    @post("/", operation_id="staffIntake", status_code=201, responses=errors(*BODY, *SIGNED_IN, 404))
+    @post(
+        "/",
+        operation_id="staffIntake",
+        status_code=201,
+        guards=[RECORDERS],
+        responses=errors(*BODY, *SIGNED_IN, 404),
+    )
     async def intake(
         self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[s.StaffTicketCreate]
     ) -> s.TicketView:
@@ -93,6 +113,7 @@ class TicketController(Controller):
         operation_id="revealIdentity",
         status_code=200,
         operation_class=reads(s.RevealRequest),
+        guards=[REVEALERS],
         responses=errors(*BODY, *SIGNED_IN, 404, 409),
     )
     async def reveal(

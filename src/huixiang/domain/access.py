@@ -67,6 +67,8 @@ class Principal:
 # assignee, a registrar or a leader may reveal it, and each reveal is an event in the archive.
 FULL_IDENTITY_ROLES = frozenset({Role.REGISTRAR, Role.LEADER})
 REVEAL_ACTORS = frozenset({Role.REGISTRAR, Role.LEADER, Actor.ASSIGNEE})
+# The roles that can be among REVEAL_ACTORS at all (an assignee is a handler: may_be_assigned).
+REVEAL_ROLES = frozenset({Role.REGISTRAR, Role.LEADER, Role.HANDLER})
 
 
 def may_see_identity(roles: frozenset[Role]) -> bool:
