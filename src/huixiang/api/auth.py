@@ -11,7 +11,7 @@ from litestar.params import JSONBody
 from ..services import accounts
 from ..services import schemas as s
 from .deps import SESSION_COOKIE, CtxDep, credentials
-from .openapi import BODY, OPTIONAL, errors
+from .openapi import BODY, NO_CONTENT, OPTIONAL, errors
 
 
 def client_address(request: Request[Any, Any, State]) -> str:
@@ -33,7 +33,13 @@ class AuthController(Controller):
         outcome = await accounts.login(ctx, data, address=client_address(request))
         return s.LoginResult(outcome.token, outcome.user)
 
-    @post("/logout", operation_id="logout", status_code=204, responses=errors(), security=OPTIONAL)
+    @post(
+        "/logout",
+        operation_id="logout",
+        status_code=204,
+        responses={**NO_CONTENT, **errors()},
+        security=OPTIONAL,
+    )
     async def logout(self, request: Request[Any, Any, State], ctx: CtxDep) -> Response[None]:
         if token := credentials(request):
             await accounts.logout(ctx, token)

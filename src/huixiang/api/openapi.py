@@ -103,6 +103,12 @@ HEALTH = {
     503: ResponseSpec(data_container=Health, description="A part is down.", generate_examples=False),
 }
 
+# An answer with no body: no content type either.
+NO_CONTENT = {204: ResponseSpec(data_container=None, description="Done; nothing follows.")}
+
+# A query parameter that takes a date or a time with its offset (`from`, `to`).
+DATE_OR_TIME: dict[str, Any] = {"anyOf": [{"format": "date"}, {"format": "date-time"}]}
+
 # The usual sets, named by who calls and whether a body is read.
 BODY = (400, 413, 415)
 SIGNED_IN = (401, 403)
@@ -137,10 +143,18 @@ def json_schema(schema: type[Any]) -> dict[str, Any]:
     return cast(dict[str, Any], inline(root))
 
 
+def _intake_json() -> dict[str, Any]:
+    """The intake's JSON body; `consent` must be given, and true."""
+    body = json_schema(s.PublicTicketCreate)
+    body["properties"]["consent"] = {"const": True, "description": "The parent accepts how the data is used."}
+    body["required"] = [*body["required"], "consent"]
+    return body
+
+
 def _intake_form() -> dict[str, Any]:
     """The multipart form: the JSON body's fields, nested ones flattened (`contact.phone`),
     and up to five `files`."""
-    body = json_schema(s.PublicTicketCreate)
+    body = _intake_json()
     properties: dict[str, Any] = {}
     for name, field in body["properties"].items():
         nested = next((o for o in field.get("anyOf", [field]) if o.get("type") == "object"), None)
@@ -173,7 +187,7 @@ class IntakeOperation(Operation):
         self.request_body = RequestBody(
             required=True,
             content={
-                "application/json": _media(json_schema(s.PublicTicketCreate)),
+                "application/json": _media(_intake_json()),
                 "multipart/form-data": _media(_intake_form()),
             },
         )

@@ -21,6 +21,7 @@ from .deps import (
     provide_principal,
 )
 from .guards import ADMIN_LOG
+from .openapi import DATE_OR_TIME, SIGNED_IN, STAFF, errors
 
 PERIOD_START = (
     "Collected from: a date (2026-11-01, from the start of that day in the bureau's time zone) "
@@ -35,12 +36,13 @@ PERIOD_END = (
 class ReportController(Controller):
     path = "/api/v1"
     tags = ["reports"]
+    security = STAFF
     dependencies = {
         "principal": Provide(provide_principal),
         "selection": Provide(provide_filter, sync_to_thread=False),
     }
 
-    @get("/notifications", operation_id="listNotifications")
+    @get("/notifications", operation_id="listNotifications", responses=errors(400, 401))
     async def notifications(
         self,
         ctx: CtxDep,
@@ -49,11 +51,16 @@ class ReportController(Controller):
     ) -> dict[str, Any]:
         return {"items": await notices.notifications(ctx, principal, limit)}
 
-    @post("/notifications/{notification_id:int}/read", operation_id="readNotification", status_code=204)
+    @post(
+        "/notifications/{notification_id:int}/read",
+        operation_id="readNotification",
+        status_code=204,
+        responses=errors(400, 401, 404),
+    )
     async def read(self, ctx: CtxDep, principal: PrincipalDep, notification_id: int) -> None:
         await notices.mark_read(ctx, principal, notification_id)
 
-    @get("/deliveries", operation_id="listDeliveries", guards=[ADMIN_LOG])
+    @get("/deliveries", operation_id="listDeliveries", guards=[ADMIN_LOG], responses=errors(400, *SIGNED_IN))
     async def deliveries(
         self,
         ctx: CtxDep,
@@ -82,18 +89,25 @@ class ReportController(Controller):
             ]
         }
 
-    @get("/stats", operation_id="stats")
+    @get("/stats", operation_id="stats", responses=errors(400, *SIGNED_IN, 404))
     async def stats(
         self,
         ctx: CtxDep,
         principal: PrincipalDep,
         org_code: str | None = None,
-        start: Annotated[str | None, QueryParameter(name="from", description=PERIOD_START)] = None,
-        to: Annotated[str | None, QueryParameter(description=PERIOD_END)] = None,
+        start: Annotated[
+            str | None, QueryParameter(name="from", description=PERIOD_START, schema_extra=DATE_OR_TIME)
+        ] = None,
+        to: Annotated[str | None, QueryParameter(description=PERIOD_END, schema_extra=DATE_OR_TIME)] = None,
     ) -> dict[str, Any]:
         return await stats.stats(ctx, principal, org_code=org_code, start=start, end=to)
 
-    @get("/exports/tickets.xlsx", operation_id="exportTickets")
+    @get(
+        "/exports/tickets.xlsx",
+        operation_id="exportTickets",
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        responses=errors(400, *SIGNED_IN),
+    )
     async def export(self, ctx: CtxDep, principal: PrincipalDep, selection: FilterDep) -> Response[bytes]:
         if (
             not principal.grants
