@@ -91,9 +91,7 @@ async def set_notify(
 async def reset_password(session: AsyncSession, user_id: int, password_hash: str) -> None:
     """A new password, and the account active again."""
     await session.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(password_hash=password_hash, is_active=True, locked_until=None)
+        update(User).where(User.id == user_id).values(password_hash=password_hash, is_active=True)
     )
 
 
