@@ -1,7 +1,8 @@
 """Streaming multipart/form-data with python-multipart, for the API's intake and the parents'
-form alike. Every part is counted as it begins, empty ones too; each file is checked against
-its limit while it arrives; reading stops at the first part over a limit, so an oversized or
-padded body is refused before it is buffered.
+form alike. Every part is counted once its headers have arrived, empty ones too (python-multipart
+bounds the headers themselves: 8 of 4 KiB); each file is checked against its limit while it
+arrives; reading stops at the first part over a limit, so an oversized or padded body is
+refused before it is buffered.
 
 The pages pass `admit` (their CSRF check): it runs on the fields read so far when the first
 file part begins (or at the end, if none does), and a refusal stops the reading there: a
