@@ -322,18 +322,26 @@ class AttachmentFile(Struct):
 
 def in_zone(value: Any, tz: tzinfo) -> Any:
     """`value` with every aware datetime in it shown in `tz`, walking Structs, lists and dicts:
-    the answers' one timestamp form (the database hands times back in UTC)."""
+    the answers' one timestamp form (the database hands times back in UTC). Structs and lists
+    are changed in place (an answer about to be encoded); a frozen Struct is copied."""
     if isinstance(value, datetime):
         return value.astimezone(tz) if value.tzinfo is not None else value
     if isinstance(value, Struct):
-        changed = {}
-        for name in _time_fields(type(value)):
+        fields = _time_fields(type(value))
+        if not fields:
+            return value
+        if type(value).__struct_config__.frozen:
+            changed = {name: in_zone(getattr(value, name), tz) for name in fields}
+            return msgspec.structs.replace(value, **changed)
+        for name in fields:
             old = getattr(value, name)
             if old is not None:
-                changed[name] = in_zone(old, tz)
-        return msgspec.structs.replace(value, **changed) if changed else value
+                setattr(value, name, in_zone(old, tz))
+        return value
     if isinstance(value, list):
-        return [in_zone(item, tz) for item in value]
+        for index, item in enumerate(value):
+            value[index] = in_zone(item, tz)
+        return value
     if isinstance(value, dict):
         return {key: in_zone(item, tz) for key, item in value.items()}
     return value
