@@ -13,7 +13,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import embedded, procs
@@ -95,14 +95,21 @@ def cmd_demo(_: argparse.Namespace) -> int:
 
 
 async def _sweep_once(
-    sessions: async_sessionmaker[AsyncSession], settings: Settings, now: datetime | None, deliver_inline: bool
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    now: datetime | None,
+    deliver_inline: bool,
+    requeue_after: timedelta = timedelta(0),
 ) -> str:
-    """One sweep in its own transaction; then send what it found, inline or through the queue."""
+    """One sweep in its own transaction; then send what it found, inline or through the queue.
+    Inline, every pending delivery that is due is sent now; through the queue, one already
+    queued is queued again only after `requeue_after`."""
     from . import queue
     from .services import reminders
     from .services.channels import channels_from_env
 
-    report = await _in_session(sessions, settings, reminders.sweep, now)
+    sweep = functools.partial(reminders.sweep, requeue_after=requeue_after)
+    report = await _in_session(sessions, settings, sweep, now)
     if not deliver_inline:
         await queue.send_deliveries(settings.redis_url or "", report.deliveries)
         return report.summary()
@@ -136,7 +143,9 @@ async def _sweeps(now: datetime | None, every: int | None, stopping: threading.E
             return
         while not stopping.is_set():
             try:
-                print(await _sweep_once(sessions, settings, None, deliver_inline=False), flush=True)
+                # A message still waiting in the queue is sent again after two sweep intervals.
+                window = timedelta(seconds=2 * every)
+                print(await _sweep_once(sessions, settings, None, False, window), flush=True)
             except Exception as exc:  # noqa: BLE001 - a failed sweep is retried next time
                 print(f"sweep failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
             next_sweep = time.time() // every * every + every

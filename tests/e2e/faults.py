@@ -484,7 +484,8 @@ class World:
 
 
 def expected_notices(world: World, tickets: list[asyncpg.Record]) -> Counter[tuple[int, str, int]]:
-    """(ticket id, rule, user id) for overdue, unregistered, unassigned tickets, each once."""
+    """(ticket id, rule, user id) for overdue, unregistered, unassigned tickets, each once (and
+    the registrar's notice of the new ticket)."""
     ids = world.user_ids
     expected: Counter[tuple[int, str, int]] = Counter()
     for ticket in tickets:
@@ -494,6 +495,7 @@ def expected_notices(world: World, tickets: list[asyncpg.Record]) -> Counter[tup
             ids[{"s1": "lead1", "s2": "lead2"}[school]],
         )
         for rule, users in (
+            ("new_ticket", (registrar,)),  # at intake, not at a sweep
             ("register_overdue", (registrar, leader)),
             ("overdue", (leader,)),
             ("escalated", (ids["insp1"],)),

@@ -61,16 +61,16 @@ async def robots(connection: asyncpg.Connection, org_ids: Sequence[int]) -> list
 async def insert_deliveries(
     connection: asyncpg.Connection, rows: Sequence[OutboxRow], now: datetime
 ) -> list[int]:
-    """New pending deliveries, due now and counted as queued now (the caller enqueues them after
-    its commit); a key decided before is skipped. Answers the new ids."""
+    """New pending deliveries, due now (the caller enqueues them after its commit; the sweep
+    queues any still pending once more); a key decided before is skipped. Answers the new ids."""
     if not rows:
         return []
     columns = [list(column) for column in zip(*rows, strict=True)]
     inserted = await connection.fetch(
         """
         INSERT INTO deliveries (ticket_id, rule, recipient, channel, target, deadline_at, body,
-                                subject, next_attempt_at, queued_at)
-        SELECT *, $9::timestamptz, $9::timestamptz
+                                subject, next_attempt_at)
+        SELECT *, $9::timestamptz
         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],
                     $6::timestamptz[], $7::text[], $8::text[])
         ON CONFLICT (ticket_id, rule, recipient, channel, deadline_at) DO NOTHING
@@ -94,8 +94,8 @@ fresh AS (
 ),
 outbox AS (
     INSERT INTO deliveries (ticket_id, rule, recipient, channel, target, deadline_at, body,
-                            subject, next_attempt_at, queued_at)
-    SELECT $1, $2, 'user:' || s.id, c.channel, c.target, $4, $6, $7, $3, $3
+                            subject, next_attempt_at)
+    SELECT $1, $2, 'user:' || s.id, c.channel, c.target, $4, $6, $7, $3
     FROM staff s JOIN fresh f ON f.user_id = s.id
     CROSS JOIN LATERAL (VALUES ('email', s.email), ('sms', s.phone)) AS c (channel, target)
     WHERE c.target IS NOT NULL AND c.channel = ANY(s.notify_channels)

@@ -22,9 +22,10 @@ from .reference import clock_for
 from .tickets import archive_expired
 
 DIGEST_AT = time(8, 0)
-# A pending delivery is handed to the queue again at most once in this window: long enough that
-# workers that are down or busy are not sent a copy at every sweep, short enough that a message
-# lost with Redis is sent again before /health counts it late (5 minutes).
+# A pending delivery already handed to the queue is handed to it again at most once in this
+# window: two sweep intervals of the scheduler (which passes its own), so workers that are down
+# or busy are not sent a copy at every sweep, and a message lost with Redis is sent again well
+# before /health counts it late (5 minutes).
 REQUEUE_AFTER = timedelta(minutes=2)
 
 
@@ -43,7 +44,9 @@ class SweepReport:
         )
 
 
-async def sweep(ctx: Ctx) -> SweepReport:
+async def sweep(ctx: Ctx, requeue_after: timedelta = REQUEUE_AFTER) -> SweepReport:
+    """Fire what is due, record its notices and deliveries, and answer them with the pending
+    deliveries due again (not queued since their time came, or not within `requeue_after`)."""
     report = SweepReport()
     connection = await fast.driver(ctx)
     await db.begin_sweep(connection)
@@ -68,7 +71,7 @@ async def sweep(ctx: Ctx) -> SweepReport:
             ctx, now - timedelta(days=policy.rating_window_days), root_path
         )
         await _digests(ctx, connection, clock, root_path, report)
-    due_again = await db.requeue_due(connection, ctx.now, REQUEUE_AFTER)
+    due_again = await db.requeue_due(connection, ctx.now, requeue_after)
     report.deliveries = sorted(set(report.deliveries) | set(due_again))
     return report
 
