@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from huixiang.settings import Settings
+
 from ..conftest import LOCAL_ADMIN_DSN
-from .faults import reachable
+from .faults import Database, Receiver, RedisServer, World, reachable, settings_for
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -38,3 +40,43 @@ def admin_dsn() -> Iterator[str]:
         yield str(server.get_uri())
     finally:
         server.cleanup()
+
+
+# --- the fault tests' parts (faults.py) -------------------------------------------------------------
+
+
+@pytest.fixture
+async def database(admin_dsn: str) -> AsyncIterator[Database]:
+    database = Database(admin_dsn)
+    await database.create()
+    try:
+        yield database
+    finally:
+        await database.drop()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with Receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def fault_settings(database: Database, redis_server: RedisServer, tmp_path: Path) -> Settings:
+    (tmp_path / "data").mkdir()
+    return settings_for(database.url, redis_server.url, tmp_path / "data")
+
+
+@pytest.fixture
+async def world(fault_settings: Settings, receiver: Receiver) -> World:
+    return await World(fault_settings).seed(receiver)

@@ -213,9 +213,13 @@ class RedisServer:
             client.flushall()
 
     def queued(self) -> int:
-        """Messages waiting in dramatiq's default queue."""
+        """Messages in dramatiq's default queue: waiting, or taken and not yet acknowledged."""
         with self.client() as client:
             return int(client.hlen("dramatiq:default.msgs"))
+
+    def message_ids(self) -> set[bytes]:
+        with self.client() as client:
+            return set(client.hkeys("dramatiq:default.msgs"))
 
 
 # --- the group-robot receiver ------------------------------------------------------------------
@@ -229,7 +233,6 @@ class Receiver:
         self.posts: list[tuple[str, str]] = []
         self.delay = 0.0
         self.lock = threading.Lock()
-        self.arrived = threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -238,7 +241,6 @@ class Receiver:
                 text = json.loads(body)["text"]["content"]
                 with receiver.lock:
                     receiver.posts.append((self.path, text))
-                receiver.arrived.set()
                 if receiver.delay:
                     time.sleep(receiver.delay)
                 answer = b'{"errcode":0,"errmsg":"ok"}'
@@ -335,6 +337,10 @@ class Processes:
             text = path.read_text(errors="replace")
             parts.append(f"--- {path.name} (last 3000 chars) ---\n{text[-3000:]}")
         return "\n".join(parts)
+
+    def sweeps(self, name: str) -> int:
+        """Sweeps a scheduler has finished (each prints one summary line)."""
+        return self.log_of(name).count("sweep: ")
 
     def log_of(self, name: str) -> str:
         path = self.workdir / f"{name}.log"

@@ -18,7 +18,8 @@ import asyncio
 import signal
 import tempfile
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
+from contextlib import suppress
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,49 +51,6 @@ from .faults import (
 )
 
 pytestmark = pytest.mark.slow
-
-QUIET = 2.5  # seconds for more sweeps to run over a settled state: they must send nothing more
-
-
-# --- fixtures ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def database(admin_dsn: str) -> AsyncIterator[Database]:
-    database = Database(admin_dsn)
-    await database.create()
-    try:
-        yield database
-    finally:
-        await database.drop()
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def fault_settings(database: Database, redis_server: RedisServer, tmp_path: Path) -> Settings:
-    (tmp_path / "data").mkdir()
-    return settings_for(database.url, redis_server.url, tmp_path / "data")
-
-
-@pytest.fixture
-async def world(fault_settings: Settings, receiver: Receiver) -> World:
-    return await World(fault_settings).seed(receiver)
-
 
 # --- what the tests look at --------------------------------------------------------------------
 
@@ -174,11 +132,35 @@ async def wait_settled(database: Database, world: World, running: Any, within: f
         raise AssertionError(f"{exc}\ndeliveries: {[dict(r) for r in rows]}\n{running.logs()}") from None
 
 
+async def sweep_again(
+    running: Any, redis_server: RedisServer, *schedulers: str, dead: frozenset[bytes] = frozenset()
+) -> None:
+    """Two more sweeps by each scheduler over the settled state (so at least one whole sweep
+    started after it), then the queue drained: whatever they sent, the workers have run, and the
+    checks that follow see it. `dead`: messages a killed worker held, which dramatiq hands out
+    again only after a minute (each then finds its delivery done)."""
+    done = {name: running.sweeps(name) for name in schedulers}
+
+    async def swept() -> bool:
+        return all(running.sweeps(name) >= done[name] + 2 for name in schedulers)
+
+    async def drained() -> bool:
+        return redis_server.message_ids() <= dead
+
+    await wait_until(swept, f"two more sweeps by {', '.join(schedulers)}")
+    await wait_until(drained, "the queue drained")
+
+
 # --- 1. two schedulers and two workers at once --------------------------------------------------
 
 
 async def test_two_schedulers_two_workers_notify_each_ticket_rule_recipient_once(
-    database: Database, world: World, receiver: Receiver, fault_settings: Settings, tmp_path: Path
+    database: Database,
+    world: World,
+    receiver: Receiver,
+    redis_server: RedisServer,
+    fault_settings: Settings,
+    tmp_path: Path,
 ) -> None:
     await world.overdue_tickets(30)
     with processes(fault_settings, tmp_path) as running:
@@ -187,8 +169,7 @@ async def test_two_schedulers_two_workers_notify_each_ticket_rule_recipient_once
         running.worker("worker-a")
         running.worker("worker-b")
         await wait_settled(database, world, running)
-        await asyncio.sleep(QUIET)  # both schedulers sweep again over a settled state
-        assert "sweep:" in running.log_of("scheduler-a") and "sweep:" in running.log_of("scheduler-b")
+        await sweep_again(running, redis_server, "scheduler-a", "scheduler-b")
     await assert_each_once(database, world, receiver)
 
 
@@ -233,7 +214,12 @@ async def _drained(redis_server: RedisServer) -> bool:
 
 
 async def test_worker_killed_mid_message_every_delivery_still_sent(
-    database: Database, world: World, receiver: Receiver, fault_settings: Settings, tmp_path: Path
+    database: Database,
+    world: World,
+    receiver: Receiver,
+    redis_server: RedisServer,
+    fault_settings: Settings,
+    tmp_path: Path,
 ) -> None:
     """SIGKILL to the worker (its whole process group) while it waits for a robot's answer. The
     delivery's transaction dies with the worker, so the row is still pending, and the scheduler's
@@ -245,23 +231,25 @@ async def test_worker_killed_mid_message_every_delivery_still_sent(
     with processes(fault_settings, tmp_path) as running:
         running.scheduler()
         first = running.worker("worker-1")
-        await wait_until(_arrived(receiver), "a robot post in flight", within=30, every=0.05)
-        await asyncio.sleep(0.3)  # the second thread may pick up a message too
+        await wait_until(_posted(receiver, 1), "a robot post in flight", within=30, every=0.05)
+        # The worker's second thread usually holds a post too by now; the kill may cut one or two.
+        with suppress(AssertionError):
+            await wait_until(_posted(receiver, 2), "a second post in flight", within=2, every=0.05)
         running.kill(first, signal.SIGKILL)
-        interrupted = receiver.counts()
+        interrupted, held = receiver.counts(), frozenset(redis_server.message_ids())
         assert first.returncode == -signal.SIGKILL
         receiver.delay = 0.0
         pending = await database.value("SELECT count(*) FROM deliveries WHERE status = 'pending'")
         assert pending >= len(interrupted), "an interrupted delivery was marked sent"
         running.worker("worker-2")
         await wait_settled(database, world, running)
-        await asyncio.sleep(QUIET)
+        await sweep_again(running, redis_server, "scheduler", dead=held)
     await assert_each_once(database, world, receiver, interrupted)
 
 
-def _arrived(receiver: Receiver) -> Any:
+def _posted(receiver: Receiver, posts: int) -> Any:
     async def check() -> bool:
-        return receiver.arrived.is_set()
+        return sum(receiver.counts().values()) >= posts
 
     return check
 
@@ -294,7 +282,7 @@ async def test_redis_flushed_and_restarted_every_delivery_sent_once(
         assert await database.value("SELECT count(*) FROM deliveries WHERE status = 'pending'") > 0
         redis_server.start()  # empty: every message queued before is gone
         await wait_settled(database, world, running)
-        await asyncio.sleep(QUIET)
+        await sweep_again(running, redis_server, "scheduler")
         assert scheduler.poll() is None
     await assert_each_once(database, world, receiver)
 
@@ -363,7 +351,7 @@ async def test_postgres_restarted_between_sweeps_every_delivery_sent_once(
 
             await world.overdue_tickets(3)
             await wait_settled(database, world, running)
-            await asyncio.sleep(QUIET)
+            await sweep_again(running, redis_server, "scheduler")
             assert scheduler.poll() is None and worker.poll() is None
         await assert_each_once(database, world, receiver)
     finally:
