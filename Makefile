@@ -2,8 +2,9 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PYTEST_ARGS ?=
 
-.PHONY: serve test bench lint
+.PHONY: serve test bench lint browser
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -15,8 +16,22 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(VENV)/bin/huixiang serve --demo
 
-test: $(STAMP)
-	$(PY) -m pytest
+# pytest exits 5 when no test ran: make fails then, like on any other failure.
+test: $(STAMP) browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser tests (tests/e2e/test_site.py) drive Debian's chromium with a CJK font; Playwright's
+# own browser download is never used. Installed when missing and we may (root with apt-get);
+# otherwise one line says how, and those tests are skipped.
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium and fonts-wqy-microhei for the browser tests"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	else \
+		echo "browser tests skipped: chromium or the CJK font is missing (sudo apt-get install chromium fonts-wqy-microhei)"; \
+	fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src workers tests bench
