@@ -1401,11 +1401,12 @@ async def _run(ctx: Ctx, rng: random.Random, plans: list[Plan], principals: dict
         action = Action(step.action)
         request: s.ActionInput
         if action is Action.REGISTER:
-            request = s.RegisterRequest(priority=step.args.get("priority"), note=step.args["note"])
+            # Words for the parent (已受理…): the timeline shows a public note only.
+            request = s.RegisterRequest(priority=step.args.get("priority"), public_note=step.args["note"])
         elif action is Action.MERGE:
             assert plan.into is not None and plan.into.number is not None
             into = plan.into.number
-            request = s.MergeRequest(into=into, note=step.args["note"].format(into=into))
+            request = s.MergeRequest(into=into, public_note=step.args["note"].format(into=into))
         elif action is Action.ASSIGN:
             request = s.AssignRequest(assignee=step.args["assignee"], note=step.args["note"])
         elif action is Action.RESPOND:
