@@ -106,8 +106,8 @@ HEALTH = {
 # An answer with no body: no content type either.
 NO_CONTENT = {204: ResponseSpec(data_container=None, description="Done; nothing follows.")}
 
-# A query parameter that takes a date or a time with its offset (`from`, `to`).
-DATE_OR_TIME: dict[str, Any] = {"anyOf": [{"format": "date"}, {"format": "date-time"}]}
+# A query parameter that takes a date or a time with its offset (`from`, `to`); empty is no bound.
+DATE_OR_TIME: dict[str, Any] = {"anyOf": [{"format": "date"}, {"format": "date-time"}, {"maxLength": 0}]}
 
 # The usual sets, named by who calls and whether a body is read.
 BODY = (400, 413, 415)
