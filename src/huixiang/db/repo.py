@@ -114,7 +114,9 @@ async def policy_for(session: AsyncSession, org_path: str) -> dict[str, Any] | N
     query = select(DeadlinePolicyRow.org_id, DeadlinePolicyRow.policy).where(
         DeadlinePolicyRow.org_id.in_(ids)
     )
-    found = {org_id: policy for org_id, policy in (await session.execute(query)).all()}
+    found: dict[int, dict[str, Any]] = {
+        org_id: policy for org_id, policy in (await session.execute(query)).all()
+    }
     for org_id in reversed(ids):
         if org_id in found:
             return found[org_id]
@@ -137,7 +139,7 @@ School = aliased(Org, name="school")
 Assignee = aliased(User, name="assignee")
 
 
-def ticket_select() -> Select[Any]:
+def ticket_select() -> Select[Ticket, str, str]:
     """A ticket with what its view needs: the school's code and the assignee's username."""
     return (
         select(Ticket, School.code.label("school_code"), Assignee.username.label("assignee"))

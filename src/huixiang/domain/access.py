@@ -6,7 +6,7 @@ and everything below it: a ticket is in reach when its org path starts with the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from .enums import Actor, Role
@@ -111,11 +111,12 @@ def mask_email(email: str) -> str:
 
 # Each identity field and how it shows masked; a field not listed (relation, class_name) is shown
 # as is: it tells a handler how to address the parent and which class it concerns, and names no one.
-CONTACT_MASKS = {"name": mask_name, "phone": mask_phone, "email": mask_email}
-STUDENT_MASKS = {"name": mask_name}
+Mask = Callable[[str], str]
+CONTACT_MASKS: Mapping[str, Mask] = {"name": mask_name, "phone": mask_phone, "email": mask_email}
+STUDENT_MASKS: Mapping[str, Mask] = {"name": mask_name}
 
 
-def masked(fields: dict[str, str] | None, masks: dict[str, Callable[[str], str]]) -> dict[str, str] | None:
+def masked(fields: Mapping[str, str] | None, masks: Mapping[str, Mask]) -> dict[str, str] | None:
     """A copy of a contact or student with the identifying fields masked."""
     if not fields:
         return None
