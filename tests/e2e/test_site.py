@@ -17,9 +17,10 @@ import struct
 import subprocess
 import sys
 import time
+import uuid
 import zlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -152,7 +153,10 @@ async def site(
     log: IO[bytes] | None = None
     server: subprocess.Popen[bytes] | None = None
     try:
-        settings = settings_for(database.url, redis_url, workdir)
+        # A secret of its own: the site's rate limits count in Redis under HMACs keyed by it, and
+        # every run (and every parallel one) sends its forms from 127.0.0.1.
+        secret = f"{SECRET}-{uuid.uuid4().hex}"
+        settings = replace(settings_for(database.url, redis_url, workdir), secret_key=secret.encode())
         await in_ctx(settings, _seed)
         await database.fetch(
             "UPDATE orgs SET profile = $1::jsonb WHERE code = 's1'",
@@ -166,7 +170,7 @@ async def site(
                 "HUIXIANG_DATABASE_URL": database.url,
                 "HUIXIANG_REDIS_URL": redis_url,
                 "HUIXIANG_DATA_DIR": str(workdir),
-                "HUIXIANG_SECRET_KEY": SECRET,
+                "HUIXIANG_SECRET_KEY": secret,
                 "PYTHONUNBUFFERED": "1",
             }
         )
