@@ -145,7 +145,7 @@ def lua_scripts(folder: Path, tracked: list[tuple[str, str]], tokens: dict[str, 
     return paths
 
 
-def run_wrk(script: Path, path: str, duration: int, connections: int) -> dict[str, float]:
+def run_wrk(script: Path, path: str, duration: int, connections: int, port: int = PORT) -> dict[str, float]:
     out = subprocess.run(
         [
             "wrk",
@@ -155,7 +155,7 @@ def run_wrk(script: Path, path: str, duration: int, connections: int) -> dict[st
             "--latency",
             "-s",
             str(script),
-            f"http://127.0.0.1:{PORT}{path}",
+            f"http://127.0.0.1:{port}{path}",
         ],
         capture_output=True,
         text=True,
