@@ -224,6 +224,9 @@ def main() -> int:
         "HUIXIANG_DATA_DIR": data_dir,
         "HUIXIANG_SECRET_KEY": secrets.token_hex(16),
         "HUIXIANG_WEB_WORKERS": str(args.workers),
+        # wrk comes from one address: raise the public intake's per-address limit (not off: its
+        # Redis counter is paid as in production).
+        "HUIXIANG_INTAKE_LIMIT": "1000000000",
     }
     if not args.skip_seed:
         asyncio.run(prepare(args.tickets, env))
