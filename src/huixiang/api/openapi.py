@@ -13,6 +13,7 @@ from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugi
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
     Components,
+    Link,
     OpenAPIMediaType,
     OpenAPIResponse,
     Operation,
@@ -28,6 +29,7 @@ from ..domain.files import ALLOWED, MAX_FILES
 from ..services import schemas as s
 from ..services import tickets
 
+ACCESS_CODE = "$response.body#/access_code"
 BEARER = "bearer"
 SESSION = "session"
 # Staff endpoints: a token from POST /api/v1/auth/login, or the pages' session cookie.
@@ -143,6 +145,18 @@ def json_schema(schema: type[Any]) -> dict[str, Any]:
     return cast(dict[str, Any], inline(root))
 
 
+# A ticket as the parents' form sends it, to a school of the demo data (`huixiang demo`).
+INTAKE_EXAMPLE = {
+    "school_code": "demo-shiyan",
+    "kind": "complaint",
+    "category": "食堂膳食",
+    "content": "孩子说最近食堂的菜太咸了，希望学校关注一下。",
+    "anonymous": False,
+    "contact": {"name": "王女士", "phone": "13812341234", "relation": "母亲"},
+    "consent": True,
+}
+
+
 def _intake_json() -> dict[str, Any]:
     """The intake's JSON body; `consent` must be given, and true."""
     body = json_schema(s.PublicTicketCreate)
@@ -187,10 +201,22 @@ class IntakeOperation(Operation):
         self.request_body = RequestBody(
             required=True,
             content={
-                "application/json": _media(_intake_json()),
+                "application/json": OpenAPIMediaType(
+                    schema=cast(Schema, _intake_json()), example=INTAKE_EXAMPLE
+                ),
                 "multipart/form-data": _media(_intake_form()),
             },
         )
+        # What a receipt leads to: following the ticket, and the staff's view of it.
+        receipt = (self.responses or {}).get("201")
+        if isinstance(receipt, OpenAPIResponse):
+            number = {"number": "$response.body#/number"}
+            receipt.links = {
+                "track": Link(operation_id="publicTrack", parameters={**number, "code": ACCESS_CODE}),
+                "staffView": Link(operation_id="getTicket", parameters=number),
+                "events": Link(operation_id="ticketEvents", parameters=number),
+                "attachments": Link(operation_id="ticketAttachments", parameters=number),
+            }
 
 
 def reads(schema: type[Any]) -> type[Operation]:
