@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 import msgspec
+
+# Litestar's own plugin for msgspec Structs (not exported): StrictStructs adds one keyword to it.
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
@@ -189,6 +191,8 @@ def _intake_form() -> dict[str, Any]:
 
 
 def _media(schema: dict[str, Any]) -> OpenAPIMediaType:
+    """A body given as plain JSON Schema (msgspec's): Litestar writes a dict into the document
+    as it is."""
     return OpenAPIMediaType(schema=cast(Schema, schema))
 
 
