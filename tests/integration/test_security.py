@@ -96,6 +96,17 @@ async def test_bearer_write_with_a_cross_site_origin_is_accepted(world: World) -
     assert answer.status_code == 201, answer.text
 
 
+async def test_cookie_write_with_a_non_bearer_authorization_is_still_checked(
+    admin_cookie: httpx.AsyncClient, connection: AsyncConnection
+) -> None:
+    """Only a Bearer token replaces the cookie; any other Authorization header leaves the cookie
+    in charge, and so the origin check."""
+    headers = {"Authorization": "Basic YWRtaW46eA==", "Sec-Fetch-Site": "cross-site"}
+    answer = await admin_cookie.post("/api/v1/users", json=NEW_USER, headers=headers)
+    assert_error(answer, 403, "cross-site")
+    assert await _users_named(connection, "cityadmin2") == 0
+
+
 async def test_cookie_read_from_another_site_is_not_refused(admin_cookie: httpx.AsyncClient) -> None:
     answer = await admin_cookie.get("/api/v1/orgs", headers={"Sec-Fetch-Site": "cross-site"})
     assert answer.status_code == 200, answer.text

@@ -8,9 +8,10 @@ from litestar import Controller, Request, Response, post
 from litestar.datastructures import Cookie, State
 from litestar.params import JSONBody
 
+from ..edge.cross_site import SESSION_COOKIE
 from ..services import accounts
 from ..services import schemas as s
-from .deps import SESSION_COOKIE, CtxDep, credentials
+from .deps import CtxDep, credentials
 from .openapi import BODY, NO_CONTENT, OPTIONAL, errors
 
 

@@ -18,10 +18,9 @@ from ..domain.enums import Channel, Kind, Status
 from ..domain.errors import Invalid, Unauthenticated
 from ..domain.files import MAX_FILE_BYTES, MAX_FILES
 from ..edge.body import MAX_JSON_BYTES
+from ..edge.cross_site import SESSION_COOKIE
 from ..services import accounts, listing
 from ..services.context import Ctx
-
-SESSION_COOKIE = "hx_session"
 
 
 def utcnow() -> datetime:

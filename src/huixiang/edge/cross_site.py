@@ -73,7 +73,9 @@ class CrossSiteMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         request: Request[Any, Any, Any] = Request(scope)
         if request.method not in SAFE_METHODS:
-            by_cookie = "authorization" not in request.headers and SESSION_COOKIE in request.cookies
+            # As api/deps.credentials: the cookie counts unless a Bearer token is sent.
+            bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+            by_cookie = not bearer and SESSION_COOKIE in request.cookies
             if by_cookie and is_cross_site(request, request.app.state.settings.public_url):
                 raise NotPermitted(CROSS_SITE)
             if scope["path"].startswith("/api/"):
