@@ -196,19 +196,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
     os.execvp(argv[0], argv)
 
 
-def web_app() -> Any:
-    """The web app for uvicorn. Its own worker processes (HUIXIANG_WEB_WORKERS > 1) stop with
-    the process that started them."""
-    import multiprocessing
-
-    from .app import app_from_env
-
-    parent = multiprocessing.parent_process()
-    if parent is not None and parent.pid is not None:
-        procs.die_with_parent(signal.SIGKILL, parent.pid)
-    return app_from_env()
-
-
 def cmd_web(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -216,7 +203,7 @@ def cmd_web(args: argparse.Namespace) -> int:
     settings = load_settings()
     print(f"Huixiang web on http://{args.host}:{args.port}", flush=True)
     uvicorn.run(
-        "huixiang.cli:web_app",
+        "huixiang.serving:web_app",
         factory=True,
         host=args.host,
         port=args.port,

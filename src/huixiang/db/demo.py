@@ -1,0 +1,20 @@
+"""The demo loader's own queries (huixiang/demo): the staff it created, a school's public facts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import Org, User
+
+
+async def users_by_username(session: AsyncSession, usernames: Sequence[str]) -> Sequence[User]:
+    return (await session.execute(select(User).where(User.username.in_(usernames)))).scalars().all()
+
+
+async def set_profile(session: AsyncSession, org_code: str, profile: dict[str, Any]) -> None:
+    """What a school's landing page publishes (hotline, reception days)."""
+    await session.execute(update(Org).where(Org.code == org_code).values(profile=profile))
