@@ -20,7 +20,8 @@ QUEUE = "default"
 
 @lru_cache(maxsize=4)
 def broker_for(redis_url: str) -> RedisBroker:
-    return RedisBroker(url=redis_url, socket_connect_timeout=1, socket_timeout=2)
+    # dramatiq's RedisBroker.__init__ is not annotated
+    return RedisBroker(url=redis_url, socket_connect_timeout=1, socket_timeout=2)  # type: ignore[no-untyped-call]
 
 
 def _send(redis_url: str, actor_name: str, args_list: Sequence[tuple[object, ...]]) -> None:
