@@ -66,7 +66,7 @@ def refusal(address: str, allowed: Networks = ()) -> str | None:
     if any(ip in network for network in allowed):
         return None
     kind = _kind(ip)
-    return None if kind is None else f"its address {ip} is {kind}, not on the public internet"
+    return None if kind is None else f"its address {address} is {kind}, not on the public internet"
 
 
 def literal_address(host: str) -> str | None:
