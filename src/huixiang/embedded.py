@@ -125,15 +125,8 @@ def record_children(pids: list[int]) -> None:
     (where the kernel does not stop them with their parent: outside Linux)."""
     if _owned.data_dir is not None:
         state = _read_state(_owned.data_dir)
-        state["children"] = [[pid, _start_time(pid)] for pid in pids]
+        state["children"] = [[pid, procs.started_at(pid)] for pid in pids]
         _write_state(_owned.data_dir, state)
-
-
-def _start_time(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return ""
 
 
 def stop() -> None:
@@ -158,7 +151,7 @@ def stop_leftovers(data_dir: Path) -> list[str]:
     stopped: list[str] = []
     state = _read_state(data_dir)
     for pid, started in state.get("children", []):
-        if _start_time(pid) == started and procs.is_running(pid, ""):
+        if started and procs.started_at(pid) == started and procs.is_running(pid, ""):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
             stopped.append(f"process {pid}")

@@ -22,6 +22,7 @@ from typing import IO
 
 PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+HAS_PROC = Path("/proc/self/stat").exists()  # else `ps` answers (macOS, BSD)
 
 
 def die_with_parent(sig: int, parent: int) -> None:
@@ -86,24 +87,38 @@ def stop(children: Sequence[tuple[subprocess.Popen[bytes], int]], grace: float) 
             child.wait(timeout=5)
 
 
-def is_running(pid: int, name: str) -> bool:
-    """Whether `pid` is a live (not zombie) process whose program is `name`."""
+def _ps(pid: int, field: str) -> str:
+    """One field of `ps` for a live process, or "" (where there is no /proc)."""
+    found = subprocess.run(["ps", "-p", str(pid), "-o", f"{field}="], capture_output=True, text=True)
+    return found.stdout.strip() if found.returncode == 0 else ""
+
+
+def _stat(pid: int) -> tuple[str, str, str] | None:
+    """(program, state, start time) of a process from /proc, or None when there is none."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return _exists(pid) and sys.platform != "linux"
-    program, state = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2]
-    return state != "Z" and program.startswith(name[:15])
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return stat[stat.index("(") + 1 : stat.rindex(")")], fields[0], fields[19]
 
 
-def _exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def is_running(pid: int, name: str) -> bool:
+    """Whether `pid` is a live (not zombie) process whose program starts with `name`."""
+    if HAS_PROC:
+        stat = _stat(pid)
+        return stat is not None and stat[1] != "Z" and stat[0].startswith(name[:15])
+    program, state = _ps(pid, "comm"), _ps(pid, "state")
+    return bool(program) and not state.startswith("Z") and Path(program).name.startswith(name)
+
+
+def started_at(pid: int) -> str:
+    """When a live process started, as an opaque token ("" when there is no such process): a pid
+    and this together name one process, even after the pid is reused."""
+    if HAS_PROC:
+        stat = _stat(pid)
+        return stat[2] if stat is not None else ""
+    return _ps(pid, "lstart")
 
 
 def end(pid: int, name: str, sig: int, grace: float) -> bool:
