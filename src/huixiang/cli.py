@@ -264,21 +264,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     threading.Thread(target=_relay, args=(scheduler, swept), daemon=True).start()
     url = f"http://{args.host}:{args.port}"
     probe = f"http://127.0.0.1:{args.port}" if args.host in ("0.0.0.0", "::", "") else url
-    try:
-        while not stopping.is_set() and all(child.poll() is None for child in children):
-            if _answers_health(probe):
-                break
+
+    def running() -> bool:
+        return not stopping.is_set() and all(child.poll() is None for child in children)
+
+    def until(ready: Callable[[], bool], within: float) -> None:
+        deadline = time.monotonic() + within
+        while running() and not ready() and time.monotonic() < deadline:
             stopping.wait(0.2)
-        swept.wait(timeout=30)  # the scheduler's first lines come before the logins
-        if not stopping.is_set() and all(child.poll() is None for child in children):
+
+    try:
+        until(lambda: _answers_health(probe), within=600)
+        until(swept.is_set, within=30)  # the first sweep's line comes before the logins
+        if running():
             if logins is not None:
                 from .demo import print_logins
 
                 print_logins(logins, url)
             else:
                 print(f"Huixiang is running on {url} (Ctrl-C stops it)", flush=True)
-        while not stopping.is_set() and all(child.poll() is None for child in children):
-            stopping.wait(0.2)
+        until(lambda: False, within=float("inf"))
     finally:
         procs.stop([(child, signal.SIGTERM) for child in children], STOP_GRACE)
         embedded.stop()
