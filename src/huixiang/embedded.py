@@ -81,6 +81,8 @@ def _own_or_attach(data_dir: Path, wanted: list[str], own: bool) -> dict[str, st
                 "stop it first, or set HUIXIANG_DATA_DIR to another directory"
             ) from None
         return _attach(data_dir)
+    # Kept across exec (`huixiang worker` becomes dramatiq), never passed to spawned children.
+    os.set_inheritable(lock.fileno(), True)
     _owned.lock, _owned.data_dir = lock, data_dir
     atexit.register(stop)
     (data_dir / STATE).unlink(missing_ok=True)
