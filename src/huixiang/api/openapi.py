@@ -187,7 +187,12 @@ def _intake_form() -> dict[str, Any]:
         "items": {"type": "string", "contentMediaType": "application/octet-stream"},
         "description": "Images (JPEG, PNG, GIF, WebP, HEIC) or PDFs, 10 MiB each.",
     }
-    return {"type": "object", "properties": properties, "required": body["required"]}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": body["required"],
+        "additionalProperties": False,  # an unknown field is refused, as in the JSON body
+    }
 
 
 def _media(schema: dict[str, Any]) -> OpenAPIMediaType:
