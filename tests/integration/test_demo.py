@@ -3,7 +3,6 @@ keeps valid chains, is idempotent, and every login it prints works."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 import httpx
@@ -50,11 +49,8 @@ async def test_demo_covers_the_loop_is_idempotent_and_its_logins_work(
     now = datetime.now(UTC)
     async with make_sessionmaker(connection)() as session:
         ctx = Ctx(session, settings, Caches(), now)
-        started = time.monotonic()
         logins = await load_demo(ctx)
-        elapsed = time.monotonic() - started
         await session.commit()
-        assert elapsed < 30, f"loading the demo took {elapsed:.1f} s"
 
         # Every role has a login, all with the one printed demo password.
         assert {login.role for login in logins} == {role.value for role in Role}

@@ -1,5 +1,7 @@
 """The JSON API: one module per controller; ROUTES is what the app mounts."""
 
+from litestar.types import ControllerRouterHandler
+
 from .admin import AdminController, set_calendar_day, set_policy
 from .auth import AuthController
 from .health import health
@@ -7,7 +9,7 @@ from .public import PublicController
 from .reports import ReportController
 from .tickets import TicketController
 
-ROUTES = [
+ROUTES: list[ControllerRouterHandler] = [
     AuthController,
     AdminController,
     PublicController,

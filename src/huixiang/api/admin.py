@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar import Controller, get, post, put
 from litestar.di import Provide
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from ..services import accounts, policies
 from ..services import schemas as s
@@ -47,7 +47,7 @@ class AdminController(Controller):
         responses=errors(*BODY, *SIGNED_IN, 404),
     )
     async def set_webhooks(
-        self, ctx: CtxDep, principal: PrincipalDep, org_code: str, data: JSONBody[s.WebhooksIn]
+        self, ctx: CtxDep, principal: PrincipalDep, org_code: FromPath[str], data: JSONBody[s.WebhooksIn]
     ) -> dict[str, Any]:
         return await accounts.set_webhooks(ctx, principal, org_code, data)
 
@@ -80,7 +80,7 @@ class AdminController(Controller):
     responses=errors(*BODY, *SIGNED_IN, 404),
 )
 async def set_policy(
-    ctx: CtxDep, principal: PrincipalDep, org_code: str, data: JSONBody[dict[str, Any]]
+    ctx: CtxDep, principal: PrincipalDep, org_code: FromPath[str], data: JSONBody[dict[str, Any]]
 ) -> dict[str, Any]:
     return await policies.set_policy(ctx, principal, org_code, data)
 
@@ -95,6 +95,6 @@ async def set_policy(
     responses=errors(*BODY, *SIGNED_IN, 404),
 )
 async def set_calendar_day(
-    ctx: CtxDep, principal: PrincipalDep, day: date, data: JSONBody[dict[str, Any]]
+    ctx: CtxDep, principal: PrincipalDep, day: FromPath[date], data: JSONBody[dict[str, Any]]
 ) -> dict[str, Any]:
     return await policies.set_calendar_day(ctx, principal, day, data)

@@ -10,6 +10,7 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.params import FromQuery
 from litestar.types import Scope
 
 from .. import queue
@@ -138,13 +139,13 @@ KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
 
 
 def provide_filter(
-    status: Status | None = None,
-    school_code: str | None = None,
-    channel: Channel | None = None,
-    kind: Kind | None = None,
-    overdue: bool = False,
-    escalated: bool = False,
-    assignee: str | None = None,
+    status: FromQuery[Status | None] = None,
+    school_code: FromQuery[str | None] = None,
+    channel: FromQuery[Channel | None] = None,
+    kind: FromQuery[Kind | None] = None,
+    overdue: FromQuery[bool] = False,
+    escalated: FromQuery[bool] = False,
+    assignee: FromQuery[str | None] = None,
 ) -> listing.TicketFilter:
     """The list's and the export's query parameters, said once."""
     if assignee not in (None, "", "me"):

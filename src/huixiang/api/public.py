@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.handlers import BaseRouteHandler
-from litestar.params import HeaderParameter, JSONBody, Parameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter
 
 from ..edge.uploads import read_ticket
 from ..services import schemas as s
@@ -53,7 +53,7 @@ class PublicController(Controller):
 
     @get("/{number:str}", operation_id="publicTrack", dependencies=HOT, responses=errors(400, 404, 429))
     async def track(
-        self, ctx: CtxDep, number: str, code: Annotated[str, Parameter(max_length=32)]
+        self, ctx: CtxDep, number: FromPath[str], code: Annotated[str, Parameter(max_length=32)]
     ) -> s.PublicTicketView:
         return await tickets.public_view(ctx, number, code)
 
@@ -63,5 +63,7 @@ class PublicController(Controller):
         status_code=200,
         responses=errors(*BODY, 404, 409, 429),
     )
-    async def rate(self, ctx: CtxDep, number: str, data: JSONBody[s.RatingRequest]) -> s.PublicTicketView:
+    async def rate(
+        self, ctx: CtxDep, number: FromPath[str], data: JSONBody[s.RatingRequest]
+    ) -> s.PublicTicketView:
         return await tickets.rate(ctx, number, data)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, post
 from litestar.di import Provide
-from litestar.params import Parameter, QueryParameter
+from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 
 from ..db import repo
 from ..domain.enums import Role
@@ -57,7 +57,7 @@ class ReportController(Controller):
         status_code=204,
         responses=errors(400, 401, 404),
     )
-    async def read(self, ctx: CtxDep, principal: PrincipalDep, notification_id: int) -> None:
+    async def read(self, ctx: CtxDep, principal: PrincipalDep, notification_id: FromPath[int]) -> None:
         await notices.mark_read(ctx, principal, notification_id)
 
     @get("/deliveries", operation_id="listDeliveries", guards=[ADMIN_LOG], responses=errors(400, *SIGNED_IN))
@@ -65,7 +65,7 @@ class ReportController(Controller):
         self,
         ctx: CtxDep,
         principal: PrincipalDep,
-        status: Literal["pending", "sent", "failed"] | None = None,
+        status: FromQuery[Literal["pending", "sent", "failed"] | None] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> dict[str, Any]:
         """The outbox, for admins: what was sent, what waits for a retry, what failed for good.
@@ -94,7 +94,7 @@ class ReportController(Controller):
         self,
         ctx: CtxDep,
         principal: PrincipalDep,
-        org_code: str | None = None,
+        org_code: FromQuery[str | None] = None,
         start: Annotated[
             str | None, QueryParameter(name="from", description=PERIOD_START, schema_extra=DATE_OR_TIME)
         ] = None,

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from ..domain.access import REVEAL_ROLES
 from ..domain.enums import Action
@@ -70,22 +70,24 @@ class TicketController(Controller):
         principal: PrincipalDep,
         selection: FilterDep,
         limit: Annotated[int, Parameter(ge=1, le=listing.MAX_LIMIT)] = 20,
-        cursor: str | None = None,
+        cursor: FromQuery[str | None] = None,
     ) -> s.TicketPage:
         return await listing.list_tickets(ctx, principal, selection, limit=limit, cursor=cursor)
 
     @get("/{number:str}", operation_id="getTicket", responses=errors(400, *SIGNED_IN, 404))
-    async def get_one(self, ctx: CtxDep, principal: PrincipalDep, number: str) -> s.TicketView:
+    async def get_one(self, ctx: CtxDep, principal: PrincipalDep, number: FromPath[str]) -> s.TicketView:
         return await tickets.get_ticket(ctx, principal, number)
 
     @get("/{number:str}/events", operation_id="ticketEvents", responses=errors(400, *SIGNED_IN, 404))
-    async def events(self, ctx: CtxDep, principal: PrincipalDep, number: str) -> s.EventLog:
+    async def events(self, ctx: CtxDep, principal: PrincipalDep, number: FromPath[str]) -> s.EventLog:
         return await tickets.events(ctx, principal, number)
 
     @get(
         "/{number:str}/attachments", operation_id="ticketAttachments", responses=errors(400, *SIGNED_IN, 404)
     )
-    async def attachments(self, ctx: CtxDep, principal: PrincipalDep, number: str) -> s.AttachmentList:
+    async def attachments(
+        self, ctx: CtxDep, principal: PrincipalDep, number: FromPath[str]
+    ) -> s.AttachmentList:
         return await tickets.attachments(ctx, principal, number)
 
     @get(
@@ -95,7 +97,7 @@ class TicketController(Controller):
         responses=errors(400, *SIGNED_IN, 404),
     )
     async def attachment(
-        self, ctx: CtxDep, principal: PrincipalDep, number: str, attachment_id: int
+        self, ctx: CtxDep, principal: PrincipalDep, number: FromPath[str], attachment_id: FromPath[int]
     ) -> Response[bytes]:
         found = await tickets.attachment_file(ctx, principal, number, attachment_id)
         return Response(
@@ -117,7 +119,7 @@ class TicketController(Controller):
         responses=errors(*BODY, *SIGNED_IN, 404, 409),
     )
     async def reveal(
-        self, request: Request[Any, Any, State], ctx: CtxDep, principal: PrincipalDep, number: str
+        self, request: Request[Any, Any, State], ctx: CtxDep, principal: PrincipalDep, number: FromPath[str]
     ) -> s.IdentityView:
         """Who wrote, in full (an audited event): the ticket's assignee, registrars, leaders."""
         data = decode_json(await request.body() or b"{}", s.RevealRequest)
@@ -135,8 +137,8 @@ class TicketController(Controller):
         request: Request[Any, Any, State],
         ctx: CtxDep,
         principal: PrincipalDep,
-        number: str,
-        action: str,
+        number: FromPath[str],
+        action: FromPath[str],
     ) -> s.TicketView:
         try:
             chosen = Action(action)

@@ -16,6 +16,7 @@ import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie, State
 from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from ..domain.enums import Kind, OrgKind, Rating
@@ -129,7 +130,9 @@ class ParentSite(Controller):
         return _page("home.html", request, ctx)
 
     @get("/s/{school_code:str}")
-    async def landing(self, request: Request[Any, Any, State], ctx: CtxDep, school_code: str) -> Template:
+    async def landing(
+        self, request: Request[Any, Any, State], ctx: CtxDep, school_code: FromPath[str]
+    ) -> Template:
         school, district = await _school(ctx, school_code)
         clock = await clock_for(ctx, school.path)
         return _page(
@@ -143,7 +146,9 @@ class ParentSite(Controller):
         )
 
     @get("/s/{school_code:str}/new")
-    async def new(self, request: Request[Any, Any, State], ctx: CtxDep, school_code: str) -> Template:
+    async def new(
+        self, request: Request[Any, Any, State], ctx: CtxDep, school_code: FromPath[str]
+    ) -> Template:
         return await self._form(request, ctx, school_code, forms.Submission())
 
     async def _form(
@@ -171,7 +176,9 @@ class ParentSite(Controller):
         )
 
     @post("/s/{school_code:str}/new", request_max_body_size=UPLOAD_BODY)
-    async def submit(self, request: Request[Any, Any, State], ctx: CtxDep, school_code: str) -> Template:
+    async def submit(
+        self, request: Request[Any, Any, State], ctx: CtxDep, school_code: FromPath[str]
+    ) -> Template:
         school, district = await _school(ctx, school_code)
         counter = _counter(request, ctx, "web-submit")
         if await throttle.hits(ctx.redis, counter) >= SUBMIT_LIMIT:  # refused before reading the body
@@ -205,7 +212,9 @@ class ParentSite(Controller):
         )
 
     @get("/track")
-    async def track_form(self, request: Request[Any, Any, State], ctx: CtxDep, number: str = "") -> Template:
+    async def track_form(
+        self, request: Request[Any, Any, State], ctx: CtxDep, number: FromQuery[str] = ""
+    ) -> Template:
         return _page("track.html", request, ctx, number=number[:32])
 
     @post("/track", request_max_body_size=SMALL_FORM)
@@ -243,7 +252,7 @@ class ParentSite(Controller):
         )
 
     @post("/t/{number:str}/rate", request_max_body_size=SMALL_FORM)
-    async def rate(self, request: Request[Any, Any, State], ctx: CtxDep, number: str) -> Template:
+    async def rate(self, request: Request[Any, Any, State], ctx: CtxDep, number: FromPath[str]) -> Template:
         fields = await _small_form(request)
         code = fields.get("code", "")
         if not _check_csrf(request, ctx, fields.get("csrf", "")):
@@ -267,7 +276,7 @@ class ParentSite(Controller):
 
     @get("/s/{school_code:str}/qr.png")
     async def qr_png(
-        self, request: Request[Any, Any, State], ctx: CtxDep, school_code: str
+        self, request: Request[Any, Any, State], ctx: CtxDep, school_code: FromPath[str]
     ) -> Response[bytes]:
         await _school(ctx, school_code)
         url, configured = _landing_url(request, school_code)
@@ -277,14 +286,16 @@ class ParentSite(Controller):
 
     @get("/s/{school_code:str}/qr.svg")
     async def qr_svg(
-        self, request: Request[Any, Any, State], ctx: CtxDep, school_code: str
+        self, request: Request[Any, Any, State], ctx: CtxDep, school_code: FromPath[str]
     ) -> Response[bytes]:
         await _school(ctx, school_code)
         url, configured = _landing_url(request, school_code)
         return _download(_svg(url), "image/svg+xml", f"{school_code}-qr.svg", configured)
 
     @get("/s/{school_code:str}/poster")
-    async def poster(self, request: Request[Any, Any, State], ctx: CtxDep, school_code: str) -> Template:
+    async def poster(
+        self, request: Request[Any, Any, State], ctx: CtxDep, school_code: FromPath[str]
+    ) -> Template:
         school, _ = await _school(ctx, school_code)
         url, _ = _landing_url(request, school_code)
         svg = _svg(url, scale=8, sized=False).decode()

@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import ControllerRouterHandler
 
 from .i18n import translate
 from .routes import ParentSite
@@ -25,7 +26,7 @@ def templates() -> TemplateConfig[Any]:
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
 
 
-ROUTES = [
+ROUTES: list[ControllerRouterHandler] = [
     ParentSite,
     create_static_files_router(
         path="/static/site",
