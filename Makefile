@@ -1,15 +1,17 @@
 # The two commands of the README's quick start; each installs what it needs first.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# Every package pinned by constraints.txt (regenerate: make constraints), so a new release cannot
+# change behaviour under us unnoticed; pyproject.toml keeps the ranges we accept.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: serve test bench lint browser
+.PHONY: serve test bench lint browser constraints
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -33,8 +35,15 @@ browser:
 		echo "browser tests skipped: chromium or the CJK font is missing (sudo apt-get install chromium fonts-wqy-microhei)"; \
 	fi
 
+# ruff, mypy --strict on src/ and workers/, and the layer rule's import contracts.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src workers tests bench
+	$(VENV)/bin/ruff format --check src workers tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+constraints: $(STAMP)
+	$(PY) -m pip freeze --exclude-editable | grep -v '^pip==' > constraints.txt
 
 bench: $(STAMP)
 	$(PY) bench/run.py

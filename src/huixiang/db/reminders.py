@@ -131,6 +131,7 @@ async def open_figures(
         evening,
         now,
     )
+    assert row is not None  # an aggregate always answers one row
     return {name: int(row[name]) for name in ("open", "due_today", "overdue")}
 
 
