@@ -16,6 +16,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.chain import HASHED_FIELDS
+from .notices import holders_notice_ctes
 
 
 class HasConnection(Protocol):
@@ -85,16 +86,23 @@ TICKET_COLUMNS = (
 )
 EVENT_COLUMNS = (*HASHED_FIELDS, "actor_id", "prev_hash", "hash")
 _n = len(TICKET_COLUMNS)
+_e = len(EVENT_COLUMNS)
+# The ticket, its first event and the notices to its unit's staff (db/notices.py): one statement,
+# so one round trip and one commit, and the rows stand or fall together.
 INTAKE = f"""
 WITH ticket AS (
     INSERT INTO tickets ({", ".join(TICKET_COLUMNS)})
     VALUES ({", ".join(f"${i + 1}" for i in range(_n))})
     ON CONFLICT (school_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING id
-)
-INSERT INTO ticket_events (ticket_id, {", ".join(EVENT_COLUMNS)})
-SELECT id, {", ".join(f"${_n + i + 1}" for i in range(len(EVENT_COLUMNS)))} FROM ticket
-RETURNING ticket_id
+),
+event AS (
+    INSERT INTO ticket_events (ticket_id, {", ".join(EVENT_COLUMNS)})
+    SELECT id, {", ".join(f"${_n + i + 1}" for i in range(_e))} FROM ticket
+    RETURNING ticket_id
+),
+{holders_notice_ctes(_n + _e + 1)}
+SELECT (SELECT ticket_id FROM event) AS ticket_id, ARRAY(SELECT id FROM outbox) AS deliveries
 """
 
 
@@ -102,23 +110,26 @@ async def insert_intake(
     connection: asyncpg.Connection,
     ticket: dict[str, Any],
     event: dict[str, Any],
+    notice: Sequence[Any],
     files: Sequence[tuple[Any, ...]] = (),
-) -> int | None:
-    """The ticket and its first event in one statement (with its files, one transaction);
-    None when the idempotency key was used before."""
-    args = [ticket[c] for c in TICKET_COLUMNS] + [event[c] for c in EVENT_COLUMNS]
+) -> tuple[int | None, list[int]]:
+    """The ticket, its first event and its notices in one statement (with its files, one
+    transaction): its id and the new deliveries' ids; None when the idempotency key was used
+    before. `notice`: rule, now, deadline, data, body, subject, org id, roles (db/notices.py)."""
+    args = [ticket[c] for c in TICKET_COLUMNS] + [event[c] for c in EVENT_COLUMNS] + list(notice)
     if not files:
-        value = await connection.fetchval(INTAKE, *args)
-        return int(value) if value is not None else None
-    async with connection.transaction():  # a savepoint when the caller is in a transaction
-        value = await connection.fetchval(INTAKE, *args)
-        if value is not None:
-            await connection.executemany(
-                "INSERT INTO attachments (ticket_id, filename, content_type, size, sha256, data) "
-                "VALUES ($1, $2, $3, $4, $5, $6)",
-                [(value, *file) for file in files],
-            )
-    return int(value) if value is not None else None
+        row = await connection.fetchrow(INTAKE, *args)
+    else:
+        async with connection.transaction():  # a savepoint when the caller is in a transaction
+            row = await connection.fetchrow(INTAKE, *args)
+            if row["ticket_id"] is not None:
+                await connection.executemany(
+                    "INSERT INTO attachments (ticket_id, filename, content_type, size, sha256, data) "
+                    "VALUES ($1, $2, $3, $4, $5, $6)",
+                    [(row["ticket_id"], *file) for file in files],
+                )
+    ticket_id = row["ticket_id"]
+    return (int(ticket_id) if ticket_id is not None else None), list(row["deliveries"])
 
 
 async def keyed_ticket(connection: asyncpg.Connection, school_id: int, key: str) -> Any:

@@ -3,6 +3,7 @@ keys on user × ticket × rule × deadline and ticket × rule × recipient × ch
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -104,10 +105,28 @@ outbox AS (
 )
 SELECT id FROM outbox
 """
-_BY_ROLE = _TO_STAFF.format(
-    recipients="SELECT DISTINCT u.id, u.email, u.phone, u.notify_channels FROM role_grants g "
+_HOLDERS = (
+    "SELECT DISTINCT u.id, u.email, u.phone, u.notify_channels FROM role_grants g "
     "JOIN users u ON u.id = g.user_id WHERE g.org_id = $8 AND g.role = ANY($9::text[]) AND u.is_active"
 )
+_BY_ROLE = _TO_STAFF.format(recipients=_HOLDERS)
+
+
+def holders_notice_ctes(first: int) -> str:
+    """_BY_ROLE's CTEs (staff, fresh, outbox) for the ticket a CTE `ticket` inserts earlier in
+    the same statement, so a new ticket and its notices stand or fall together in one commit
+    and one round trip (db/fast.py's intake). No `ticket` row (an idempotent replay): no notice.
+    Their other parameters are numbered from $first: rule, now, deadline, data, body, subject,
+    org id, roles (those of notify_staff with `org_id`)."""
+    sql = _TO_STAFF.format(recipients=_HOLDERS + " AND EXISTS (SELECT 1 FROM ticket)")
+    sql = re.sub(
+        r"\$(\d+)",
+        lambda m: "(SELECT id FROM ticket)" if m[1] == "1" else f"${first + int(m[1]) - 2}",
+        sql,
+    )
+    return sql.strip().removeprefix("WITH ").removesuffix("SELECT id FROM outbox").strip()
+
+
 _BY_ID = _TO_STAFF.format(
     recipients="SELECT u.id, u.email, u.phone, u.notify_channels FROM users u "
     "WHERE u.id = ANY($8::int[]) AND u.is_active"

@@ -168,14 +168,15 @@ async def intake(
     files = [
         (u.filename, u.content_type, len(u.data), hashlib.sha256(u.data).digest(), u.data) for u in uploads
     ]
-    ticket_id = await fast.insert_intake(await fast.driver(ctx), ticket, event, files)
+    notice = ticket_received(ctx, number, filed, register_due)
+    ticket_id, deliveries = await fast.insert_intake(await fast.driver(ctx), ticket, event, notice, files)
     if ticket_id is None:  # a concurrent twin with the same key committed first
         assert idempotency_key is not None
         first = await fast.keyed_ticket(await fast.driver(ctx), school.id, idempotency_key)
         if first is None:  # the twin rolled back; the client should simply retry
             raise Conflict("A request with this Idempotency-Key is still being processed; retry.")
         return _replayed(ctx, first, idempotency_key, request_hash)
-    await ticket_received(ctx, ticket_id, number, filed, register_due)
+    ctx.deliveries += deliveries
     return s.IntakeReceipt(number, code, Status.COLLECTED.value, register_due, respond_due)
 
 

@@ -126,26 +126,24 @@ async def enqueue_outbox(
 # ---- at once: a new ticket to whoever registers it, an assignment to its assignee -----------
 
 
-async def ticket_received(
-    ctx: Ctx, ticket_id: int, number: str, org: OrgInfo, register_due_at: datetime
-) -> None:
+def ticket_received(ctx: Ctx, number: str, org: OrgInfo, register_due_at: datetime) -> list[Any]:
     """A new ticket reaches the registrars of the unit it is filed at (a district, which may
-    have none, also its leaders) at once, in-app and on their channels; the jobs are queued
-    after the commit (ctx.deliveries)."""
+    have none, also its leaders) at once, in-app and on their channels. Written by the intake's
+    own statement (db/fast.py), as these parameters of db/notices.holders_notice_ctes; the
+    caller queues the deliveries after the commit (ctx.deliveries)."""
     roles = [Role.REGISTRAR] if org.kind == OrgKind.SCHOOL else [Role.REGISTRAR, Role.LEADER]
     text = ticket_text("new_ticket", number, register_due_at, ctx.settings.timezone)
-    ctx.deliveries += await db.notify_staff(
-        await fast.driver(ctx),
-        org_id=org.id,
-        roles=[role.value for role in roles],
-        ticket_id=ticket_id,
-        rule="new_ticket",
-        deadline=register_due_at,
-        body=text,
-        subject=SUBJECTS["new_ticket"],
-        data=_json({"body": text, "number": number}),
-        now=ctx.now,
-    )
+    data = _json({"body": text, "number": number})
+    return [
+        "new_ticket",
+        ctx.now,
+        register_due_at,
+        data,
+        text,
+        SUBJECTS["new_ticket"],
+        org.id,
+        [role.value for role in roles],
+    ]
 
 
 class Assigned(Protocol):

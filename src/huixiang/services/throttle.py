@@ -20,14 +20,17 @@ def key(secret: bytes, name: str, subject: str) -> str:
     return f"hx:throttle:{name}:{digest}"
 
 
+# The window starts with its first hit, atomically: a counter never lives without its TTL.
+_HIT = (
+    "local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end return n"
+)
+
+
 async def hit(redis: Any, counter: str, window: timedelta) -> int:
-    """Count one hit; answer the hits in the current window (0 when Redis is down)."""
+    """Count one hit; answer the hits in the current window (0 when Redis is down). One EVAL:
+    on public intake's hot path, a MULTI pipeline cost twice the client's CPU."""
     try:
-        async with redis.pipeline(transaction=True) as pipe:
-            pipe.set(counter, 0, ex=int(window.total_seconds()), nx=True)
-            pipe.incr(counter)
-            _, hits = await pipe.execute()
-        return int(hits)
+        return int(await redis.eval(_HIT, 1, counter, int(window.total_seconds())))
     except Exception:  # noqa: BLE001 - any Redis failure: fail open, see the module doc
         log.warning("throttle: Redis unavailable, limit %s not applied", counter.split(":")[2])
         return 0
