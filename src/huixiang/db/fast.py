@@ -118,18 +118,23 @@ async def insert_intake(
     before. `notice`: rule, now, deadline, data, body, subject, org id, roles (db/notices.py)."""
     args = [ticket[c] for c in TICKET_COLUMNS] + [event[c] for c in EVENT_COLUMNS] + list(notice)
     if not files:
-        row = await connection.fetchrow(INTAKE, *args)
-    else:
-        async with connection.transaction():  # a savepoint when the caller is in a transaction
-            row = await connection.fetchrow(INTAKE, *args)
-            if row["ticket_id"] is not None:
-                await connection.executemany(
-                    "INSERT INTO attachments (ticket_id, filename, content_type, size, sha256, data) "
-                    "VALUES ($1, $2, $3, $4, $5, $6)",
-                    [(row["ticket_id"], *file) for file in files],
-                )
+        return await _intake(connection, args)
+    async with connection.transaction():  # a savepoint when the caller is in a transaction
+        ticket_id, deliveries = await _intake(connection, args)
+        if ticket_id is not None:
+            await connection.executemany(
+                "INSERT INTO attachments (ticket_id, filename, content_type, size, sha256, data) "
+                "VALUES ($1, $2, $3, $4, $5, $6)",
+                [(ticket_id, *file) for file in files],
+            )
+    return ticket_id, deliveries
+
+
+async def _intake(connection: asyncpg.Connection, args: list[Any]) -> tuple[int | None, list[int]]:
+    row = await connection.fetchrow(INTAKE, *args)
+    assert row is not None  # its last SELECT has no FROM: always one row
     ticket_id = row["ticket_id"]
-    return (int(ticket_id) if ticket_id is not None else None), list(row["deliveries"])
+    return (int(ticket_id) if ticket_id is not None else None), [int(i) for i in row["deliveries"]]
 
 
 async def keyed_ticket(connection: asyncpg.Connection, school_id: int, key: str) -> Any:
