@@ -26,7 +26,6 @@ from .api.errors import HANDLERS
 from .api.times import in_bureau_zone
 from .db.engine import make_engine, make_sessionmaker, raw_pool
 from .edge.cross_site import CrossSiteMiddleware
-from .edge.errors import path_ints_in_range
 from .services.context import Caches
 from .settings import Settings, get_settings
 from .web import site
@@ -136,7 +135,6 @@ def create_app(
         dependencies={"ctx": Provide(provide_ctx)},
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
         after_exception=[end_abandoned],
-        guards=[path_ints_in_range],
         lifespan=[lifespan],
         state=state,
         before_send=[_security_headers],

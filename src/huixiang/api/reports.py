@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 from ..db import repo
 from ..domain.enums import Role
 from ..domain.errors import NotPermitted
+from ..edge.errors import path_ints_in_range
 from ..services import listing, notices, stats
 from ..services.notices import describe_target
 from .deps import (
@@ -55,6 +56,7 @@ class ReportController(Controller):
         "/notifications/{notification_id:int}/read",
         operation_id="readNotification",
         status_code=204,
+        guards=[path_ints_in_range],  # an id beyond int64: 404
         responses=errors(400, 401, 404),
     )
     async def read(self, ctx: CtxDep, principal: PrincipalDep, notification_id: FromPath[int]) -> None:

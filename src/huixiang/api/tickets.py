@@ -14,6 +14,7 @@ from ..domain.access import REVEAL_ROLES
 from ..domain.enums import Action
 from ..domain.errors import NotFound
 from ..edge.body import decode_json
+from ..edge.errors import path_ints_in_range
 from ..services import listing, tickets
 from ..services import schemas as s
 from ..services.intake import STAFF_INTAKE_ROLES
@@ -94,6 +95,7 @@ class TicketController(Controller):
         "/{number:str}/attachments/{attachment_id:int}",
         operation_id="ticketAttachment",
         operation_class=AttachmentOperation,  # answered in the file's own type
+        guards=[path_ints_in_range],  # an id beyond int64: 404
         responses=errors(400, *SIGNED_IN, 404),
     )
     async def attachment(

@@ -141,9 +141,9 @@ def _sqlstate(exc: BaseException) -> str | None:
 
 
 async def path_ints_in_range(connection: ASGIConnection[Any, Any, Any, Any], _: Any) -> None:
-    """A guard on every route: an integer in the path beyond a database id's range (int64) names
-    nothing, so it is a 404 like any unknown id, not an error from the driver. Async although it
-    awaits nothing: Litestar runs a sync guard in a worker thread, on every request."""
+    """A guard on the routes with an integer in their path (`{name:int}`): one beyond a database
+    id's range (int64) names nothing, so it is a 404 like any unknown id, not an error from the
+    driver. Async although it awaits nothing: Litestar runs a sync guard in a worker thread."""
     for value in connection.path_params.values():
         if isinstance(value, int) and not -INT64_MAX <= value <= INT64_MAX:
             raise e.NotFound(NOWHERE)

@@ -1,0 +1,35 @@
+"""The int64 guard (edge/errors.py `path_ints_in_range`) sits on exactly the routes with an
+integer in their path: every such route keeps the 404 for ids beyond int64, and no other route
+(public intake above all) pays for it on every request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.routes import HTTPRoute
+
+from huixiang.edge.errors import path_ints_in_range
+
+
+def _guarded(app: Any) -> dict[str, bool]:
+    found = {}
+    for route in app.routes:
+        if isinstance(route, HTTPRoute):
+            for handler in route.route_handlers:
+                if handler.http_methods == {"OPTIONS"}:
+                    continue  # Litestar's own CORS preflight answer
+                found[f"{route.path} {sorted(handler.http_methods)}"] = (
+                    path_ints_in_range in handler.resolve_guards()
+                )
+    return found
+
+
+def test_the_int64_guard_is_on_the_integer_paths_only(shared_app: Any) -> None:
+    guarded = _guarded(shared_app)
+    assert {route for route, has in guarded.items() if has} == {
+        route for route in guarded if ":int}" in route
+    }
+    assert {route for route in guarded if ":int}" in route} == {
+        "/api/v1/notifications/{notification_id:int}/read ['POST']",
+        "/api/v1/tickets/{number:str}/attachments/{attachment_id:int} ['GET']",
+    }
