@@ -58,11 +58,10 @@ def print_logins(logins: list[Login], url: str | None) -> None:
         f"  as a parent: {base}/s/demo-shiyan  (a school's page: 我要留言; then /track with number and code)"
     )
     print(f"  its poster:  {base}/s/demo-shiyan/poster  (QR code for the mailbox and notice board)")
-    print(f"  staff:       {base}/staff/login")
     print(
         f'  the API:     POST {base}/api/v1/auth/login {{"username": "demo-qinghe-inspector", '
         f'"password": "{DEMO_PASSWORD}"}}, then GET /api/v1/tickets?overdue=true with '
-        "Authorization: Bearer <token>; figures at GET /api/v1/stats?org_code=demo-city"
+        "Authorization: Bearer <token>; figures at GET /api/v1/stats?org_code=demo-qinghe"
     )
     print(f"  API docs:    {base}/schema (OpenAPI); the JSON API lives under /api/v1")
     print()
