@@ -197,6 +197,7 @@ async def shared_app(settings: Settings, app_clock: Clock) -> AsyncIterator[Any]
     app = create_app(settings, clock=app_clock)
     yield app
     await app.state.redis.aclose()  # the lifespan, which would close it, does not run here
+    await app.state.intake_counter.aclose()
 
 
 @pytest.fixture
@@ -218,3 +219,4 @@ async def committing_client(settings: Settings, engine: AsyncEngine) -> AsyncIte
     async with _client(app) as client:
         yield client
     await app.state.redis.aclose()
+    await app.state.intake_counter.aclose()
