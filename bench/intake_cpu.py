@@ -16,7 +16,6 @@ Redis db 14 as in bench/intake_ratio.py, the per-address limit raised but counte
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import secrets
