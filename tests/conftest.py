@@ -197,7 +197,6 @@ async def shared_app(settings: Settings, app_clock: Clock) -> AsyncIterator[Any]
     app = create_app(settings, clock=app_clock)
     yield app
     await app.state.redis.aclose()  # the lifespan, which would close it, does not run here
-    await app.state.intake_counter.aclose()
 
 
 @pytest.fixture
@@ -219,4 +218,3 @@ async def committing_client(settings: Settings, engine: AsyncEngine) -> AsyncIte
     async with _client(app) as client:
         yield client
     await app.state.redis.aclose()
-    await app.state.intake_counter.aclose()

@@ -26,7 +26,6 @@ from .api.errors import HANDLERS
 from .api.times import in_bureau_zone
 from .db.engine import make_engine, make_sessionmaker, raw_pool
 from .edge.cross_site import CrossSiteMiddleware
-from .services import throttle
 from .services.context import Caches
 from .settings import Settings, get_settings
 from .web import site
@@ -43,7 +42,6 @@ CSP = (
 # The API documentation page starts Swagger UI with an inline script; nothing else may.
 DOCS_CSP = CSP.replace(b"default-src 'self';", b"default-src 'self'; script-src 'self' 'unsafe-inline';")
 DOCS = "/schema"
-REDIS_URL = "redis://127.0.0.1:6379/0"  # when the settings name none
 SWAGGER_ASSETS = "/static/swagger"
 
 
@@ -102,15 +100,13 @@ def create_app(
             "caches": Caches(),
             "clock": clock,
             "redis": aioredis.from_url(
-                settings.redis_url or REDIS_URL,
+                settings.redis_url or "redis://127.0.0.1:6379/0",
                 socket_connect_timeout=1,
                 socket_timeout=1,
             ),
         }
     )
     state.raw_pool = None
-    # Public intake's per-address limit, counted on every request: a leaner client than redis-py.
-    state.intake_counter = throttle.HotCounter.for_url(settings.redis_url or REDIS_URL) or state.redis
     if engine is not None:  # given by the caller (tests), who also disposes of it
         state.engine = engine
         state.sessionmaker = make_sessionmaker(engine)
@@ -128,8 +124,6 @@ def create_app(
             yield
         finally:
             await app.state.redis.aclose()
-            if isinstance(app.state.intake_counter, throttle.HotCounter):
-                await app.state.intake_counter.aclose()
             if own_engine:
                 await app.state.raw_pool.close()
                 await app.state.engine.dispose()

@@ -681,7 +681,6 @@ async def test_intake_past_the_address_limit_returns_429_and_other_addresses_pas
         assert (await other.post(URL, json=body())).status_code == 201
     finally:
         await app.state.redis.aclose()
-        await app.state.intake_counter.aclose()
 
 
 async def test_intake_limit_keeps_no_address_in_redis(
@@ -700,7 +699,6 @@ async def test_intake_limit_keeps_no_address_in_redis(
         assert 0 < await app.state.redis.ttl(counter) <= 60
     finally:
         await app.state.redis.aclose()
-        await app.state.intake_counter.aclose()
 
 
 # ---- Idempotency-Key: no number used up, scoped per school ----------------------------------------

@@ -23,7 +23,7 @@ async def intake_limit(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
     """Tickets per address and minute (settings.intake_limit), counted before the body is read."""
     state = connection.app.state
     address = connection.client.host if connection.client else "unknown"
-    await admit(state.intake_counter, state.settings, address)
+    await admit(state.redis, state.settings, address)
 
 
 class PublicController(Controller):
