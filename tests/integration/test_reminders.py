@@ -4,7 +4,7 @@ ticket, recipient and deadline; extensions re-arm; the outbox is filled and deli
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -71,6 +71,17 @@ async def assigned_ticket(world: World) -> dict[str, Any]:
         answer = await world.action(user, number, action, **body)
         assert answer.status_code == 200, answer.text
     return receipt
+
+
+async def responded(world: World, run: Run) -> tuple[dict[str, Any], int]:
+    """An assigned ticket its handler responded to, and the one delivery that response queued."""
+    receipt = await assigned_ticket(world)
+    assert (await world.action("hand1", receipt["number"], "respond", text="已处理")).status_code == 200
+    [(delivery_id,)] = await run.rows(
+        "SELECT d.id FROM deliveries d JOIN tickets t ON t.id = d.ticket_id WHERE t.number = :n",
+        n=receipt["number"],
+    )
+    return receipt, delivery_id
 
 
 def due(receipt: dict[str, Any]) -> datetime:
@@ -211,15 +222,10 @@ async def test_respond_on_anonymous_ticket_notifies_nobody(world: World, run: Ru
 
 
 async def test_deliver_sends_once_and_records_the_attempt(world: World, run: Run) -> None:
-    receipt = await assigned_ticket(world)
-    assert (await world.action("hand1", receipt["number"], "respond", text="已处理")).status_code == 200
-    [(delivery_id,)] = await run.rows(
-        "SELECT d.id FROM deliveries d JOIN tickets t ON t.id = d.ticket_id WHERE t.number = :n",
-        n=receipt["number"],
-    )
+    _, delivery_id = await responded(world, run)
     provider = LoggingSmsProvider()
     channels = {"sms": SmsChannel(provider)}
-    now = datetime.now(UTC) + timedelta(seconds=1)
+    now = world.now() + timedelta(seconds=1)
     assert await run(now, lambda ctx: delivery.deliver(ctx, delivery_id, channels)) == "sent"
     assert await run(now, lambda ctx: delivery.deliver(ctx, delivery_id, channels)) == "skipped"
     assert [sms.phone for sms in provider.sent] == ["13812341234"]
@@ -239,14 +245,9 @@ class Flaky:
 
 
 async def test_deliver_failing_retries_with_backoff_then_fails_visibly(world: World, run: Run) -> None:
-    receipt = await assigned_ticket(world)
-    assert (await world.action("hand1", receipt["number"], "respond", text="已处理")).status_code == 200
-    [(delivery_id,)] = await run.rows(
-        "SELECT d.id FROM deliveries d JOIN tickets t ON t.id = d.ticket_id WHERE t.number = :n",
-        n=receipt["number"],
-    )
+    _, delivery_id = await responded(world, run)
     flaky = Flaky(retryable=True)
-    now = datetime.now(UTC) + timedelta(seconds=1)
+    now = world.now() + timedelta(seconds=1)
     assert await run(now, lambda ctx: delivery.deliver(ctx, delivery_id, {"sms": flaky})) == "retry"
     [(status, attempts, next_at)] = await run.rows(
         "SELECT status, attempts, next_attempt_at FROM deliveries WHERE id = :i", i=delivery_id
@@ -268,13 +269,8 @@ async def test_deliver_failing_retries_with_backoff_then_fails_visibly(world: Wo
 
 
 async def test_deliver_permanent_failure_fails_at_once(world: World, run: Run) -> None:
-    receipt = await assigned_ticket(world)
-    assert (await world.action("hand1", receipt["number"], "respond", text="已处理")).status_code == 200
-    [(delivery_id,)] = await run.rows(
-        "SELECT d.id FROM deliveries d JOIN tickets t ON t.id = d.ticket_id WHERE t.number = :n",
-        n=receipt["number"],
-    )
-    now = datetime.now(UTC) + timedelta(seconds=1)
+    _, delivery_id = await responded(world, run)
+    now = world.now() + timedelta(seconds=1)
     outcome = await run(now, lambda ctx: delivery.deliver(ctx, delivery_id, {"sms": Flaky(retryable=False)}))
     assert outcome == "failed"
     [(status, error)] = await run.rows(
@@ -318,13 +314,8 @@ async def test_sweep_user_channels_and_school_robot_get_outbox_rows(world: World
 async def test_deliveries_log_admin_sees_failed_with_masked_phone_handler_refused(
     world: World, run: Run
 ) -> None:
-    receipt = await assigned_ticket(world)
-    assert (await world.action("hand1", receipt["number"], "respond", text="已处理")).status_code == 200
-    [(delivery_id,)] = await run.rows(
-        "SELECT d.id FROM deliveries d JOIN tickets t ON t.id = d.ticket_id WHERE t.number = :n",
-        n=receipt["number"],
-    )
-    now = datetime.now(UTC) + timedelta(seconds=1)
+    receipt, delivery_id = await responded(world, run)
+    now = world.now() + timedelta(seconds=1)
     await run(now, lambda ctx: delivery.deliver(ctx, delivery_id, {"sms": Flaky(retryable=False)}))
     answer = await world.as_("admin", "GET", "/api/v1/deliveries", params={"status": "failed"})
     assert answer.status_code == 200, answer.text
@@ -387,12 +378,7 @@ async def test_me_notifications_and_org_webhooks_route_notices_to_channels(world
 
 
 async def test_sweeps_with_no_worker_queue_a_pending_delivery_once_per_window(world: World, run: Run) -> None:
-    receipt = await assigned_ticket(world)
-    assert (await world.action("hand1", receipt["number"], "respond", text="已处理")).status_code == 200
-    [(delivery_id,)] = await run.rows(
-        "SELECT d.id FROM deliveries d JOIN tickets t ON t.id = d.ticket_id WHERE t.number = :n",
-        n=receipt["number"],
-    )
+    _, delivery_id = await responded(world, run)
     # Queued by the respond (after its commit), then the message was lost; no worker runs.
     start = world.now() + timedelta(minutes=10)  # the first sweep queues it once more
     assert delivery_id in (await run.sweep(start)).deliveries
@@ -404,12 +390,7 @@ async def test_sweeps_with_no_worker_queue_a_pending_delivery_once_per_window(wo
 
 
 async def test_sweep_queues_a_retry_when_it_falls_due_within_the_window(world: World, run: Run) -> None:
-    receipt = await assigned_ticket(world)
-    assert (await world.action("hand1", receipt["number"], "respond", text="已处理")).status_code == 200
-    [(delivery_id,)] = await run.rows(
-        "SELECT d.id FROM deliveries d JOIN tickets t ON t.id = d.ticket_id WHERE t.number = :n",
-        n=receipt["number"],
-    )
+    _, delivery_id = await responded(world, run)
     now = world.now() + timedelta(seconds=1)
     assert delivery_id in (await run.sweep(now)).deliveries  # once more by the first sweep
     assert (
