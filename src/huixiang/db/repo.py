@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -203,11 +203,6 @@ async def last_event(session: AsyncSession, ticket_id: int) -> TicketEvent | Non
         .limit(1)
     )
     return (await session.execute(query)).scalar_one_or_none()
-
-
-async def count_where(session: AsyncSession, *conditions: ColumnElement[bool]) -> int:
-    query = select(func.count()).select_from(Ticket).where(*conditions)
-    return int((await session.execute(query)).scalar_one())
 
 
 async def notifications_of(session: AsyncSession, user_id: int, limit: int) -> Sequence[Any]:

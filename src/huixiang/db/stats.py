@@ -8,15 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, and_, cast, func, or_, select
+from sqlalchemy import Float, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.access import Principal
-from ..domain.enums import AWAITING_RESPONSE, Rating, Status
+from ..domain.enums import Rating, Status
 from . import repo
 from .models import Org, Ticket
-
-AWAITING = sorted(s.value for s in AWAITING_RESPONSE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +27,7 @@ class Period:
 
 def _figures(now: datetime) -> list[Any]:
     responded = Ticket.first_responded_at.is_not(None)
-    late_open = and_(Ticket.status.in_(AWAITING), Ticket.respond_due_at < now)
+    late_open = repo.overdue_clause(now)
 
     def count(condition: Any) -> Any:
         return func.count().filter(condition)
