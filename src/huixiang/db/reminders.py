@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from .models import AWAITING_SQL
+from .repo import subtree_end
 
 BATCH = 2000
 
@@ -29,11 +30,6 @@ RULES = {
     "escalated": ("respond_due_at", AWAITING_SQL, "respond_due_at <= {escalate}"),
 }
 INSTANTS = ("now", "soon", "urgent_soon", "escalate")
-
-
-def subtree_end(path: str) -> str:
-    """The first path after the subtree at `path` in byte order ('0' follows '/')."""
-    return path[:-1] + "0"
 
 
 def fire_statement(rule: str, instants: dict[str, datetime], root_path: str) -> tuple[str, list[Any]]:

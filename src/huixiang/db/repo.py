@@ -28,12 +28,17 @@ from .models import (
 )
 
 
+def subtree_end(path: str) -> str:
+    """The first path after the subtree at `path` in byte order ('0' follows '/')."""
+    return path[:-1] + "0"
+
+
 def subtree(column: Any, path: str, *, leaf: bool = False) -> ColumnElement[bool]:
-    """Rows whose path lies in the subtree at `path` ("/1/4/"): an index range, since '0'
-    follows '/' in byte order. A leaf's subtree is its own path."""
+    """Rows whose path lies in the subtree at `path` ("/1/4/"): an index range, [path,
+    subtree_end(path)). A leaf's subtree is its own path."""
     if leaf:
         return column == path  # type: ignore[no-any-return]
-    return and_(column >= path, column < path[:-1] + "0")
+    return and_(column >= path, column < subtree_end(path))
 
 
 def in_scope(principal: Principal, roles: Sequence[Role] | None = None) -> ColumnElement[bool]:
