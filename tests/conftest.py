@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import tempfile
 import threading
 import time
@@ -27,17 +26,10 @@ from huixiang.migrate import upgrade
 from huixiang.services.context import Caches
 from huixiang.settings import Settings, load_settings
 
+from .net import reachable
 from .redis_server import drop_queued_jobs, private_redis
 
 LOCAL_ADMIN_DSN = os.environ.get("HUIXIANG_TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _reachable(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def _run(coro: Any) -> Any:
@@ -63,7 +55,7 @@ def database_url() -> Iterator[str]:
     """A new database for this run, migrated with Alembic (never create_all), dropped after."""
     name = f"hx_test_{uuid.uuid4().hex[:10]}"
     embedded = None
-    if _reachable("127.0.0.1", 5432):
+    if reachable("127.0.0.1", 5432):
         admin_dsn = LOCAL_ADMIN_DSN
         base = admin_dsn.rsplit("/", 1)[0]
         url = f"{base}/{name}"

@@ -11,7 +11,8 @@ import pytest
 from huixiang.settings import Settings
 
 from ..conftest import LOCAL_ADMIN_DSN
-from .faults import Database, Receiver, RedisServer, World, reachable, settings_for
+from ..net import reachable
+from .faults import Database, Receiver, RedisServer, World, settings_for
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -9,7 +9,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -35,24 +34,12 @@ from huixiang.services import schemas as s
 from huixiang.services.context import Caches, Ctx
 from huixiang.settings import Settings, load_settings
 
+from ..net import free_port
+
 T = TypeVar("T")
 
 SECRET = "fault-test-secret-key"
 PASSWORD = "password-123"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def reachable(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def in_thread(work: Callable[[], T]) -> T:

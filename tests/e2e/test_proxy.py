@@ -20,7 +20,7 @@ import pytest
 
 from huixiang.services.login_limits import PAIR_LIMIT
 
-from .faults import free_port
+from ..net import free_port
 
 pytestmark = pytest.mark.slow
 

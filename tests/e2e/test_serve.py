@@ -24,7 +24,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from .faults import free_port
+from ..net import free_port
 
 pytestmark = pytest.mark.slow
 

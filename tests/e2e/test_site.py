@@ -33,7 +33,8 @@ from huixiang.services import accounts
 from huixiang.services import schemas as s
 from huixiang.services.context import Ctx
 
-from .faults import SECRET, Database, free_port, in_ctx, settings_for
+from ..net import free_port
+from .faults import SECRET, Database, in_ctx, settings_for
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,6 @@ import contextlib
 import email
 import json
 import logging
-import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from email import policy
@@ -30,6 +29,8 @@ from huixiang.services.channels import (
 )
 from huixiang.settings import parse_networks
 
+from ..net import free_port
+
 # The receivers listen on 127.0.0.1, which robots may not use in production (services/targets.py).
 LOCAL = parse_networks("test", "127.0.0.1")
 
@@ -40,13 +41,6 @@ MESSAGE = Message(
     body="家长意见“午餐分量不足”已超过答复期限，请尽快处理。",
     link="https://huixiang.example.cn/staff/tickets/42",
 )
-
-
-def _free_port() -> int:
-    """A port nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- SMTP ------------------------------------------------------------------------------------
@@ -189,7 +183,7 @@ async def test_send_email_server_refusal_classified_by_reply_code(
 
 
 async def test_send_email_connection_refused_is_retryable() -> None:
-    channel = EmailChannel(f"smtp://127.0.0.1:{_free_port()}?from=noreply@example.cn", timeout=2)
+    channel = EmailChannel(f"smtp://127.0.0.1:{free_port()}?from=noreply@example.cn", timeout=2)
 
     with pytest.raises(DeliveryFailed) as failed:
         await channel.send("parent@example.cn", MESSAGE)
@@ -217,7 +211,7 @@ async def test_send_email_silent_server_times_out_retryable() -> None:
 
 @pytest.mark.parametrize("target", ["", "not-an-address", "a@b.cn\r\nBcc: all@example.cn", "a@b.cn, c@d.cn"])
 async def test_send_email_invalid_address_is_not_retryable(target: str) -> None:
-    channel = EmailChannel(f"smtp://127.0.0.1:{_free_port()}?from=noreply@example.cn")
+    channel = EmailChannel(f"smtp://127.0.0.1:{free_port()}?from=noreply@example.cn")
 
     with pytest.raises(DeliveryFailed) as failed:
         await channel.send(target, MESSAGE)
@@ -425,7 +419,7 @@ async def test_webhook_slow_receiver_times_out_retryable(receiver: Receiver) -> 
 
 
 async def test_webhook_connection_refused_is_retryable() -> None:
-    url = f"http://127.0.0.1:{_free_port()}/cgi-bin/webhook/send?key=SECRET-ROBOT-KEY"
+    url = f"http://127.0.0.1:{free_port()}/cgi-bin/webhook/send?key=SECRET-ROBOT-KEY"
 
     with pytest.raises(DeliveryFailed) as failed:
         await WebhookChannel("wecom", timeout=2, allowed=LOCAL).send(url, MESSAGE)

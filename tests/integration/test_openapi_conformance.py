@@ -6,7 +6,6 @@ schemathesis's report."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import LOCAL_ADMIN_DSN, _reachable, _run
+from tests.conftest import LOCAL_ADMIN_DSN, _run
+from tests.net import free_port, reachable
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
@@ -32,14 +32,8 @@ RUN += ["--workers", "2", "--no-color"]
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not _reachable("127.0.0.1", 5432), reason="needs the local PostgreSQL"),
+    pytest.mark.skipif(not reachable("127.0.0.1", 5432), reason="needs the local PostgreSQL"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +72,7 @@ def server(database: str, redis_url: str, tmp_path_factory: pytest.TempPathFacto
     command = [sys.executable, "-m", "huixiang.cli"]
     admin = ["--username", ADMIN, "--password", PASSWORD]
     subprocess.run([*command, "create-admin", *admin], env=env, check=True, capture_output=True, timeout=120)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("openapi-web") / "web.log"
     with log.open("wb") as output:
