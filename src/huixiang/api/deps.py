@@ -151,3 +151,8 @@ def provide_filter(
     if assignee not in (None, "", "me"):
         raise Invalid("`assignee` accepts only `me`.")
     return listing.TicketFilter(status, school_code, channel, kind, overdue, assignee == "me", escalated)
+
+
+# The staff controllers' dependencies: the caller, and for the ones that list tickets, the filter.
+SIGNED_IN_DEPS = {"principal": Provide(provide_principal)}
+LISTING_DEPS = {**SIGNED_IN_DEPS, "selection": Provide(provide_filter, sync_to_thread=False)}

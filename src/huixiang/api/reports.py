@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, post
-from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 
 from ..db import repo
@@ -15,11 +14,10 @@ from ..edge.errors import path_ints_in_range
 from ..services import listing, notices, stats
 from ..services.notices import describe_target
 from .deps import (
+    LISTING_DEPS,
     CtxDep,
     FilterDep,
     PrincipalDep,
-    provide_filter,
-    provide_principal,
 )
 from .guards import ADMIN_LOG
 from .openapi import DATE_OR_TIME, SIGNED_IN, STAFF, errors
@@ -38,10 +36,7 @@ class ReportController(Controller):
     path = "/api/v1"
     tags = ["reports"]
     security = STAFF
-    dependencies = {
-        "principal": Provide(provide_principal),
-        "selection": Provide(provide_filter, sync_to_thread=False),
-    }
+    dependencies = LISTING_DEPS
 
     @get("/notifications", operation_id="listNotifications", responses=errors(400, 401))
     async def notifications(

@@ -7,7 +7,6 @@ from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from ..domain.access import REVEAL_ROLES
@@ -21,11 +20,10 @@ from ..services.intake import STAFF_INTAKE_ROLES
 from ..services.intake import intake as record_ticket
 from .deps import (
     HOT,
+    LISTING_DEPS,
     CtxDep,
     FilterDep,
     PrincipalDep,
-    provide_filter,
-    provide_principal,
 )
 from .guards import requires_role
 from .openapi import BODY, SIGNED_IN, STAFF, ActionOperation, AttachmentOperation, errors, reads
@@ -46,10 +44,7 @@ class TicketController(Controller):
     path = "/api/v1/tickets"
     tags = ["tickets"]
     security = STAFF
-    dependencies = {
-        "principal": Provide(provide_principal),
-        "selection": Provide(provide_filter, sync_to_thread=False),
-    }
+    dependencies = LISTING_DEPS
 
     @post(
         "/",
