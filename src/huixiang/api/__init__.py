@@ -2,7 +2,7 @@
 
 from litestar.types import ControllerRouterHandler
 
-from .admin import AdminController, set_calendar_day, set_policy
+from .admin import POLICIES, AdminController
 from .auth import AuthController
 from .health import health
 from .public import PublicController
@@ -16,6 +16,5 @@ ROUTES: list[ControllerRouterHandler] = [
     TicketController,
     ReportController,
     health,
-    set_policy,
-    set_calendar_day,
+    POLICIES,
 ]
