@@ -191,10 +191,6 @@ class RedisServer:
             self._log.close()
             self._log = None
 
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
     def flushall(self) -> None:
         with self.client() as client:
             client.flushall()
