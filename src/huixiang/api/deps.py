@@ -17,7 +17,6 @@ from .. import queue
 from ..domain.access import Principal
 from ..domain.enums import Channel, Kind, Status
 from ..domain.errors import Invalid, Unauthenticated
-from ..domain.files import MAX_FILE_BYTES, MAX_FILES
 from ..edge.body import MAX_JSON_BYTES
 from ..edge.cross_site import SESSION_COOKIE
 from ..services import accounts, listing
@@ -134,7 +133,6 @@ CtxDep = NamedDependency[Ctx]
 HOT = {"ctx": Provide(provide_hot_ctx)}
 PrincipalDep = NamedDependency[Principal]
 FilterDep = NamedDependency[listing.TicketFilter]
-UPLOAD_LIMIT = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
 KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
 
 

@@ -10,12 +10,12 @@ from litestar.datastructures import State
 from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter
 
-from ..edge.uploads import read_ticket
+from ..edge.uploads import MAX_UPLOAD_BODY, read_ticket
 from ..services import schemas as s
 from ..services import tickets
 from ..services.intake import admit
 from ..services.intake import intake as record_ticket
-from .deps import HOT, KEY_PATTERN, UPLOAD_LIMIT, CtxDep
+from .deps import HOT, KEY_PATTERN, CtxDep
 from .openapi import BODY, IntakeOperation, errors
 
 
@@ -34,7 +34,7 @@ class PublicController(Controller):
         "/",
         operation_id="publicIntake",
         status_code=201,
-        request_max_body_size=UPLOAD_LIMIT,
+        request_max_body_size=MAX_UPLOAD_BODY,
         dependencies=HOT,
         guards=[intake_limit],
         operation_class=IntakeOperation,  # the body is read by hand: JSON or multipart

@@ -28,6 +28,9 @@ from .body import convert, decode_json, form_to_object, read_limited
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 50
 FILE_FIELD = "files"
+# A form-data body's limit, for both the API's intake and the parents' form: the files, and room
+# for the fields.
+MAX_UPLOAD_BODY = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
 
 
 @dataclass

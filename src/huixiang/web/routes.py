@@ -21,10 +21,9 @@ from litestar.response import Template
 
 from ..domain.enums import Kind, OrgKind, Rating
 from ..domain.errors import Conflict, DomainError, NotFound
-from ..domain.files import MAX_FILE_BYTES, MAX_FILES
 from ..edge.body import read_limited
 from ..edge.errors import classify, status_of
-from ..edge.uploads import Form, parse_form
+from ..edge.uploads import MAX_UPLOAD_BODY, Form, parse_form
 from ..services import schemas as s
 from ..services import throttle, tickets
 from ..services.context import Ctx
@@ -40,7 +39,6 @@ SMALL_FORM = 16 * 1024
 # number and code never count). Counted in Redis, expiring with their window.
 SUBMIT_LIMIT, SUBMIT_WINDOW = 20, timedelta(hours=1)
 TRACK_LIMIT, TRACK_WINDOW = 20, timedelta(minutes=10)
-UPLOAD_BODY = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
 # A page's sentence for each status of the error table (edge/errors.py).
 MESSAGES = {
     403: "error.forbidden",
@@ -175,7 +173,7 @@ class ParentSite(Controller):
             message=message,
         )
 
-    @post("/s/{school_code:str}/new", request_max_body_size=UPLOAD_BODY)
+    @post("/s/{school_code:str}/new", request_max_body_size=MAX_UPLOAD_BODY)
     async def submit(
         self, request: Request[Any, Any, State], ctx: CtxDep, school_code: FromPath[str]
     ) -> Template:
