@@ -9,7 +9,7 @@ import pytest
 
 from huixiang.settings import Settings
 
-from .faults import Database, Receiver, RedisServer, World, processes, wait_until
+from .faults import Database, World, processes, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -19,8 +19,6 @@ KEY = "0f6a2c77-robot-secret-key"
 async def test_delivering_logs_no_sms_line_and_no_robot_key(
     database: Database,
     world: World,
-    receiver: Receiver,
-    redis_server: RedisServer,
     fault_settings: Settings,
     tmp_path: Path,
 ) -> None:
@@ -53,7 +51,7 @@ async def test_delivering_logs_no_sms_line_and_no_robot_key(
 
 
 async def test_scheduler_sweeps_on_one_engine(
-    database: Database, redis_server: RedisServer, fault_settings: Settings, tmp_path: Path
+    database: Database, fault_settings: Settings, tmp_path: Path
 ) -> None:
     """The scheduler keeps one pooled connection across its sweeps: the same backend answers
     every sweep, instead of a new engine (and connection) each minute."""
