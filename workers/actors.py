@@ -66,10 +66,10 @@ def _channels() -> dict[str, Channel]:
 _caches = Caches()
 
 
-async def in_transaction(work: Callable[[Ctx], Awaitable[T]], now: datetime | None = None) -> T:
+async def in_transaction(work: Callable[[Ctx], Awaitable[T]]) -> T:
     """The actor's transaction: commit when the work returns, then enqueue what it decided."""
     async with _sessions()() as session:
-        ctx = Ctx(session, settings, _caches, now or datetime.now(UTC))
+        ctx = Ctx(session, settings, _caches, datetime.now(UTC))
         result = await work(ctx)
         await session.commit()
     if ctx.deliveries:
