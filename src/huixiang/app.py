@@ -21,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import __version__
 from .api import ROUTES, openapi
-from .api.deps import JSON_LIMIT, end_abandoned, provide_ctx, utcnow
+from .api.deps import end_abandoned, provide_ctx, utcnow
 from .api.errors import HANDLERS
 from .api.times import in_bureau_zone
 from .db.engine import make_engine, make_sessionmaker, raw_pool
+from .edge.body import MAX_JSON_BYTES
 from .edge.cross_site import CrossSiteMiddleware
 from .services.context import Caches
 from .settings import Settings, get_settings
@@ -140,7 +141,7 @@ def create_app(
         before_send=[_security_headers],
         after_request=in_bureau_zone(settings.timezone),  # one timestamp form in every answer
         middleware=[CrossSiteMiddleware()],  # cross-site writes and non-JSON API bodies
-        request_max_body_size=JSON_LIMIT,
+        request_max_body_size=MAX_JSON_BYTES,
         openapi_config=docs,
         plugins=[openapi.StrictStructs()],  # request schemas say they refuse unknown fields
         debug=False,

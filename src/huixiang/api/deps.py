@@ -17,7 +17,6 @@ from .. import queue
 from ..domain.access import Principal
 from ..domain.enums import Channel, Kind, Status
 from ..domain.errors import Invalid, Unauthenticated
-from ..edge.body import MAX_JSON_BYTES
 from ..edge.cross_site import SESSION_COOKIE
 from ..services import accounts, listing
 from ..services.context import Ctx
@@ -127,7 +126,6 @@ async def provide_principal(request: Request[Any, Any, Any], ctx: NamedDependenc
     return principal
 
 
-JSON_LIMIT = MAX_JSON_BYTES
 CtxDep = NamedDependency[Ctx]
 # Single-statement endpoints run on a pooled connection of their own (db/fast.py).
 HOT = {"ctx": Provide(provide_hot_ctx)}
