@@ -73,7 +73,7 @@ async def test_an_intake_that_loses_its_key_to_a_twin_writes_no_notice(
 
     twin = {**ticket, "number": ticket["number"] + "-twin"}
     event["data"] = json.dumps(event["data"]) if not isinstance(event["data"], str) else event["data"]
-    now = datetime.now(UTC)
+    now = world.now()
     notice = ["new_ticket", now, now, "{}", "新工单", "新工单待登记", school, ["registrar"]]
     assert await fast.insert_intake(raw, twin, event, notice) == (None, [])
     assert await raw.fetchval(notices) == before
