@@ -143,19 +143,19 @@ def _scenarios() -> list[tuple[int, Callable[[random.Random], Spec]]]:
             78,
             lambda r: Spec(
                 Status.ARCHIVED,
-                (9, 42),
+                (9, HISTORY_DAYS),
                 ratings=rated(r),
                 urgent=r.random() < 0.05,
                 extend=r.random() < 0.06,
                 reopen_by_leader=r.random() < 0.03,
             ),
         ),
-        (6, lambda r: Spec(Status.ARCHIVED, (12, 42), at_once=True, ratings=rated(r))),
+        (6, lambda r: Spec(Status.ARCHIVED, (12, HISTORY_DAYS), at_once=True, ratings=rated(r))),
         (
             5,
             lambda r: Spec(
                 Status.ARCHIVED,
-                (14, 42),
+                (14, HISTORY_DAYS),
                 supervise=True,
                 ratings=rated(r),
                 supervisor=r.choice((None, "demo-city-inspector")),
@@ -165,13 +165,13 @@ def _scenarios() -> list[tuple[int, Callable[[random.Random], Spec]]]:
             40,
             lambda r: Spec(
                 Status.INSPECTED,
-                (14, 42),
+                (14, HISTORY_DAYS),
                 ratings=rated(r),
                 urgent=r.random() < 0.05,
                 extend=r.random() < 0.05,
             ),
         ),
-        (4, lambda r: Spec(Status.INSPECTED, (25, 42), ratings=rated(r), inspect_fail=True)),
+        (4, lambda r: Spec(Status.INSPECTED, (25, HISTORY_DAYS), ratings=rated(r), inspect_fail=True)),
         # Sent to the district bureau.
         (2, lambda r: Spec(Status.COLLECTED, (0, 2), overdue=False, to_bureau=True)),
         (1, lambda r: Spec(Status.REGISTERED, (1, 4), overdue=False, to_bureau=True)),
