@@ -30,6 +30,7 @@ PERIOD_END = (
     "Collected until: a date (2026-11-30, to the end of that day in the bureau's time zone) "
     "or a time with its offset (excluded)."
 )
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReportController(Controller):
@@ -102,7 +103,7 @@ class ReportController(Controller):
     @get(
         "/exports/tickets.xlsx",
         operation_id="exportTickets",
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        media_type=XLSX,
         responses=errors(400, *SIGNED_IN),
     )
     async def export(self, ctx: CtxDep, principal: PrincipalDep, selection: FilterDep) -> Response[bytes]:
@@ -115,6 +116,6 @@ class ReportController(Controller):
         stamp = ctx.now.astimezone(ctx.settings.timezone).strftime("%Y%m%d-%H%M")
         return Response(
             content,
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="tickets-{stamp}.xlsx"'},
         )
