@@ -8,8 +8,14 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from .conftest import World
+from huixiang.db.engine import make_sessionmaker
+from huixiang.services import accounts
+from huixiang.services.context import Caches, Ctx
+from huixiang.services.schemas import LoginRequest
+
+from .conftest import PASSWORD, World
 
 # Who does each step, per school of the world.
 STAFF = {
@@ -116,3 +122,16 @@ def form_fields(**overrides: str) -> dict[str, str]:
     }
     fields.update(overrides)
     return {k: v for k, v in fields.items() if v is not None}
+
+
+async def page_session(shared_app: Any, connection: AsyncConnection, username: str) -> str:
+    """A page login (kind "session") from the test client's address, as /staff/login makes one,
+    through the service."""
+    async with make_sessionmaker(connection)() as session:
+        state = shared_app.state
+        ctx = Ctx(session, state.settings, Caches(), state.clock(), redis=state.redis)
+        outcome = await accounts.login(
+            ctx, LoginRequest(username=username, password=PASSWORD), address="127.0.0.1", kind="session"
+        )
+        await session.commit()
+    return outcome.token

@@ -16,11 +16,10 @@ from huixiang.db.engine import make_sessionmaker
 from huixiang.domain.deadlines import Clock, DeadlinePolicy, WorkCalendar
 from huixiang.services import accounts, login_limits, throttle
 from huixiang.services.context import Caches, Ctx
-from huixiang.services.schemas import LoginRequest
 from huixiang.settings import Settings
 
 from .conftest import PASSWORD, USERS, World
-from .helpers import assert_error, parse_time
+from .helpers import assert_error, page_session, parse_time
 
 LOGIN = "/api/v1/auth/login"
 HOME = "127.0.0.1"  # the test client's address
@@ -58,23 +57,6 @@ async def from_address(client: httpx.AsyncClient, shared_app: Any) -> AsyncItera
 
     yield make
     await asyncio.gather(*(c.aclose() for c in clients))
-
-
-async def page_session(shared_app: Any, connection: AsyncConnection, username: str) -> str:
-    """A page login (kind "session"), as /staff/login makes one, through the service."""
-    async with make_sessionmaker(connection)() as session:
-        ctx = Ctx(
-            session,
-            shared_app.state.settings,
-            Caches(),
-            shared_app.state.clock(),
-            redis=shared_app.state.redis,
-        )
-        outcome = await accounts.login(
-            ctx, LoginRequest(username=username, password=PASSWORD), address=HOME, kind="session"
-        )
-        await session.commit()
-    return outcome.token
 
 
 def _statuses(answers: list[httpx.Response]) -> list[int]:

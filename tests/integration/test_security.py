@@ -12,13 +12,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from huixiang.db.engine import make_sessionmaker
-from huixiang.services import accounts, delivery
+from huixiang.services import delivery
 from huixiang.services.channels import channels_from_env
 from huixiang.services.context import Caches, Ctx
-from huixiang.services.schemas import LoginRequest
 
 from .conftest import PASSWORD, World
-from .helpers import assert_error
+from .helpers import assert_error, page_session
 
 NEW_USER = {
     "username": "cityadmin2",
@@ -26,18 +25,6 @@ NEW_USER = {
     "display_name": "市管理员",
     "roles": [{"role": "admin", "org_code": "city"}],
 }
-
-
-async def page_session(shared_app: Any, connection: AsyncConnection, username: str) -> str:
-    """A page login (kind "session"), as /staff/login makes one, through the service."""
-    async with make_sessionmaker(connection)() as session:
-        state = shared_app.state
-        ctx = Ctx(session, state.settings, Caches(), state.clock(), redis=state.redis)
-        outcome = await accounts.login(
-            ctx, LoginRequest(username=username, password=PASSWORD), address="127.0.0.1", kind="session"
-        )
-        await session.commit()
-    return outcome.token
 
 
 @pytest.fixture
