@@ -7,6 +7,7 @@ import zlib
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -135,3 +136,10 @@ async def page_session(shared_app: Any, connection: AsyncConnection, username: s
         )
         await session.commit()
     return outcome.token
+
+
+async def raw(connection: AsyncConnection) -> asyncpg.Connection:
+    """The asyncpg connection under the test's transaction, for raw SQL."""
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert isinstance(driver, asyncpg.Connection)
+    return driver

@@ -14,6 +14,7 @@ from huixiang.services.context import Caches, Ctx
 from huixiang.settings import Settings
 
 from .conftest import World
+from .helpers import raw
 
 
 async def test_driver_on_a_fresh_session_is_inside_its_transaction(
@@ -51,30 +52,29 @@ async def test_an_intake_that_loses_its_key_to_a_twin_writes_no_notice(
         headers={"Idempotency-Key": "twin-1"},
     )
     assert first.status_code == 201, first.text
-    raw = (await connection.get_raw_connection()).driver_connection
-    assert raw is not None
+    driver = await raw(connection)
     ticket = dict(
-        await raw.fetchrow(
+        await driver.fetchrow(
             f"SELECT {', '.join(fast.TICKET_COLUMNS)} FROM tickets WHERE number = $1", first.json()["number"]
         )
     )
     event = dict(
-        await raw.fetchrow(
+        await driver.fetchrow(
             f"SELECT {', '.join(fast.EVENT_COLUMNS)} FROM ticket_events "
             "WHERE ticket_id = (SELECT id FROM tickets WHERE number = $1)",
             first.json()["number"],
         )
     )
-    school = await raw.fetchval("SELECT id FROM orgs WHERE code = 's1'")
+    school = await driver.fetchval("SELECT id FROM orgs WHERE code = 's1'")
     notices = "SELECT count(*) FROM notifications WHERE rule = 'new_ticket'"
-    before = await raw.fetchval(notices)
+    before = await driver.fetchval(notices)
     mine = "SELECT count(*) FROM notifications n JOIN tickets t ON t.id = n.ticket_id WHERE t.number = $1"
-    assert await raw.fetchval(mine, ticket["number"]) == 1  # the first intake notified the registrar
+    assert await driver.fetchval(mine, ticket["number"]) == 1  # the first intake notified the registrar
 
     twin = {**ticket, "number": ticket["number"] + "-twin"}
     event["data"] = json.dumps(event["data"]) if not isinstance(event["data"], str) else event["data"]
     now = world.now()
     notice = ["new_ticket", now, now, "{}", "新工单", "新工单待登记", school, ["registrar"]]
-    assert await fast.insert_intake(raw, twin, event, notice) == (None, [])
-    assert await raw.fetchval(notices) == before
-    assert await raw.fetchval("SELECT count(*) FROM tickets WHERE number = $1", twin["number"]) == 0
+    assert await fast.insert_intake(driver, twin, event, notice) == (None, [])
+    assert await driver.fetchval(notices) == before
+    assert await driver.fetchval("SELECT count(*) FROM tickets WHERE number = $1", twin["number"]) == 0

@@ -9,7 +9,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,13 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from huixiang.db import reminders
 
 from .conftest import World
-
-
-async def raw(connection: AsyncConnection) -> asyncpg.Connection:
-    """The asyncpg connection under the test's transaction (the sweep's statements are raw SQL)."""
-    driver = (await connection.get_raw_connection()).driver_connection
-    assert isinstance(driver, asyncpg.Connection)
-    return driver
+from .helpers import raw
 
 
 async def seed(connection: AsyncConnection, now: datetime, count: int = 3000) -> None:
@@ -82,7 +75,7 @@ async def test_each_sweep_rule_is_served_by_its_partial_index(
         "escalate": now - timedelta(days=2),
     }
     sql, args = reminders.fire_statement(rule, instants, root)
-    driver = await raw(connection)
+    driver = await raw(connection)  # the sweep's statements are raw SQL
     await driver.execute("SET LOCAL enable_seqscan = off")
     answer = await driver.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args)
     plan = json.loads(answer) if isinstance(answer, str) else answer  # the session may decode json
