@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..db.models import AuthToken, Category, Org, OrgWebhook, RoleGrant, User
+from .models import AuthToken, Category, Org, OrgWebhook, RoleGrant, User
 
 
 async def add_token(
