@@ -226,12 +226,13 @@ def _answers_health(url: str) -> bool:
 
 
 def _relay(scheduler: subprocess.Popen[bytes], swept: threading.Event) -> None:
-    """Copy the scheduler's output to ours; note its first sweep."""
+    """Copy the scheduler's output to ours; note its first sweep (its summary or its failure, not
+    the banner, which names the sweep too)."""
     assert scheduler.stdout is not None
     for line in scheduler.stdout:
         sys.stdout.buffer.write(line)
         sys.stdout.flush()
-        if b"sweep" in line:
+        if line.startswith((b"sweep: ", b"sweep failed: ")):
             swept.set()
     swept.set()
 
