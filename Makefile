@@ -3,15 +3,18 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # Every package pinned by constraints.txt (regenerate: make constraints), so a new release cannot
 # change behaviour under us unnoticed; pyproject.toml keeps the ranges we accept.
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt package-lock.json | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
 .PHONY: serve test bench lint browser constraints
 
-$(STAMP): pyproject.toml constraints.txt
+# The pages' front-end libraries (htmx, ECharts) from the npm registry, as package-lock.json pins
+# them, into node_modules, which the app serves (settings.assets_dir).
+$(STAMP): pyproject.toml constraints.txt package-lock.json
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

@@ -15,6 +15,7 @@ from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.types import Message, Scope
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -131,7 +132,7 @@ def create_app(
 
     docs, assets = _docs()
     return Litestar(
-        route_handlers=[*ROUTES, *assets, *site.ROUTES],
+        route_handlers=[*ROUTES, *assets, *site.routes(settings.assets_dir)],
         template_config=site.templates(),
         dependencies={"ctx": Provide(provide_ctx)},
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
@@ -143,7 +144,7 @@ def create_app(
         middleware=[CrossSiteMiddleware()],  # cross-site writes and non-JSON API bodies
         request_max_body_size=MAX_JSON_BYTES,
         openapi_config=docs,
-        plugins=[openapi.StrictStructs()],  # request schemas say they refuse unknown fields
+        plugins=[openapi.StrictStructs(), HTMXPlugin()],  # strict request schemas; request.htmx
         debug=False,
     )
 

@@ -10,6 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+DEFAULT_ASSETS = Path(__file__).resolve().parents[2] / "node_modules"
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -35,6 +37,9 @@ class Settings:
     # receiver on 127.0.0.1, or a robot service deliberately inside your network. Default none.
     # Normalised ("127.0.0.1/32"); services/targets.py reads them as networks.
     webhook_allowed_networks: tuple[str, ...] = ()
+    # Where npm installed the pages' front-end libraries (htmx, ECharts): `make` runs `npm ci`
+    # into the checkout's node_modules; a deployment may point elsewhere.
+    assets_dir: Path = DEFAULT_ASSETS
 
     @property
     def tz_name(self) -> str:
@@ -89,6 +94,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             str(n)
             for n in parse_networks("HUIXIANG_TRUSTED_PROXIES", env.get("HUIXIANG_TRUSTED_PROXIES", ""))
         ),
+        assets_dir=Path(env["HUIXIANG_ASSETS_DIR"]).resolve()
+        if env.get("HUIXIANG_ASSETS_DIR")
+        else DEFAULT_ASSETS,
         webhook_allowed_networks=tuple(
             str(n)
             for n in parse_networks(

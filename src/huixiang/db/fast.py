@@ -44,7 +44,8 @@ SELECT u.id, u.username, u.display_name,
        coalesce(array_agg(g.role ORDER BY g.id) FILTER (WHERE g.id IS NOT NULL), '{}') AS roles,
        coalesce(array_agg(o.code ORDER BY g.id) FILTER (WHERE g.id IS NOT NULL), '{}') AS codes,
        coalesce(array_agg(o.path ORDER BY g.id) FILTER (WHERE g.id IS NOT NULL), '{}') AS paths,
-       coalesce(array_agg(o.kind ORDER BY g.id) FILTER (WHERE g.id IS NOT NULL), '{}') AS kinds
+       coalesce(array_agg(o.kind ORDER BY g.id) FILTER (WHERE g.id IS NOT NULL), '{}') AS kinds,
+       coalesce(array_agg(o.name ORDER BY g.id) FILTER (WHERE g.id IS NOT NULL), '{}') AS names
 FROM auth_tokens a
 JOIN users u ON u.id = a.user_id
 LEFT JOIN role_grants g ON g.user_id = u.id

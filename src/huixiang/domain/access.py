@@ -19,6 +19,7 @@ class Grant:
     org_path: str
     leaf: bool = False  # a school: nothing is filed below it, so its subtree is its own path
     district: bool = False  # a district: its subtree is also every ticket with its district id
+    org_name: str = ""  # for pages ("登记员 · 实验小学")
 
     @property
     def org_id(self) -> int:

@@ -4,7 +4,7 @@ Chinese: what staff read in exports and pages instead of a code. The pages' cata
 
 from __future__ import annotations
 
-from .enums import Channel, Kind, Priority, Rating, Status
+from .enums import Channel, Kind, Priority, Rating, Role, Status
 
 STAFF_STATUS: dict[Status, str] = {
     Status.COLLECTED: "待登记",
@@ -42,6 +42,15 @@ RATING: dict[Rating, str] = {
     Rating.SATISFIED: "满意",
     Rating.BASICALLY_SATISFIED: "基本满意",
     Rating.UNSATISFIED: "不满意",
+}
+
+ROLE: dict[Role, str] = {
+    Role.ADMIN: "管理员",
+    Role.REGISTRAR: "登记员",
+    Role.LEADER: "责任领导",
+    Role.HANDLER: "承办人",
+    Role.GRID_MEMBER: "网格员",
+    Role.INSPECTOR: "督查员",
 }
 
 YES_NO = {True: "是", False: "否"}

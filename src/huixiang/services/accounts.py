@@ -65,10 +65,33 @@ async def principal_for(ctx: Ctx, token: str) -> Principal | None:
     if row is None:
         return None
     grants = tuple(
-        Grant(Role(role), code, path, leaf=kind == OrgKind.SCHOOL, district=kind == OrgKind.DISTRICT)
-        for role, code, path, kind in zip(row["roles"], row["codes"], row["paths"], row["kinds"], strict=True)
+        Grant(
+            Role(role),
+            code,
+            path,
+            leaf=kind == OrgKind.SCHOOL,
+            district=kind == OrgKind.DISTRICT,
+            org_name=name,
+        )
+        for role, code, path, kind, name in zip(
+            row["roles"], row["codes"], row["paths"], row["kinds"], row["names"], strict=True
+        )
     )
     return Principal(row["id"], row["username"], row["display_name"], grants)
+
+
+MIN_PASSWORD = 8
+
+
+async def change_password(ctx: Ctx, principal: Principal, current: str, new: str) -> None:
+    """The caller's own password, after the current one is proved; other sessions stay valid."""
+    user = await db.user_by_id(ctx.session, principal.user_id)
+    assert user is not None
+    if not verify_password(user.password_hash, current):
+        raise Invalid("`current` is not your current password.")
+    if len(new) < MIN_PASSWORD:
+        raise Invalid(f"`new` must have at least {MIN_PASSWORD} characters.")
+    await db.reset_password(ctx.session, user.id, hash_password(new))
 
 
 def require_admin_over(principal: Principal, path: str) -> None:

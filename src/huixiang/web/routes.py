@@ -60,7 +60,7 @@ def _counter(request: Request[Any, Any, State], ctx: Ctx, name: str) -> str:
     return throttle.key(ctx.settings.secret_key, name, _address(request))
 
 
-def _csrf(request: Request[Any, Any, State], ctx: Ctx) -> tuple[str, str, bool]:
+def anonymous_csrf(request: Request[Any, Any, State], ctx: Ctx) -> tuple[str, str, bool]:
     """The browser's CSRF cookie (made if missing), the form's matching token, and whether the
     cookie is new (double submit: a third-party page can send neither the cookie nor its MAC)."""
     cookie = request.cookies.get(CSRF_COOKIE) or ""
@@ -71,7 +71,7 @@ def _csrf(request: Request[Any, Any, State], ctx: Ctx) -> tuple[str, str, bool]:
     return cookie, token, fresh
 
 
-def _check_csrf(request: Request[Any, Any, State], ctx: Ctx, sent: str) -> bool:
+def check_anonymous_csrf(request: Request[Any, Any, State], ctx: Ctx, sent: str) -> bool:
     cookie = request.cookies.get(CSRF_COOKIE)
     if not cookie:
         return False
@@ -79,10 +79,10 @@ def _check_csrf(request: Request[Any, Any, State], ctx: Ctx, sent: str) -> bool:
     return hmac.compare_digest(expected, sent or "")
 
 
-def _page(
+def anonymous_page(
     name: str, request: Request[Any, Any, State], ctx: Ctx, status: int = 200, **context: Any
 ) -> Template:
-    cookie, token, fresh = _csrf(request, ctx)
+    cookie, token, fresh = anonymous_csrf(request, ctx)
     response = Template(template_name=name, context={"csrf": token, **context}, status_code=status)
     if fresh:
         secure = ctx.settings.secure_cookies or request.url.scheme == "https"
@@ -125,7 +125,7 @@ class ParentSite(Controller):
 
     @get("/")
     async def home(self, request: Request[Any, Any, State], ctx: CtxDep) -> Template:
-        return _page("home.html", request, ctx)
+        return anonymous_page("home.html", request, ctx)
 
     @get("/s/{school_code:str}")
     async def landing(
@@ -133,7 +133,7 @@ class ParentSite(Controller):
     ) -> Template:
         school, district = await _school(ctx, school_code)
         clock = await clock_for(ctx, school.path)
-        return _page(
+        return anonymous_page(
             "landing.html",
             request,
             ctx,
@@ -159,7 +159,7 @@ class ParentSite(Controller):
         message: str | None = None,
     ) -> Template:
         school, district = await _school(ctx, school_code)
-        return _page(
+        return anonymous_page(
             "form.html",
             request,
             ctx,
@@ -199,7 +199,7 @@ class ParentSite(Controller):
         except DomainError as exc:  # the input kept, the status the error table gives
             status = status_of(exc)
             return await self._form(request, ctx, school_code, form, status, _message(status))
-        return _page(
+        return anonymous_page(
             "receipt.html",
             request,
             ctx,
@@ -213,7 +213,7 @@ class ParentSite(Controller):
     async def track_form(
         self, request: Request[Any, Any, State], ctx: CtxDep, number: FromQuery[str] = ""
     ) -> Template:
-        return _page("track.html", request, ctx, number=number[:32])
+        return anonymous_page("track.html", request, ctx, number=number[:32])
 
     @post("/track", request_max_body_size=SMALL_FORM)
     async def track(self, request: Request[Any, Any, State], ctx: CtxDep) -> Template:
@@ -230,15 +230,17 @@ class ParentSite(Controller):
     ) -> Template:
         counter = _counter(request, ctx, "web-track")
         if await throttle.hits(ctx.redis, counter) >= TRACK_LIMIT:
-            return _page(
+            return anonymous_page(
                 "track.html", request, ctx, status=429, number=number, message=t("error.track_too_many")
             )
         try:
             view = await tickets.public_view(ctx, number, code)
         except NotFound:
             await throttle.hit(ctx.redis, counter, TRACK_WINDOW)  # only misses count: guesses, not parents
-            return _page("track.html", request, ctx, status=404, number=number, message=t("error.not_found"))
-        return _page(
+            return anonymous_page(
+                "track.html", request, ctx, status=404, number=number, message=t("error.not_found")
+            )
+        return anonymous_page(
             "ticket.html",
             request,
             ctx,
@@ -253,7 +255,7 @@ class ParentSite(Controller):
     async def rate(self, request: Request[Any, Any, State], ctx: CtxDep, number: FromPath[str]) -> Template:
         fields = await _small_form(request)
         code = fields.get("code", "")
-        if not _check_csrf(request, ctx, fields.get("csrf", "")):
+        if not check_anonymous_csrf(request, ctx, fields.get("csrf", "")):
             return await self._ticket(request, ctx, number, code, t("error.csrf"))
         try:
             value = Rating(fields.get("value", ""))
@@ -297,7 +299,7 @@ class ParentSite(Controller):
         school, _ = await _school(ctx, school_code)
         url, _ = _landing_url(request, school_code)
         svg = _svg(url, scale=8, sized=False).decode()
-        return _page("poster.html", request, ctx, school=school, url=url, svg=svg)
+        return anonymous_page("poster.html", request, ctx, school=school, url=url, svg=svg)
 
 
 def _submission_key(
@@ -361,7 +363,7 @@ async def _read_submission(request: Request[Any, Any, State], ctx: Ctx) -> Form:
             content_type,
             request.stream(),
             lenient=True,
-            admit=lambda fields: _check_csrf(request, ctx, fields.get("csrf", "")),
+            admit=lambda fields: check_anonymous_csrf(request, ctx, fields.get("csrf", "")),
         )
     fields = await _small_form(request)
-    return Form(fields=fields, refused=not _check_csrf(request, ctx, fields.get("csrf", "")))
+    return Form(fields=fields, refused=not check_anonymous_csrf(request, ctx, fields.get("csrf", "")))

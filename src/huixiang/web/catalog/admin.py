@@ -1,0 +1,3 @@
+"""Strings of the admin pages (keys prefixed `admin.`)."""
+
+ENTRIES: dict[str, str] = {}

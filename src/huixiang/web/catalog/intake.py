@@ -1,0 +1,3 @@
+"""Strings of the intake pages (keys prefixed `intake.`)."""
+
+ENTRIES: dict[str, str] = {}

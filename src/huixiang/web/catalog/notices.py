@@ -1,0 +1,3 @@
+"""Strings of the notices pages (keys prefixed `notices.`)."""
+
+ENTRIES: dict[str, str] = {}

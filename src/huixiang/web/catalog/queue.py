@@ -1,0 +1,3 @@
+"""Strings of the queue pages (keys prefixed `queue.`)."""
+
+ENTRIES: dict[str, str] = {}

@@ -1,0 +1,3 @@
+"""Strings of the ticket pages (keys prefixed `ticket.`)."""
+
+ENTRIES: dict[str, str] = {}

@@ -1,0 +1,9 @@
+"""The staff workbench: sign-in and role, queues, one ticket, offline intake, notifications."""
+
+from litestar.types import ControllerRouterHandler
+
+from .auth import StaffAccount, StaffAuth
+from .queue import StaffQueue
+from .ticket import StaffTicket
+
+ROUTES: list[ControllerRouterHandler] = [StaffAuth, StaffAccount, StaffQueue, StaffTicket]

@@ -1,0 +1,113 @@
+"""The staff pages' sign-in, role choice, password and CSRF (web/staff/auth.py, session.py)."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from .conftest import PASSWORD, World
+
+pytestmark = pytest.mark.asyncio
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, html[:500]
+    return found.group(1)
+
+
+async def sign_in(
+    client: httpx.AsyncClient, username: str, password: str = PASSWORD, next: str = ""
+) -> httpx.Response:
+    form = await client.get("/staff/login")
+    assert form.status_code == 200
+    return await client.post(
+        "/staff/login",
+        data={"csrf": csrf_of(form.text), "username": username, "password": password, "next": next},
+    )
+
+
+async def test_staff_page_signed_out_redirects_to_login_and_back(world: World) -> None:
+    answer = await world.client.get("/staff/tickets/2026-000001")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/staff/login?next=%2Fstaff%2Ftickets%2F2026-000001"
+
+
+async def test_login_sets_session_and_opens_queue(world: World) -> None:
+    answer = await sign_in(world.client, "reg1", next="/staff")
+    assert answer.status_code == 303 and answer.headers["location"] == "/staff"
+    cookie = answer.headers["set-cookie"]
+    assert "hx_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
+    queue = await world.client.get("/staff")
+    assert queue.status_code == 200
+    assert "登记员" in queue.text and "退出" in queue.text
+
+
+async def test_login_wrong_password_keeps_username_and_says_so(world: World) -> None:
+    answer = await sign_in(world.client, "reg1", password="wrong-password")
+    assert answer.status_code == 401
+    assert "用户名或密码不正确" in answer.text and 'value="reg1"' in answer.text
+    assert "hx_session" not in answer.headers.get("set-cookie", "")
+
+
+async def test_login_next_never_leaves_the_site(world: World) -> None:
+    answer = await sign_in(world.client, "reg1", next="//evil.example/x")
+    assert answer.headers["location"] == "/staff"
+
+
+async def test_login_without_csrf_is_refused(world: World) -> None:
+    answer = await world.client.post("/staff/login", data={"username": "reg1", "password": PASSWORD})
+    assert answer.status_code == 403
+    assert "页面已过期" in answer.text
+
+
+async def test_logout_without_token_is_refused_with_it_ends_session(world: World) -> None:
+    await sign_in(world.client, "reg1")
+    refused = await world.client.post("/staff/logout", data={"csrf": "forged"})
+    assert refused.status_code == 403
+    assert (await world.client.get("/staff")).status_code == 200
+    page = await world.client.get("/staff")
+    answer = await world.client.post("/staff/logout", data={"csrf": csrf_of(page.text)})
+    assert answer.status_code == 303 and answer.headers["location"] == "/staff/login"
+    world.client.cookies.clear()
+    assert (await world.client.get("/staff")).status_code == 303
+
+
+async def test_cross_site_post_with_session_cookie_is_refused(world: World) -> None:
+    await sign_in(world.client, "reg1")
+    page = await world.client.get("/staff/password")
+    answer = await world.client.post(
+        "/staff/password",
+        data={
+            "csrf": csrf_of(page.text),
+            "current": PASSWORD,
+            "new": "another-pass-1",
+            "repeat": "another-pass-1",
+        },
+        headers={"Sec-Fetch-Site": "cross-site"},
+    )
+    assert answer.status_code == 403
+
+
+async def test_change_password_checks_current_and_repeat(world: World) -> None:
+    await sign_in(world.client, "hand1")
+    token = csrf_of((await world.client.get("/staff/password")).text)
+    wrong = await world.client.post(
+        "/staff/password",
+        data={"csrf": token, "current": "nope-nope", "new": "new-pass-123", "repeat": "new-pass-123"},
+    )
+    assert wrong.status_code == 400 and "当前密码不正确" in wrong.text
+    mismatch = await world.client.post(
+        "/staff/password",
+        data={"csrf": token, "current": PASSWORD, "new": "new-pass-123", "repeat": "other-pass"},
+    )
+    assert mismatch.status_code == 400 and "两次输入的新密码不一致" in mismatch.text
+    done = await world.client.post(
+        "/staff/password",
+        data={"csrf": token, "current": PASSWORD, "new": "new-pass-123", "repeat": "new-pass-123"},
+    )
+    assert done.status_code == 200 and "密码已修改" in done.text
+    world.client.cookies.clear()
+    assert (await sign_in(world.client, "hand1", password="new-pass-123")).status_code == 303
