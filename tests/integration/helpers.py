@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 from datetime import datetime
@@ -143,3 +144,23 @@ async def raw(connection: AsyncConnection) -> asyncpg.Connection:
     driver = (await connection.get_raw_connection()).driver_connection
     assert isinstance(driver, asyncpg.Connection)
     return driver
+
+
+# --- the staff pages ---------------------------------------------------------------------------
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, html[:500]
+    return found.group(1)
+
+
+async def sign_in(
+    client: httpx.AsyncClient, username: str, password: str = PASSWORD, next: str = ""
+) -> httpx.Response:
+    form = await client.get("/staff/login")
+    assert form.status_code == 200
+    return await client.post(
+        "/staff/login",
+        data={"csrf": csrf_of(form.text), "username": username, "password": password, "next": next},
+    )

@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
-import httpx
 import pytest
 
 from .conftest import PASSWORD, World
+from .helpers import csrf_of, sign_in
 
 pytestmark = pytest.mark.asyncio
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, html[:500]
-    return found.group(1)
-
-
-async def sign_in(
-    client: httpx.AsyncClient, username: str, password: str = PASSWORD, next: str = ""
-) -> httpx.Response:
-    form = await client.get("/staff/login")
-    assert form.status_code == 200
-    return await client.post(
-        "/staff/login",
-        data={"csrf": csrf_of(form.text), "username": username, "password": password, "next": next},
-    )
 
 
 async def test_staff_page_signed_out_redirects_to_login_and_back(world: World) -> None:
