@@ -58,7 +58,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["ticket_id"], ["tickets.id"], name=op.f("fk_deliveries_ticket_id_tickets")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
     )
-    op.create_index("ix_deliveries_failed", "deliveries", ["id"], postgresql_where=sa.text("status = 'failed'"))
+    op.create_index(
+        "ix_deliveries_failed", "deliveries", ["id"], postgresql_where=sa.text("status = 'failed'")
+    )
     op.create_index(
         "ix_deliveries_pending",
         "deliveries",
