@@ -23,12 +23,14 @@ async def test_login_sets_session_and_opens_queue(world: World) -> None:
     assert "hx_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
     queue = await world.client.get("/staff")
     assert queue.status_code == 200
+    assert queue.headers["content-type"].startswith("text/html")
     assert "登记员" in queue.text and "退出" in queue.text
 
 
 async def test_login_wrong_password_keeps_username_and_says_so(world: World) -> None:
     answer = await sign_in(world.client, "reg1", password="wrong-password")
     assert answer.status_code == 401
+    assert answer.headers["content-type"].startswith("text/html")
     assert "用户名或密码不正确" in answer.text and 'value="reg1"' in answer.text
     assert "hx_session" not in answer.headers.get("set-cookie", "")
 

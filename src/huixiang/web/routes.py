@@ -16,6 +16,7 @@ import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie, State
 from litestar.di import NamedDependency
+from litestar.enums import MediaType
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
@@ -83,7 +84,9 @@ def anonymous_page(
     name: str, request: Request[Any, Any, State], ctx: Ctx, status: int = 200, **context: Any
 ) -> Template:
     cookie, token, fresh = anonymous_csrf(request, ctx)
-    response = Template(template_name=name, context={"csrf": token, **context}, status_code=status)
+    response = Template(
+        template_name=name, context={"csrf": token, **context}, status_code=status, media_type=MediaType.HTML
+    )
     if fresh:
         secure = ctx.settings.secure_cookies or request.url.scheme == "https"
         response.cookies.append(

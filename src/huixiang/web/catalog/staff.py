@@ -8,7 +8,6 @@ ENTRIES: dict[str, str] = {
     "staff.nav.intake": "录入",
     "staff.nav.notices": "通知",
     "staff.nav.admin": "管理",
-    "staff.nav.bureau": "督查",
     "staff.nav.password": "修改密码",
     "staff.nav.switch": "切换身份",
     "staff.nav.logout": "退出",

@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.datastructures import State
+from litestar.enums import MediaType
 from litestar.response import Redirect, Template
 
 from ...domain.errors import DomainError
@@ -59,7 +60,9 @@ def page(
         template = engine.engine.get_template(name)
         html = "".join(template.blocks[block](template.new_context(context)))
         return Response(html, media_type="text/html; charset=utf-8", status_code=status, headers=NO_STORE)
-    return Template(template_name=name, context=context, status_code=status, headers=NO_STORE)
+    return Template(
+        template_name=name, context=context, status_code=status, headers=NO_STORE, media_type=MediaType.HTML
+    )
 
 
 def redirect(request: Request[Any, Any, State], to: str) -> Response[Any]:
