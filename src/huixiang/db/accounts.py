@@ -3,15 +3,16 @@ admin's work. Reads of orgs and users the whole app shares stay in db/repo.py.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import AuthToken, Category, Org, OrgWebhook, RoleGrant, User
+from .repo import subtree
 
 
 async def add_token(
@@ -27,9 +28,11 @@ async def delete_token(session: AsyncSession, digest: bytes) -> None:
 async def add_org(session: AsyncSession, code: str, name: str, kind: str, parent: Org | None) -> Org | None:
     """A new unit under `parent` (None: a root) with its path; None if the code is taken."""
     org = Org(code=code, name=name, kind=kind, parent_id=parent.id if parent else None, path="pending")
-    session.add(org)
     try:
+        # Added inside the savepoint: its rollback also drops the object, so the session can
+        # go on (a page re-renders the form; the API answers its 409).
         async with session.begin_nested():
+            session.add(org)
             await session.flush()
     except IntegrityError:
         return None
@@ -67,9 +70,11 @@ async def add_user(
         phone=phone,
         notify_channels=notify_channels or [],
     )
-    session.add(user)
     try:
+        # Added inside the savepoint: its rollback also drops the object, so the session can
+        # go on (a page re-renders the form; the API answers its 409).
         async with session.begin_nested():
+            session.add(user)
             await session.flush()
     except IntegrityError:
         return None
@@ -107,3 +112,125 @@ async def replace_webhooks(session: AsyncSession, org_id: int, hooks: Iterable[t
     await session.execute(delete(OrgWebhook).where(OrgWebhook.org_id == org_id))
     session.add_all(OrgWebhook(org_id=org_id, kind=kind, url=url) for kind, url in hooks)
     await session.flush()
+
+
+# ---- the admin's pages: users, grants, categories, robots -------------------------------------
+
+
+def _like(q: str) -> str:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def users_under(
+    session: AsyncSession, paths: Sequence[str], *, q: str = "", after: str = "", limit: int = 50
+) -> Sequence[User]:
+    """Users holding a role at a unit under one of `paths`, by username, after `after` (keyset);
+    `q` matches the username or the display name anywhere in it."""
+    if not paths:
+        return []
+    reach = or_(*(subtree(Org.path, p) for p in paths))
+    held = exists().where(RoleGrant.user_id == User.id, RoleGrant.org_id == Org.id, reach)
+    query = select(User).where(held)
+    if q:
+        query = query.where(or_(User.username.ilike(_like(q)), User.display_name.ilike(_like(q))))
+    if after:
+        query = query.where(User.username > after)
+    query = query.order_by(User.username).limit(limit)
+    return (await session.execute(query)).scalars().all()
+
+
+async def user_grants(
+    session: AsyncSession, user_ids: Sequence[int]
+) -> dict[int, list[tuple[int, str, Org]]]:
+    """Every grant of these users: (grant id, role, the unit), in the order they were given."""
+    query = (
+        select(RoleGrant.user_id, RoleGrant.id, RoleGrant.role, Org)
+        .join(Org, Org.id == RoleGrant.org_id)
+        .where(RoleGrant.user_id.in_(user_ids))
+        .order_by(RoleGrant.id)
+    )
+    found: dict[int, list[tuple[int, str, Org]]] = {uid: [] for uid in user_ids}
+    for user_id, grant_id, role, org in (await session.execute(query)).all():
+        found[user_id].append((grant_id, role, org))
+    return found
+
+
+async def set_active(session: AsyncSession, user_id: int, is_active: bool) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(is_active=is_active))
+
+
+async def set_password_hash(session: AsyncSession, user_id: int, password_hash: str) -> None:
+    """A new password, the account left as it is (a disabled user stays disabled)."""
+    await session.execute(update(User).where(User.id == user_id).values(password_hash=password_hash))
+
+
+async def delete_tokens_of(session: AsyncSession, user_id: int) -> None:
+    """Every API token and page session of a user: they are signed out everywhere."""
+    await session.execute(delete(AuthToken).where(AuthToken.user_id == user_id))
+
+
+async def delete_grant(session: AsyncSession, user_id: int, grant_id: int) -> None:
+    await session.execute(delete(RoleGrant).where(RoleGrant.id == grant_id, RoleGrant.user_id == user_id))
+
+
+async def categories_of(session: AsyncSession, root_id: int) -> Sequence[Category]:
+    """The bureau's whole list, retired ones included, in its order."""
+    query = select(Category).where(Category.org_id == root_id).order_by(Category.position, Category.id)
+    return (await session.execute(query)).scalars().all()
+
+
+async def category_by_id(session: AsyncSession, root_id: int, category_id: int) -> Category | None:
+    query = select(Category).where(Category.id == category_id, Category.org_id == root_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def add_category(session: AsyncSession, root_id: int, name: str) -> Category | None:
+    """A category at the end of the list; None if the bureau has one of that name already."""
+    last = select(func.coalesce(func.max(Category.position), -1)).where(Category.org_id == root_id)
+    position = int((await session.execute(last)).scalar_one()) + 1
+    category = Category(org_id=root_id, name=name, position=position)
+    try:
+        # Added inside the savepoint: its rollback also drops the object, so the session can
+        # go on (a page re-renders the form; the API answers its 409).
+        async with session.begin_nested():
+            session.add(category)
+            await session.flush()
+    except IntegrityError:
+        return None
+    return category
+
+
+async def rename_category(session: AsyncSession, category: Category, name: str) -> bool:
+    """False if the bureau has another category of that name."""
+    try:
+        async with session.begin_nested():
+            await session.execute(update(Category).where(Category.id == category.id).values(name=name))
+    except IntegrityError:
+        return False
+    await session.refresh(category)
+    return True
+
+
+async def set_category_retired(session: AsyncSession, category_id: int, retired_at: datetime | None) -> None:
+    await session.execute(update(Category).where(Category.id == category_id).values(retired_at=retired_at))
+
+
+async def webhooks_of(session: AsyncSession, org_id: int) -> Sequence[OrgWebhook]:
+    query = select(OrgWebhook).where(OrgWebhook.org_id == org_id).order_by(OrgWebhook.id)
+    return (await session.execute(query)).scalars().all()
+
+
+async def add_webhook(session: AsyncSession, org_id: int, kind: str, url: str) -> None:
+    session.add(OrgWebhook(org_id=org_id, kind=kind, url=url))
+    await session.flush()
+
+
+async def delete_webhook(session: AsyncSession, org_id: int, hook_id: int) -> bool:
+    """False if the unit has no such robot."""
+    result = await session.execute(
+        delete(OrgWebhook)
+        .where(OrgWebhook.id == hook_id, OrgWebhook.org_id == org_id)
+        .returning(OrgWebhook.id)
+    )
+    return result.scalar_one_or_none() is not None

@@ -120,6 +120,8 @@ class Category(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))  # the root bureau that owns the list
     name: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    # Retired by an admin: no longer offered to new tickets; tickets keep the text they have.
+    retired_at: Mapped[datetime | None]
 
     __table_args__ = (UniqueConstraint("org_id", "name", name="uq_categories_org_name"),)
 

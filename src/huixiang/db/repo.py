@@ -134,7 +134,12 @@ async def calendar_overrides(session: AsyncSession) -> dict[date, bool]:
 
 
 async def category_names(session: AsyncSession, root_id: int) -> list[str]:
-    query = select(Category.name).where(Category.org_id == root_id).order_by(Category.position)
+    """The categories new tickets may choose (retired ones left out), in the list's order."""
+    query = (
+        select(Category.name)
+        .where(Category.org_id == root_id, Category.retired_at.is_(None))
+        .order_by(Category.position, Category.id)
+    )
     return list((await session.execute(query)).scalars().all())
 
 

@@ -15,6 +15,7 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..settings import Networks, parse_networks
@@ -60,12 +61,16 @@ def _kind(ip: IPAddress) -> str | None:
     return None
 
 
-def refusal(address: str, allowed: Networks = ()) -> str | None:
-    """The sentence refusing `address`, or None when a robot may be posted to there."""
+def _refused_kind(address: str, allowed: Networks) -> str | None:
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone
     if any(ip in network for network in allowed):
         return None
-    kind = _kind(ip)
+    return _kind(ip)
+
+
+def refusal(address: str, allowed: Networks = ()) -> str | None:
+    """The sentence refusing `address`, or None when a robot may be posted to there."""
+    kind = _refused_kind(address, allowed)
     return None if kind is None else f"its address {address} is {kind}, not on the public internet"
 
 
@@ -78,22 +83,50 @@ def literal_address(host: str) -> str | None:
     return str(infos[0][4][0])
 
 
-def url_problem(url: str, allowed: Networks = ()) -> str | None:
-    """What is wrong with a robot URL before any DNS: the words after "`…url` ", or None."""
+# Why a robot URL is refused, by code (the pages say each in Chinese) and in the API's words.
+FAULTS = {
+    "scheme": "must be an http:// or https:// address",
+    "credentials": "must not carry a user name or password",
+    "port": "has an invalid port",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class UrlFault:
+    code: str  # a key of FAULTS, or "address" (then `address` and `kind` say which and why)
+    address: str = ""
+    kind: str = ""
+
+    @property
+    def words(self) -> str:
+        """The words after "`…url` " in the API's error."""
+        if self.code == "address":
+            return f"is refused: its address {self.address} is {self.kind}, not on the public internet"
+        return FAULTS[self.code]
+
+
+def url_fault(url: str, allowed: Networks = ()) -> UrlFault | None:
+    """What is wrong with a robot URL before any DNS, or None."""
     parts = urlsplit(url.strip())
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        return "must be an http:// or https:// address"
+        return UrlFault("scheme")
     if parts.username is not None or parts.password is not None:
-        return "must not carry a user name or password"
+        return UrlFault("credentials")
     try:
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
-        return "has an invalid port"
+        return UrlFault("port")
     host = parts.hostname.rstrip(".").lower()
     local = host == "localhost" or host.endswith(".localhost")  # this machine, whatever DNS says
     address = "127.0.0.1" if local else literal_address(host)
-    reason = None if address is None else refusal(address, allowed)
-    return None if reason is None else f"is refused: {reason}"
+    kind = None if address is None else _refused_kind(address, allowed)
+    return None if kind is None or address is None else UrlFault("address", address, kind)
+
+
+def url_problem(url: str, allowed: Networks = ()) -> str | None:
+    """What is wrong with a robot URL before any DNS: the words after "`…url` ", or None."""
+    fault = url_fault(url, allowed)
+    return None if fault is None else fault.words
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
