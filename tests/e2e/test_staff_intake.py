@@ -111,6 +111,12 @@ async def test_registrar_enters_mailbox_letter_with_scan_then_sees_it_on_a_phone
     await phone.goto(f"{site.url}/staff/intake/hotline")
     await _no_horizontal_scroll(phone)
     await phone.screenshot(path=str(staff_shots / "staff-intake-hotline-390.png"), full_page=True)
+    await phone.fill("#content", "来电询问课后服务收费标准。")
+    await phone.click("button.button.big")  # no kind, no category: the summary and the sentences
+    await phone.wait_for_selector(".alert[role=alert]")
+    assert await phone.input_value("#content") == "来电询问课后服务收费标准。"
+    await _no_horizontal_scroll(phone)
+    await phone.screenshot(path=str(staff_shots / "staff-intake-errors-390.png"))
     await phone.goto(f"{site.url}/staff/notifications")
     await phone.wait_for_selector("#bell-count.count")  # htmx loaded the unread count
     assert number in await phone.inner_text("main")

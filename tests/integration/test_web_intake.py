@@ -274,3 +274,20 @@ async def test_intake_without_csrf_is_403_and_nothing_recorded(world: World) -> 
     answer = await post(world, "mailbox", fields, files={"files": ("scan.png", png_bytes(), "image/png")})
     assert answer.status_code == 403 and "页面已过期" in answer.text
     assert await count_tickets(world) == 0
+
+
+async def test_intake_district_leader_picks_the_school_and_may_answer_at_once(world: World) -> None:
+    form = await open_form(world, "leadd1", "hotline")
+    page = await world.client.get("/staff/intake/hotline")
+    assert '<select id="school_code"' in page.text and 'value="s2"' in page.text
+    assert 'value="s3"' not in page.text  # another district's school
+    fields = {
+        **form,
+        **shared(school_code="s2"),
+        "collected_at": local(world).strftime("%Y-%m-%dT%H:%M"),
+        "answer_now": "on",
+        "answer": "已转告学校，今天内回电。",
+    }
+    number = number_of(await post(world, "hotline", fields))
+    view = await ticket(world, number, user="leadd1")
+    assert view["school_code"] == "s2" and view["status"] == "responded"
