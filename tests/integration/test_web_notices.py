@@ -146,3 +146,16 @@ async def test_settings_without_csrf_is_403(world: World) -> None:
         "/staff/notifications/settings", data={"channels": ["sms"], "phone": "13600001111"}
     )
     assert answer.status_code == 403
+
+
+async def test_bell_signed_out_stops_polling_instead_of_redirecting(world: World) -> None:
+    answer = await world.client.get("/staff/notifications/count", headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and "HX-Redirect" not in answer.headers
+    assert 'id="bell-count"' in answer.text and "hx-get" not in answer.text
+
+
+async def test_mark_read_of_an_id_beyond_int64_is_404(world: World) -> None:
+    await sign_in(world.client, "reg1")
+    token = csrf_of((await world.client.get("/staff/notifications")).text)
+    answer = await world.client.post(f"/staff/notifications/{2**63}/read", data={"csrf": token})
+    assert answer.status_code == 404

@@ -11,6 +11,8 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery
 
+from ...domain.errors import Unauthenticated
+from ...edge.errors import path_ints_in_range
 from ...services import accounts, notices
 from ...services import schemas as s
 from ..i18n import translate as t
@@ -50,6 +52,12 @@ def _settings_page(
     )
 
 
+def _bell_signed_out(request: Request[Any, Any, State], _: Exception) -> Response[Any]:
+    """Signed out while a page polls: the bell stops asking instead of moving the page to the
+    login (whose `next` would be this fragment); the next click signs in again."""
+    return page("staff/notices_count.html", request, None, shown="", polling=False)
+
+
 class StaffNotices(Controller):
     path = LIST
     include_in_schema = False
@@ -61,15 +69,19 @@ class StaffNotices(Controller):
         items = await notices.inbox(ctx, staff.principal, LIMIT)
         return page("staff/notices.html", request, staff, items=items, unread=sum(not i.read for i in items))
 
-    @get("/count")
+    @get("/count", exception_handlers={Unauthenticated: _bell_signed_out, Exception: error_page})
     async def count(self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep) -> Response[Any]:
         unread = await notices.unread_count(ctx, staff.principal)
         shown = str(unread) if unread < notices.BELL_CAP else f"{notices.BELL_CAP - 1}+"
         if unread == 0:
             shown = ""
-        return page("staff/notices_count.html", request, staff, shown=shown)
+        return page("staff/notices_count.html", request, staff, shown=shown, polling=True)
 
-    @post("/{notification_id:int}/read", request_max_body_size=FORM_LIMIT)
+    @post(
+        "/{notification_id:int}/read",
+        request_max_body_size=FORM_LIMIT,
+        guards=[path_ints_in_range],  # an id beyond int64: 404
+    )
     async def read(
         self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, notification_id: FromPath[int]
     ) -> Response[Any]:
@@ -114,6 +126,6 @@ class StaffNotices(Controller):
         if errors:
             current = await notices.my_settings(ctx, staff.principal)
             return _settings_page(request, staff, current, values, errors, status=400)
-        request_ = s.NotifySettings(channels=picked, email=email or None, phone=phone or None)
-        await accounts.set_notify(ctx, staff.principal, request_)
+        chosen_settings = s.NotifySettings(channels=picked, email=email or None, phone=phone or None)
+        await accounts.set_notify(ctx, staff.principal, chosen_settings)
         return redirect(request, f"{SETTINGS}?saved=1")
