@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Notification
+from .models import Notification, Ticket
 
 # (user, ticket, rule, at, deadline, data as JSON text)
 NoticeRow = tuple[int, int | None, str, datetime, datetime | None, str]
@@ -165,3 +165,43 @@ async def mark_read(session: AsyncSession, user_id: int, notification_id: int, n
         .values(read_at=now)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def notices_of(session: AsyncSession, user_id: int, limit: int) -> Sequence[Any]:
+    """A user's notices, newest first, with what each says and its ticket's number."""
+    query = (
+        select(
+            Notification.id,
+            Notification.rule,
+            Ticket.number,
+            Notification.at,
+            Notification.read_at,
+            Notification.data,
+        )
+        .outerjoin(Ticket, Ticket.id == Notification.ticket_id)
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
+    return (await session.execute(query)).all()
+
+
+async def unread_count(session: AsyncSession, user_id: int, cap: int) -> int:
+    """How many of a user's notices are unread, counted up to `cap` (the bell shows "99+"): the
+    bell asks every 30 s from every open page, so the count never walks a long history."""
+    unread = (
+        select(Notification.id)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .limit(cap)
+        .subquery()
+    )
+    return int((await session.execute(select(func.count()).select_from(unread))).scalar_one())
+
+
+async def mark_all_read(session: AsyncSession, user_id: int, now: datetime) -> int:
+    result = await session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

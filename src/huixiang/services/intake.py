@@ -75,8 +75,12 @@ async def intake(
     principal: Principal | None = None,
     idempotency_key: str | None = None,
     uploads: Sequence[Upload] = (),
+    internal_note: str | None = None,
+    source: dict[str, str] | None = None,
 ) -> s.IntakeReceipt:
-    """A new ticket, online from a parent (no principal) or offline from staff."""
+    """A new ticket, online from a parent (no principal) or offline from staff. Staff may add
+    what the channel told them that has no column (who received the parent, the caller's line):
+    `source` is kept in the intake event's data, `internal_note` is its internal note."""
     channel = data.channel if isinstance(data, s.StaffTicketCreate) else Channel.ONLINE
     if not data.consent:
         raise Invalid("`consent` must be true: the parent has to accept how the data is used.")
@@ -155,8 +159,8 @@ async def intake(
         "from_status": None,
         "to_status": Status.COLLECTED.value,
         "note": None,
-        "internal_note": None,
-        "data": {"channel": channel.value, "files": len(uploads)},
+        "internal_note": internal_note or None,
+        "data": {"channel": channel.value, "files": len(uploads), **({"source": source} if source else {})},
     }
     event = {
         **fields,

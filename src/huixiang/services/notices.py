@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
+from ..db import accounts as accounts_db
 from ..db import fast, repo
 from ..db import notices as db
 from ..domain.access import Principal, mask_email, mask_phone
@@ -182,6 +183,70 @@ async def notifications(ctx: Ctx, principal: Principal, limit: int) -> list[dict
 async def mark_read(ctx: Ctx, principal: Principal, notification_id: int) -> None:
     if not await db.mark_read(ctx.session, principal.user_id, notification_id, ctx.now):
         raise NotFound("No such notification.")
+
+
+BELL_CAP = 100  # the bell counts unread notices up to this many ("99+")
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    id: int
+    rule: str
+    subject: str  # what happened, in a few words
+    body: str  # the notice's sentence
+    ticket_number: str | None
+    at: datetime
+    read: bool
+
+
+async def inbox(ctx: Ctx, principal: Principal, limit: int) -> list[InboxItem]:
+    """The caller's notices, newest first, each with its sentence (the pages' list)."""
+    rows = await db.notices_of(ctx.session, principal.user_id, limit)
+    return [
+        InboxItem(
+            r.id,
+            r.rule,
+            SUBJECTS.get(r.rule, r.rule),
+            str((r.data or {}).get("body") or SUBJECTS.get(r.rule, r.rule)),
+            r.number,
+            r.at,
+            r.read_at is not None,
+        )
+        for r in rows
+    ]
+
+
+async def unread_count(ctx: Ctx, principal: Principal) -> int:
+    """The caller's unread notices, counted up to BELL_CAP."""
+    return await db.unread_count(ctx.session, principal.user_id, BELL_CAP)
+
+
+async def mark_all_read(ctx: Ctx, principal: Principal) -> int:
+    return await db.mark_all_read(ctx.session, principal.user_id, ctx.now)
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeSettings:
+    channels: list[str]  # the caller's own external channels: "email", "sms"
+    email: str | None
+    phone: str | None
+    robots: list[str]  # the group robots of the unit acted for: "wecom", "dingtalk", "feishu"
+
+
+async def my_settings(ctx: Ctx, principal: Principal) -> NoticeSettings:
+    """Where the caller's notices go: their own channels and addresses, and the group robots
+    (WeCom, DingTalk, Feishu) of the unit they act for, which admins set."""
+    user = await accounts_db.user_by_id(ctx.session, principal.user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    org_ids = [grant.org_id for grant in principal.grants]
+    hooks = await db.robots(await fast.driver(ctx), org_ids)
+    return NoticeSettings(
+        sorted(user.notify_channels or []),
+        user.email,
+        user.phone,
+        sorted({hook["kind"] for hook in hooks}),
+    )
 
 
 def parent_targets(contact: dict[str, str] | None) -> list[tuple[str, str]]:

@@ -3,7 +3,16 @@
 from litestar.types import ControllerRouterHandler
 
 from .auth import StaffAccount, StaffAuth
+from .intake import StaffIntake
+from .notices import StaffNotices
 from .queue import StaffQueue
 from .ticket import StaffTicket
 
-ROUTES: list[ControllerRouterHandler] = [StaffAuth, StaffAccount, StaffQueue, StaffTicket]
+ROUTES: list[ControllerRouterHandler] = [
+    StaffAuth,
+    StaffAccount,
+    StaffQueue,
+    StaffTicket,
+    StaffIntake,
+    StaffNotices,
+]
