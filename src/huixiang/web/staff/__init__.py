@@ -3,7 +3,8 @@
 from litestar.types import ControllerRouterHandler
 
 from .auth import StaffAccount, StaffAuth
+from .live import StaffLive
 from .queue import StaffQueue
 from .ticket import StaffTicket
 
-ROUTES: list[ControllerRouterHandler] = [StaffAuth, StaffAccount, StaffQueue, StaffTicket]
+ROUTES: list[ControllerRouterHandler] = [StaffAuth, StaffAccount, StaffQueue, StaffTicket, StaffLive]
