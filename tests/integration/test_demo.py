@@ -3,6 +3,7 @@ keeps valid chains, is idempotent, and every login it prints works."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import httpx
@@ -16,7 +17,7 @@ from huixiang.db.models import Org, Ticket, TicketEvent, User
 from huixiang.demo import DEMO_BUREAU, DEMO_PASSWORD, Login, load_demo, print_logins
 from huixiang.domain.access import Principal
 from huixiang.domain.enums import AWAITING_RESPONSE, Channel, Kind, Role, Status
-from huixiang.services import tickets
+from huixiang.services import queues, tickets
 from huixiang.services.context import Caches, Ctx
 from huixiang.settings import Settings
 
@@ -125,5 +126,32 @@ async def test_demo_covers_the_loop_is_idempotent_and_its_logins_work(
         )
         assert answer.status_code == 200, (login.username, answer.text)
         roles = answer.json()["user"]["roles"]
-        assert roles == [{"role": login.role, "org_code": login.org_code}]
+        assert roles == [{"role": r, "org_code": login.org_code} for r in (login.role, *login.also)]
         client.cookies.clear()
+
+
+async def test_demo_every_roles_queues_hold_something(
+    settings: Settings, connection: AsyncConnection
+) -> None:
+    """At the demo's now, each queue of each school role (and the inspectors') is non-empty, and
+    the two-role user shows the role picker."""
+    now = datetime.now(UTC)
+    async with make_sessionmaker(connection)() as session:
+        ctx = Ctx(session, settings, Caches(), now)
+        await load_demo(ctx)
+        empty: list[tuple[str, str, str]] = []
+        users = [
+            *(f"demo-shiyan-{s}" for s in ("registrar", "leader", "handler1", "handler2")),
+            "demo-qinghe-inspector",
+            "demo-city-inspector",
+            "demo-shiyan-office",
+        ]
+        for username in users:
+            principal = await _principal(ctx, username)
+            for grant in principal.grants:
+                acting = replace(principal, grants=(grant,))
+                found = await queues.queue(ctx, acting, None, queues.QueueFilter(), with_figures=False)
+                empty += [(username, grant.role.value, c.code) for c in found.counts if c.count == 0]
+        assert empty == []
+        dual = await _principal(ctx, "demo-shiyan-office")
+        assert {g.role for g in dual.grants} == {Role.REGISTRAR, Role.HANDLER}

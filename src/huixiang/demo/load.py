@@ -22,6 +22,7 @@ from .story import (
     DEMO_BUREAU,
     DEMO_PASSWORD,
     INTERNAL_NOTES,
+    MULTI_ROLE,
     ORGS,
     PROFILES,
     RELATIONS,
@@ -77,7 +78,7 @@ def _reply(rng: random.Random, plan: Plan, rework: bool) -> str:
 
 
 async def _principals(ctx: Ctx) -> dict[str, Principal]:
-    usernames = [username for username, _, _, _ in STAFF]
+    usernames = [username for username, _, _, _ in STAFF] + [MULTI_ROLE[0]]
     users = await db.users_by_username(ctx.session, usernames)
     grants = await repo.grants_of(ctx.session, [user.id for user in users])
     return {
@@ -159,6 +160,17 @@ async def load_demo(ctx: Ctx) -> list[Login]:
                 roles=[s.GrantIn(role=role, org_code=org)],
             ),
         )
+    username, display_name, roles, org = MULTI_ROLE
+    await accounts.create_user(
+        ctx,
+        None,
+        s.UserCreate(
+            username=username,
+            password=DEMO_PASSWORD,
+            display_name=display_name,
+            roles=[s.GrantIn(role=role, org_code=org) for role in roles],
+        ),
+    )
     principals = await _principals(ctx)
 
     city = await repo.org_by_code(ctx.session, DEMO_BUREAU)

@@ -6,7 +6,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 
-from .story import DEMO_PASSWORD, ORG_NAMES, STAFF
+from .story import DEMO_PASSWORD, MULTI_ROLE, ORG_NAMES, STAFF
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,12 +16,17 @@ class Login:
     role: str
     org_code: str
     org_name: str
+    also: tuple[str, ...] = ()  # further roles at the same unit (the pages ask which to act as)
 
 
 def demo_logins() -> list[Login]:
+    username, _, roles, org = MULTI_ROLE
+    multi = Login(
+        username, DEMO_PASSWORD, roles[0].value, org, ORG_NAMES[org], tuple(r.value for r in roles[1:])
+    )
     return [
         Login(username, DEMO_PASSWORD, role.value, org, ORG_NAMES[org]) for username, _, role, org in STAFF
-    ]
+    ] + [multi]
 
 
 # ---- printing ------------------------------------------------------------------------------
@@ -49,7 +54,11 @@ def print_logins(logins: list[Login], url: str | None) -> None:
     on screen. `url`: where the site runs (serve), or None (the demo was only loaded)."""
     base = url or "http://127.0.0.1:8000"
     rows = [("username", "role", "org")] + [
-        (x.username, f"{x.role} {ROLE_NAMES.get(x.role, '')}".strip(), f"{x.org_name} ({x.org_code})")
+        (
+            x.username,
+            " + ".join(f"{r} {ROLE_NAMES.get(r, '')}".strip() for r in (x.role, *x.also)),
+            f"{x.org_name} ({x.org_code})",
+        )
         for x in logins
     ]
     widths = [max(_width(row[i]) for row in rows) for i in range(3)]

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..domain.deadlines import Clock
+from ..domain.due import due_within
 from ..domain.enums import Channel, Kind, Priority, Rating, Status, Verdict
 from .story import (
     ARCHIVE_NOTES,
@@ -23,6 +24,7 @@ from .story import (
     GRADES_PRIMARY,
     INSPECT_FAIL,
     INSPECT_PASS,
+    MULTI_ROLE,
     REGISTER_NOTES,
     REOPEN_REASONS,
     ROADS,
@@ -40,6 +42,8 @@ from .story import (
 )
 
 SEED = 2026
+SHOWCASE = "demo-shiyan"
+SHOWCASE_HANDLERS = ("demo-shiyan-handler1", "demo-shiyan-handler2", MULTI_ROLE[0])
 HISTORY_DAYS = 42  # tickets are spread over the six weeks before now
 MARGIN = timedelta(minutes=10)  # the last demo event lies at least this long before now
 
@@ -63,6 +67,11 @@ class Spec:
     at_once: bool = False  # the registrar answers at once (hotline)
     to_bureau: bool = False
     supervisor: str | None = None  # inspector username, else the district's
+    # For the staff queues (web/staff/queue.py): a story pinned to a school and its handler, or
+    # due within one working day of now (即将超期).
+    school: str | None = None
+    handler: str | None = None  # a username
+    due_soon: bool = False
 
 
 @dataclass
@@ -183,6 +192,30 @@ def _scenarios() -> list[tuple[int, Callable[[random.Random], Spec]]]:
         ),
         (4, lambda r: Spec(Status.ARCHIVED, (10, 40), to_bureau=True, ratings=rated(r))),
         (2, lambda r: Spec(Status.INSPECTED, (15, 40), to_bureau=True, ratings=(R.SATISFIED,))),
+        # Every handler's queues hold something at now: 即将超期 and 督办中 of the first school's
+        # handlers, and the two-role user's own tickets (story.MULTI_ROLE).
+        *(
+            (1, lambda r, h=h: Spec(Status.ASSIGNED, (2, 7), due_soon=True, school=SHOWCASE, handler=h))
+            for h in SHOWCASE_HANDLERS
+        ),
+        *(
+            (
+                1,
+                lambda r, h=h: Spec(
+                    Status.ASSIGNED, (10, 35), overdue=True, supervise=True, school=SHOWCASE, handler=h
+                ),
+            )
+            for h in SHOWCASE_HANDLERS
+        ),
+        *(
+            (1, lambda r, spec=spec: Spec(**{**spec, "school": SHOWCASE, "handler": MULTI_ROLE[0]}))
+            for spec in (
+                {"final": Status.ASSIGNED, "days": (0, 3), "overdue": False},
+                {"final": Status.ASSIGNED, "days": (8, 30), "overdue": True},
+                {"final": Status.RESPONDED, "days": (1, 6)},
+                {"final": Status.ARCHIVED, "days": (9, HISTORY_DAYS)},
+            )
+        ),
     ]
 
 
@@ -281,6 +314,8 @@ class Planner:
         district_leader = f"{school.district}-leader"
         inspector = spec.supervisor or f"{school.district}-inspector"
         plan.handler = rng.choice((who["handler1"], who["handler2"]))
+        if spec.handler:
+            plan.handler = spec.handler
         kind = plan.template.kind
         steps: list[Step] = []
 
@@ -308,6 +343,8 @@ class Planner:
         def finish(final_due: datetime) -> bool:
             plan.steps = steps
             if steps[-1].at > self.latest:
+                return False
+            if spec.due_soon and self.strict and not self.now <= final_due < due_within(self.now, self.clock):
                 return False
             return not self.strict or spec.overdue is None or spec.overdue == (self.now > final_due)
 
@@ -492,6 +529,8 @@ def draw_plans(rng: random.Random, planner: Planner) -> list[Plan]:
             for attempt in range(600):
                 planner.strict = attempt < 400
                 school = rng.choice(SCHOOLS)
+                if spec.school:
+                    school = next(s for s in SCHOOLS if s.code == spec.school)
                 choices = [
                     t
                     for t in TEMPLATES

@@ -100,6 +100,13 @@ def _staff() -> list[tuple[str, str, Role, str]]:
 
 
 STAFF = _staff()
+# A user with two roles at one school (the role picker shows): a registrar who also handles.
+MULTI_ROLE: tuple[str, str, tuple[Role, ...], str] = (
+    "demo-shiyan-office",
+    "高雅琴老师",
+    (Role.REGISTRAR, Role.HANDLER),
+    "demo-shiyan",
+)
 
 
 # ---- what parents write -------------------------------------------------------------------

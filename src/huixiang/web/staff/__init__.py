@@ -4,6 +4,7 @@ from litestar.types import ControllerRouterHandler
 
 from .auth import StaffAccount, StaffAuth
 from .intake import StaffIntake
+from .live import StaffLive
 from .notices import StaffNotices
 from .queue import StaffQueue
 from .ticket import StaffTicket
@@ -13,6 +14,7 @@ ROUTES: list[ControllerRouterHandler] = [
     StaffAccount,
     StaffQueue,
     StaffTicket,
+    StaffLive,
     StaffIntake,
     StaffNotices,
 ]
