@@ -4,6 +4,7 @@ from litestar.types import ControllerRouterHandler
 
 from .auth import StaffAccount, StaffAuth
 from .queue import StaffQueue
+from .replies import StaffReplies
 from .ticket import StaffTicket
 
-ROUTES: list[ControllerRouterHandler] = [StaffAuth, StaffAccount, StaffQueue, StaffTicket]
+ROUTES: list[ControllerRouterHandler] = [StaffAuth, StaffAccount, StaffQueue, StaffTicket, StaffReplies]
