@@ -15,14 +15,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...db import desk as rows
 from ...domain import lifecycle, replies
-from ...domain.access import Principal, may_reveal
+from ...domain.access import Principal, may_reveal, may_see_identity
 from ...domain.enums import Action, Status
 from ...domain.errors import Conflict, Invalid
 from ...domain.extension import ExtensionWindow, due_on, extension_window
 from .. import schemas as s
 from ..context import Ctx
 from ..intake import Upload
-from ..reference import categories, clock_for
+from ..reference import categories, clock_for, org_info
 from ..replies import Reply, of_school
 from .actions import REQUESTS, act
 from .privacy import reveal as reveal_identity
@@ -61,6 +61,8 @@ class Desk:
     attachments: list[s.AttachmentView]
     actions: list[Action]
     may_reveal: bool
+    masked: bool  # the contact and student show masked to this caller (a reveal shows them)
+    school_name: str
     identity: s.IdentityView | None = None  # after a reveal: the contact and student in full
     handlers: list[Handler] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
@@ -88,7 +90,18 @@ async def desk(
     files = await attachments(ctx, principal, number)
     actors = principal.actors_for(ticket.org_path, ticket.assignee_id)
     allowed = lifecycle.allowed_actions(Status(ticket.status), actors)
-    page = Desk(view, log.items, log.chain_ok, files.items, allowed, may_reveal(actors), identity)
+    school = await org_info(ctx, school_code)
+    page = Desk(
+        view,
+        log.items,
+        log.chain_ok,
+        files.items,
+        allowed,
+        may_reveal(actors),
+        not may_see_identity(principal.roles_over(ticket.org_path)),
+        school.name if school else school_code,
+        identity,
+    )
     if Action.REGISTER in allowed:
         page.categories = await categories(ctx, int(ticket.org_path.strip("/").split("/")[0]))
     if Action.MERGE in allowed:
