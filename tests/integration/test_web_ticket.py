@@ -412,3 +412,54 @@ async def test_duplicate_suggestion_can_use_an_index(world: World, connection: A
     lines = "\n".join(row[0] for row in plan)
     assert "Seq Scan on tickets" not in lines, lines
     assert "ix_tickets_school_recent" in lines or "ix_tickets_words" in lines, lines
+
+
+async def test_leader_sees_the_contact_in_full_and_is_offered_no_reveal(world: World) -> None:
+    receipt = await ticket_at(world, "assigned")
+    await sign_in(world.client, "lead1")
+    html = await open_ticket(world.client, receipt["number"])
+    assert "13812341234" in html and "/reveal" not in html
+
+
+async def test_merge_suggests_only_the_last_30_days(world: World, app_clock: Any) -> None:
+    start = world.now()
+    app_clock.set(start - timedelta(days=40))
+    old = await world.submit(content="食堂的饭菜太咸了，孩子回家总说口渴。")
+    app_clock.set(start)
+    recent = await world.submit(content="食堂的饭菜太咸了，孩子回家总说口渴。")
+    receipt = await world.submit(content="最近食堂的饭菜太咸，希望少放盐。")
+    await sign_in(world.client, "reg1")
+    html = await open_ticket(world.client, receipt["number"])
+    suggested = html.split("可能重复的工单", 1)[1].split("</fieldset>", 1)[0]
+    assert f'value="{recent["number"]}"' in suggested and old["number"] not in suggested
+
+
+async def test_registrar_answers_at_once_from_registered(world: World) -> None:
+    receipt = await ticket_at(world, "registered")
+    await sign_in(world.client, "reg1")
+    html = await open_ticket(world.client, receipt["number"])
+    assert ">提交</button>" in html and ">答复</button>" in html
+    answer = await post_action(
+        world.client, receipt["number"], "respond", html, text="已当场答复：本周起减盐。"
+    )
+    assert answer.status_code == 303
+    assert "已答复" in await open_ticket(world.client, receipt["number"])
+
+
+async def test_action_the_role_may_not_take_is_403_page(world: World) -> None:
+    receipt = await ticket_at(world, "responded")
+    await sign_in(world.client, "hand1")
+    html = await open_ticket(world.client, receipt["number"])
+    assert "/archive" not in html
+    answer = await world.client.post(
+        f"/staff/tickets/{receipt['number']}/archive", data={"csrf": csrf_of(html)}
+    )
+    assert answer.status_code == 403 and "您的岗位不能进行此操作" in answer.text
+
+
+async def test_unknown_action_is_404_page(world: World) -> None:
+    receipt = await world.submit()
+    await sign_in(world.client, "reg1")
+    html = await open_ticket(world.client, receipt["number"])
+    answer = await world.client.post(f"/staff/tickets/{receipt['number']}/rate", data={"csrf": csrf_of(html)})
+    assert answer.status_code == 404 and answer.headers["content-type"].startswith("text/html")
