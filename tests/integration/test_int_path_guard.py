@@ -33,4 +33,8 @@ def test_the_int64_guard_is_on_the_integer_paths_only(shared_app: Any) -> None:
         "/api/v1/notifications/{notification_id:int}/read ['POST']",
         "/api/v1/tickets/{number:str}/attachments/{attachment_id:int} ['GET']",
         "/staff/notifications/{notification_id:int}/read ['POST']",
+        "/staff/tickets/{number:str}/files/{attachment_id:int} ['GET']",
+        "/staff/replies/{reply_id:int} ['GET']",
+        "/staff/replies/{reply_id:int} ['POST']",
+        "/staff/replies/{reply_id:int}/delete ['POST']",
     }

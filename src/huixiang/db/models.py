@@ -293,6 +293,24 @@ class Attachment(Base):
     created_at: Mapped[datetime] = _now()
 
 
+class CannedReply(Base):
+    """常用回复: a school's canned answer, kept by its leaders; variables are filled per ticket
+    (domain/replies.py)."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))  # the school
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+
+    # The unique constraint's index also serves a school's list (org_id first).
+    __table_args__ = (UniqueConstraint("org_id", "title", name="uq_canned_replies_org_title"),)
+
+
 class Notification(Base):
     """An in-app notice for one user: at most one per ticket, rule, user and deadline."""
 

@@ -7,6 +7,7 @@ from .intake import StaffIntake
 from .live import StaffLive
 from .notices import StaffNotices
 from .queue import StaffQueue
+from .replies import StaffReplies
 from .ticket import StaffTicket
 
 ROUTES: list[ControllerRouterHandler] = [
@@ -17,4 +18,5 @@ ROUTES: list[ControllerRouterHandler] = [
     StaffLive,
     StaffIntake,
     StaffNotices,
+    StaffReplies,
 ]

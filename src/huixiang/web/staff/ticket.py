@@ -1,18 +1,59 @@
-"""One ticket for staff (/staff/tickets/{number}). A first view; the actions grow here."""
+"""One ticket for staff (/staff/tickets/{number}): the parent's words, the files, the masked
+contact with its audited reveal, the timeline, and a small form for each action the lifecycle
+gives the caller. A refused action shows its form again with what was typed: 400 with the
+sentence beside the field, 409 with the other person's change."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
+from ...domain.errors import DomainError, Invalid, NotFound
+from ...edge.errors import path_ints_in_range, status_of
+from ...edge.uploads import sniffed
 from ...services import tickets
+from ...services.tickets import desk as desks
+from ..i18n import ZH_CN
+from ..i18n import translate as t
 from ..routes import CtxDep
-from .pages import error_page, page
-from .session import StaffDep, provide_staff
+from .pages import error_page, local_time, page, redirect
+from .session import StaffDep, provide_staff, read_form, read_upload_form
+
+# A file shown inside the ticket page (an <img>, a PDF in an <iframe>): nothing in it may run
+# (sandbox, no sources at all), and only this site may frame it.
+FILE_CSP = "sandbox; default-src 'none'; frame-ancestors 'self'"
+FIELD = re.compile(r"`(\w+)`")
+PAGE_ACTIONS = {a.value: a for a in tickets.REQUESTS}
+
+
+def field_errors(action: str, exc: DomainError) -> dict[str, str]:
+    """The form field a refusal names (the services name it in backticks), with the page's
+    sentence for it; one the form does not have is said at the form's top."""
+    found = FIELD.search(exc.message)
+    name = found.group(1) if found else "form"
+    for key in (f"ticket.error.{action}.{name}", f"ticket.error.{name}"):
+        if key in ZH_CN:
+            return {f"{action}-{name}": t(key)}
+    return {f"{action}-form": t("ticket.error.form")}
+
+
+def conflict_message(latest: Any, tz: Any) -> str:
+    """The other person's change: who, which action, when (the ticket's latest event)."""
+    if latest is None:
+        return t("ticket.conflict.plain")
+    return t(
+        "ticket.conflict.by",
+        who=latest.actor,
+        role=t(f"role.{latest.actor_role}") if f"role.{latest.actor_role}" in ZH_CN else latest.actor_role,
+        action=t(f"ticket.word.{latest.action}"),
+        at=local_time(latest.at, tz),
+    )
 
 
 class StaffTicket(Controller):
@@ -23,7 +64,120 @@ class StaffTicket(Controller):
 
     @get("/{number:str}")
     async def ticket(
+        self,
+        request: Request[Any, Any, State],
+        ctx: CtxDep,
+        staff: StaffDep,
+        number: FromPath[str],
+        done: FromQuery[str] = "",
+        reply: FromQuery[str] = "",
+    ) -> Response[Any]:
+        reply_id = int(reply) if reply.isdigit() and len(reply) < 10 else None
+        found = await desks.desk(ctx, staff.principal, number, reply_id=reply_id)
+        values = {"respond-text": found.prefill} if found.prefill is not None else {}
+        opened = "respond" if found.prefill is not None else ""
+        return page(
+            "staff/ticket.html",
+            request,
+            staff,
+            desk=found,
+            ticket=found.ticket,
+            done=done if done in PAGE_ACTIONS or done == "reveal" else "",
+            values=values,
+            opened=opened,
+            errors={},
+        )
+
+    @get("/{number:str}/files/{attachment_id:int}", guards=[path_ints_in_range])
+    async def file(
+        self, ctx: CtxDep, staff: StaffDep, number: FromPath[str], attachment_id: FromPath[int]
+    ) -> Response[bytes]:
+        """A ticket's file inline, for the signed-in staff member in scope (404 otherwise)."""
+        found = await tickets.attachment_file(ctx, staff.principal, number, attachment_id)
+        return Response(
+            found.data,
+            media_type=found.content_type,
+            headers={
+                "Content-Disposition": f"inline; filename*=UTF-8''{quote(found.filename)}",
+                "Content-Security-Policy": FILE_CSP,
+                "X-Frame-Options": "SAMEORIGIN",
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    @post("/{number:str}/reveal", status_code=200)
+    async def reveal(
         self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, number: FromPath[str]
     ) -> Response[Any]:
-        view = await tickets.get_ticket(ctx, staff.principal, number)
-        return page("staff/ticket.html", request, staff, ticket=view)
+        fields = await read_form(request, staff)
+        reason = fields.get("reason")
+        try:
+            if not reason.strip():
+                raise Invalid("`reason` is blank.")
+            found = await desks.reveal(ctx, staff.principal, number, reason)
+        except Invalid as exc:
+            found = await desks.desk(ctx, staff.principal, number)
+            return page(
+                "staff/ticket.html",
+                request,
+                staff,
+                status=400,
+                desk=found,
+                ticket=found.ticket,
+                done="",
+                values={"reveal-reason": reason},
+                opened="reveal",
+                errors=field_errors("reveal", exc),
+            )
+        return page(
+            "staff/ticket.html",
+            request,
+            staff,
+            desk=found,
+            ticket=found.ticket,
+            done="reveal",
+            values={},
+            opened="",
+            errors={},
+        )
+
+    @post("/{number:str}/{action:str}", status_code=303)
+    async def act(
+        self,
+        request: Request[Any, Any, State],
+        ctx: CtxDep,
+        staff: StaffDep,
+        number: FromPath[str],
+        action: FromPath[str],
+    ) -> Response[Any]:
+        chosen = PAGE_ACTIONS.get(action)
+        if chosen is None:
+            raise NotFound(f"'{action}' is not a staff action.")
+        form = await read_upload_form(request, staff)
+        values = {name: value for name, value in form.fields.items() if name != "csrf"}
+        try:
+            photos, refused = sniffed(form.files)
+            if refused or form.oversized or form.too_many_files:
+                raise Invalid("`photos` must be images or PDFs of at most 10 MB, at most 5.")
+            await desks.act_from_form(ctx, staff.principal, number, chosen, values, photos)
+        except DomainError as exc:
+            status = status_of(exc)
+            if status not in (400, 409):
+                raise
+            found = await desks.desk(ctx, staff.principal, number)
+            tz = request.app.state.settings.timezone
+            return page(
+                "staff/ticket.html",
+                request,
+                staff,
+                status=status,
+                desk=found,
+                ticket=found.ticket,
+                done="",
+                values={f"{action}-{name}": value for name, value in values.items()},
+                opened=action,
+                errors=field_errors(action, exc) if status == 400 else {},
+                conflict=conflict_message(found.latest, tz) if status == 409 else "",
+            )
+        return redirect(request, f"/staff/tickets/{quote(number)}?done={chosen.value}")
