@@ -2,7 +2,7 @@
 that the answer form fills in
 
 Revision ID: 0008_replies
-Revises: 0006_search
+Revises: 0007_queues
 Create Date: 2026-12-03 07:10:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_replies"
-down_revision: str | None = "0006_search"
+down_revision: str | None = "0007_queues"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 longer choose it; tickets that have it keep their category text)
 
 Revision ID: 0010_admin
-Revises: 0006_search
+Revises: 0008_replies
 Create Date: 2026-12-03 07:10:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_admin"
-down_revision: str | None = "0006_search"
+down_revision: str | None = "0008_replies"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
