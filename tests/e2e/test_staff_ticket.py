@@ -111,6 +111,7 @@ async def test_handler_answers_on_a_phone_with_a_canned_answer(
         await page.wait_for_selector("img[alt='午饭.png']")
         await _no_horizontal_scroll(page)
         await page.screenshot(path=str(screens / "staff-ticket-1366.png"))
+        await page.screenshot(path=str(screens / "staff-ticket-1366-full.png"), full_page=True)
     finally:
         await context.close()
     # The handler, on a phone: the canned answer fills the box; one more sentence; 答复.
