@@ -85,7 +85,7 @@ ENTRIES: dict[str, str] = {
     "ticket.hint.internal_note": "只有工作人员和督查员能看到。",
     "ticket.field.photos": "照片或 PDF（选填）",
     "ticket.hint.photos": "最多 5 个，每个不超过 10 MB；作为本件附件保存。",
-    "ticket.field.files": "照片或 PDF",
+    "ticket.hint.photos_again": "提交未成功时，已选的照片不会保留，请重新选择。",
     "ticket.replies": "常用回复",
     "ticket.field.respond_due_at": "新的答复期限",
     "ticket.extend.rule": "最多延长 {n} 个工作日，最晚 {latest}；期限为当天下班时间。",
