@@ -108,9 +108,11 @@ async def test_handler_answers_on_a_phone_with_a_canned_answer(
         await page.click("text=保存")
         await page.wait_for_selector("text=已保存。")
         await page.goto(f"{site.url}/staff/tickets/{number}")
-        await page.wait_for_selector("img[alt='午饭.png']")
+        # The photo shows inline from the sandboxed file route.
+        await expect(page.locator("img[alt='午饭.png']")).to_have_js_property("naturalWidth", 64)
         await _no_horizontal_scroll(page)
         await page.screenshot(path=str(screens / "staff-ticket-1366.png"))
+        await page.screenshot(path=str(screens / "staff-ticket-1366-full.png"), full_page=True)
     finally:
         await context.close()
     # The handler, on a phone: the canned answer fills the box; one more sentence; 答复.

@@ -463,3 +463,22 @@ async def test_unknown_action_is_404_page(world: World) -> None:
     html = await open_ticket(world.client, receipt["number"])
     answer = await world.client.post(f"/staff/tickets/{receipt['number']}/rate", data={"csrf": csrf_of(html)})
     assert answer.status_code == 404 and answer.headers["content-type"].startswith("text/html")
+
+
+async def test_extend_after_the_handler_answered_is_409_naming_the_assignee(
+    world: World, shared_app: Any
+) -> None:
+    receipt = await ticket_at(world, "assigned")
+    await sign_in(world.client, "lead1")
+    stale = await open_ticket(world.client, receipt["number"])
+    handler = await other_session(shared_app, "hand1")
+    try:
+        moved = await post_action(handler, receipt["number"], "respond", text="已答复家长")
+    finally:
+        await handler.aclose()
+    assert moved.status_code == 303
+    answer = await post_action(
+        world.client, receipt["number"], "extend", stale, respond_due_at="2026-12-01", reason="等待"
+    )
+    assert answer.status_code == 409
+    assert "hand1老师（承办人）" in answer.text and "“答复”" in answer.text

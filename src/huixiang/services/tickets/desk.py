@@ -63,6 +63,7 @@ class Desk:
     may_reveal: bool
     masked: bool  # the contact and student show masked to this caller (a reveal shows them)
     school_name: str
+    today: date  # in the bureau's zone: the earliest day a supervision order may be due
     identity: s.IdentityView | None = None  # after a reveal: the contact and student in full
     handlers: list[Handler] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
@@ -100,6 +101,7 @@ async def desk(
         may_reveal(actors),
         not may_see_identity(principal.roles_over(ticket.org_path)),
         school.name if school else school_code,
+        ctx.now.astimezone(ctx.settings.timezone).date(),
         identity,
     )
     if Action.REGISTER in allowed:

@@ -1,7 +1,7 @@
 """Strings of the ticket page and the canned answers (keys prefixed `ticket.`)."""
 
 ACTION_WORDS = {
-    "intake": "录入",
+    "intake": "收集",
     "register": "登记",
     "merge": "合并",
     "submit": "提交",
@@ -85,7 +85,7 @@ ENTRIES: dict[str, str] = {
     "ticket.hint.internal_note": "只有工作人员和督查员能看到。",
     "ticket.field.photos": "照片或 PDF（选填）",
     "ticket.hint.photos": "最多 5 个，每个不超过 10 MB；作为本件附件保存。",
-    "ticket.field.files": "照片或 PDF",
+    "ticket.hint.photos_again": "提交未成功时，已选的照片不会保留，请重新选择。",
     "ticket.replies": "常用回复",
     "ticket.field.respond_due_at": "新的答复期限",
     "ticket.extend.rule": "最多延长 {n} 个工作日，最晚 {latest}；期限为当天下班时间。",
@@ -150,6 +150,7 @@ ENTRIES: dict[str, str] = {
     "ticket.error.version": "页面已过期，请刷新后再试。",
     # canned answers (/staff/replies)
     "ticket.replies.title": "常用回复",
+    "ticket.replies.manage": "管理本校常用回复",
     "ticket.replies.lead": "本校的常用答复模板，承办人答复时可一键填入。"
     "可用变量：{称呼}（如“王女士”，无称呼时为“家长”）、{编号}（工单编号）、{期限}（答复期限）。",
     "ticket.replies.empty": "还没有常用回复。",

@@ -47,10 +47,18 @@ def conflict_message(latest: Any, tz: Any) -> str:
     """The other person's change: who, which action, when (the ticket's latest event)."""
     if latest is None:
         return t("ticket.conflict.plain")
+    role = next(
+        (
+            t(key)
+            for key in (f"role.{latest.actor_role}", f"ticket.actor.{latest.actor_role}")
+            if key in ZH_CN
+        ),
+        latest.actor_role,
+    )
     return t(
         "ticket.conflict.by",
         who=latest.actor,
-        role=t(f"role.{latest.actor_role}") if f"role.{latest.actor_role}" in ZH_CN else latest.actor_role,
+        role=role,
         action=t(f"ticket.word.{latest.action}"),
         at=local_time(latest.at, tz),
     )
