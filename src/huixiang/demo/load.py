@@ -16,6 +16,7 @@ from ..services.context import Ctx
 from ..services.reference import clock_for
 from .logins import Login, demo_logins
 from .plan import SEED, Plan, Planner, draw_plans
+from .replies import load_replies
 from .story import (
     CHANNEL_LEAD,
     COMMENTS,
@@ -179,5 +180,6 @@ async def load_demo(ctx: Ctx) -> list[Login]:
     rng = random.Random(SEED)
     plans = draw_plans(rng, Planner(rng, ctx.now, clock, ctx.settings.timezone))
     await _run(ctx, rng, plans, principals)
+    await load_replies(ctx)
     await ctx.session.flush()
     return logins

@@ -9,6 +9,8 @@ ENTRIES: dict[str, str] = {
     "staff.nav.notices": "通知",
     "staff.nav.admin": "管理",
     "staff.nav.password": "修改密码",
+    "staff.nav.replies": "常用回复",
+    "staff.nav.notify_settings": "通知方式设置",
     "staff.nav.switch": "切换身份",
     "staff.nav.logout": "退出",
     "staff.nav.skip": "跳到正文",
