@@ -14,6 +14,7 @@ import msgspec
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...db import desk as rows
+from ...domain.due import DueChip, due_chip
 from ...domain import lifecycle, replies
 from ...domain.access import Principal, may_reveal, may_see_identity
 from ...domain.enums import Action, Status
@@ -71,6 +72,7 @@ class Desk:
     replies: list[Reply] = field(default_factory=list)
     prefill: str | None = None  # a canned answer, filled in for this ticket
     extension: ExtensionWindow | None = None
+    chip: DueChip | None = None  # the deadline in force, on working days (domain/due.py)
 
     @property
     def latest(self) -> s.EventView | None:
@@ -134,8 +136,9 @@ async def desk(
                 due=ticket.respond_due_at,
                 tz=ctx.settings.timezone,
             )
+    clock = await clock_for(ctx, ticket.org_path)
+    page.chip = due_chip(Status(ticket.status), ticket.register_due_at, ticket.respond_due_at, ctx.now, clock)
     if Action.EXTEND in allowed and not ticket.extended:
-        clock = await clock_for(ctx, ticket.org_path)
         page.extension = extension_window(clock, ticket.respond_due_at, ctx.now)
     return page
 

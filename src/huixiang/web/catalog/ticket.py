@@ -30,7 +30,6 @@ ENTRIES: dict[str, str] = {
     "ticket.what.supervise": "下达督办意见",
     "ticket.what.inspect": "抽查办理质量",
     # the head and the facts
-    "ticket.overdue": "已超期",
     "ticket.extended": "已延期",
     "ticket.to_bureau": "直接提交教育局",
     "ticket.none": "未交办",
