@@ -561,3 +561,16 @@ async def test_robot_private_address_is_refused_beside_the_field(
     scheme = await post(world, "/admin/robots/s1", csrf, kind="feishu", url="ftp://example.com/x")
     assert_field_error(scheme, "url", "http:// 或 https://")
     assert await connection.scalar(select(OrgWebhook.id)) is None
+
+
+@pytest.mark.parametrize("big", [0, 2**31, 2**63 + 1])
+async def test_admin_ids_beyond_any_row_are_not_found(world: World, big: int) -> None:
+    csrf = await admin_client(world)
+    for to in (
+        f"/admin/categories/{big}/rename",
+        f"/admin/categories/{big}/retire",
+        f"/admin/robots/s1/{big}/remove",
+        f"/admin/users/hand1/roles/{big}/remove",
+    ):
+        answer = await post(world, to, csrf, name="新名称", retired="1")
+        assert answer.status_code == 404, (to, answer.status_code)
