@@ -30,6 +30,10 @@ def test_the_int64_guard_is_on_the_integer_paths_only(shared_app: Any) -> None:
         route for route in guarded if ":int}" in route
     }
     assert {route for route in guarded if ":int}" in route} == {
+        "/admin/categories/{category_id:int}/rename ['POST']",
+        "/admin/categories/{category_id:int}/retire ['POST']",
+        "/admin/robots/{org_code:str}/{hook_id:int}/remove ['POST']",
+        "/admin/users/{username:str}/roles/{grant_id:int}/remove ['POST']",
         "/api/v1/notifications/{notification_id:int}/read ['POST']",
         "/api/v1/tickets/{number:str}/attachments/{attachment_id:int} ['GET']",
         "/staff/notifications/{notification_id:int}/read ['POST']",

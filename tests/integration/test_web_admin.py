@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from huixiang.db.models import CalendarOverride, Category, OrgWebhook, User
+from huixiang.db.models import CalendarOverride, Category, Org, OrgWebhook, User
 
 from .conftest import PASSWORD, World
 from .helpers import csrf_of, sign_in
@@ -73,6 +73,14 @@ async def make_district_admin(world: World, connection: AsyncConnection) -> None
     )
     assert answer.status_code == 303, answer.text
     world.client.cookies.clear()
+
+
+async def category_id(connection: AsyncConnection, name: str) -> int:
+    """The id of the world's bureau's category `name` (other tests may have bureaus of their own)."""
+    city = select(Org.id).where(Org.code == "city").scalar_subquery()
+    found = await connection.scalar(select(Category.id).where(Category.name == name, Category.org_id == city))
+    assert found is not None
+    return int(found)
 
 
 # ---- access -----------------------------------------------------------------------------------
@@ -385,7 +393,7 @@ async def test_category_add_rename_retire_restore(world: World, connection: Asyn
     csrf = await admin_client(world)
     added = await post(world, "/admin/categories", csrf, name="午休管理")
     assert added.status_code == 303
-    cid = await connection.scalar(select(Category.id).where(Category.name == "午休管理"))
+    cid = await category_id(connection, "午休管理")
     renamed = await post(world, f"/admin/categories/{cid}/rename", csrf, name="午休与托管")
     assert renamed.status_code == 303
     receipt = await world.submit(category="午休与托管")
@@ -420,7 +428,7 @@ async def test_category_bad_input_is_400_with_input_kept(world: World, connectio
     assert 'id="new-name" name="name" required maxlength="64" value="食堂膳食"' in dup.text
     empty = await post(world, "/admin/categories", csrf, name="  ")
     assert_field_error(empty, "new-name", "请填写此项")
-    cid = await connection.scalar(select(Category.id).where(Category.name == "其他"))
+    cid = await category_id(connection, "其他")
     clash = await post(world, f"/admin/categories/{cid}/rename", csrf, name="食堂膳食")
     assert_field_error(clash, f"name-{cid}", "已有同名的问题类别")
 
@@ -526,6 +534,8 @@ async def test_calendar_by_district_admin_is_read_only(world: World, connection:
 
 # ---- robots -----------------------------------------------------------------------------------
 
+S1 = select(Org.id).where(Org.code == "s1").scalar_subquery()
+S1_ROBOTS = select(OrgWebhook.id).where(OrgWebhook.org_id == S1)
 ROBOT = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=secret-key-1"
 
 
@@ -535,16 +545,18 @@ async def test_robot_add_replace_remove_masked(world: World, connection: AsyncCo
     assert added.status_code == 303
     page = (await world.client.get(added.headers["location"])).text
     assert "已新增机器人" in page and "https://qyapi.weixin.qq.com/…" in page and "secret-key-1" not in page
-    hook = await connection.scalar(select(OrgWebhook.id))
+    hook = await connection.scalar(S1_ROBOTS)
     replaced = await post(
         world, "/admin/robots/s1", csrf, kind="wecom", url=ROBOT.replace("1", "2"), replaces=str(hook)
     )
     assert replaced.status_code == 303
-    urls = (await connection.execute(select(OrgWebhook.id, OrgWebhook.url))).all()
+    urls = (
+        await connection.execute(select(OrgWebhook.id, OrgWebhook.url).where(OrgWebhook.org_id == S1))
+    ).all()
     assert len(urls) == 1 and urls[0].url.endswith("secret-key-2")
     removed = await post(world, f"/admin/robots/s1/{urls[0].id}/remove", csrf)
     assert removed.status_code == 303
-    assert await connection.scalar(select(OrgWebhook.id)) is None
+    assert await connection.scalar(S1_ROBOTS) is None
     assert "还没有群机器人" in (await world.client.get("/admin/robots?org=s1")).text
 
 
@@ -560,4 +572,25 @@ async def test_robot_private_address_is_refused_beside_the_field(
     assert_field_error(local, "url", "本机回环地址")
     scheme = await post(world, "/admin/robots/s1", csrf, kind="feishu", url="ftp://example.com/x")
     assert_field_error(scheme, "url", "http:// 或 https://")
-    assert await connection.scalar(select(OrgWebhook.id)) is None
+    assert await connection.scalar(S1_ROBOTS) is None
+
+
+@pytest.mark.parametrize("big", [0, 2**31, 2**63 + 1])
+async def test_admin_ids_beyond_any_row_are_not_found(world: World, big: int) -> None:
+    csrf = await admin_client(world)
+    for to in (
+        f"/admin/categories/{big}/rename",
+        f"/admin/categories/{big}/retire",
+        f"/admin/robots/s1/{big}/remove",
+        f"/admin/users/hand1/roles/{big}/remove",
+    ):
+        answer = await post(world, to, csrf, name="新名称", retired="1")
+        assert answer.status_code == 404, (to, answer.status_code)
+
+
+async def test_done_banner_from_query_shows_only_known_words(world: World) -> None:
+    await admin_client(world)
+    page = (await world.client.get("/admin/categories?done=%E4%BD%A0%E5%B7%B2%E4%B8%AD%E5%A5%96")).text
+    assert "admin.done" not in page and 'role="status"' not in page
+    tree = (await world.client.get("/admin?added=evil.example")).text
+    assert "evil.example" not in tree

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from huixiang.services.targets import refusal, url_problem
+from huixiang.services.targets import UrlFault, refusal, url_fault, url_problem
 from huixiang.settings import parse_networks
 
 
@@ -63,3 +63,19 @@ def test_url_problem_before_any_dns(url: str, problem: str) -> None:
 
 def test_url_problem_leaves_names_to_the_send_time_check() -> None:
     assert url_problem("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "address", "kind"),
+    [
+        ("ftp://robot.example/x", "scheme", "", ""),
+        ("https://u:p@robot.example/x", "credentials", "", ""),
+        ("https://robot.example:99999/x", "port", "", ""),
+        ("http://10.1.2.3/x", "address", "10.1.2.3", "private"),
+        ("http://localhost/x", "address", "127.0.0.1", "loopback"),
+    ],
+)
+def test_url_fault_names_the_cause_for_the_pages(url: str, code: str, address: str, kind: str) -> None:
+    fault = url_fault(url)
+    assert fault == UrlFault(code, address, kind)
+    assert url_problem(url) == fault.words

@@ -21,7 +21,7 @@ from .accounts import require_admin_over
 from .context import Ctx
 from .notices import describe_target
 from .reference import OrgInfo, org_info
-from .users import Refused, admin_paths
+from .users import Refused, admin_paths, known_id
 
 MAX_ROBOTS = 10
 ROBOT_KINDS = ("wecom", "dingtalk", "feishu")
@@ -135,7 +135,7 @@ async def add_category(ctx: Ctx, principal: Principal, name: str) -> CategoryLis
 async def rename_category(ctx: Ctx, principal: Principal, category_id: int, name: str) -> CategoryList:
     """A new name for new tickets; tickets filed under the old one keep its text."""
     root_id = _editable_root(principal)
-    category = await db.category_by_id(ctx.session, root_id, category_id)
+    category = await db.category_by_id(ctx.session, root_id, known_id(category_id, "category"))
     if category is None:
         raise NotFound("No such category.")
     if not await db.rename_category(ctx.session, category, _category_name(name)):
@@ -147,7 +147,7 @@ async def rename_category(ctx: Ctx, principal: Principal, category_id: int, name
 async def retire_category(ctx: Ctx, principal: Principal, category_id: int, retired: bool) -> CategoryList:
     """Retired: new tickets can no longer choose it (tickets that have it keep it); or back."""
     root_id = _editable_root(principal)
-    category = await db.category_by_id(ctx.session, root_id, category_id)
+    category = await db.category_by_id(ctx.session, root_id, known_id(category_id, "category"))
     if category is None:
         raise NotFound("No such category.")
     if retired:
@@ -270,7 +270,7 @@ async def add_robot(
     if (fault := targets.url_fault(url, allowed)) is not None:
         raise RobotRefused(fault)
     if replaces is not None:
-        if not await db.delete_webhook(ctx.session, org.id, replaces):
+        if not await db.delete_webhook(ctx.session, org.id, known_id(replaces, "robot")):
             raise NotFound("No such robot of this unit.")
     elif len(await db.webhooks_of(ctx.session, org.id)) >= MAX_ROBOTS:
         raise Refused("url", "too_many_robots", f"A unit may have at most {MAX_ROBOTS} robots.")
@@ -280,6 +280,6 @@ async def add_robot(
 
 async def remove_robot(ctx: Ctx, principal: Principal, org_code: str, hook_id: int) -> RobotList:
     org = await _unit(ctx, principal, org_code)
-    if not await db.delete_webhook(ctx.session, org.id, hook_id):
+    if not await db.delete_webhook(ctx.session, org.id, known_id(hook_id, "robot")):
         raise NotFound("No such robot of this unit.")
     return await robots_of(ctx, principal, org_code)

@@ -22,6 +22,14 @@ from .secrets import hash_password
 
 PAGE = 50
 MAX_PASSWORD = 200
+INT32_MAX = 2**31 - 1  # the id columns of grants, categories and robots
+
+
+def known_id(value: int, what: str) -> int:
+    """An id from a path that can name a row (else NotFound, as any unknown id)."""
+    if not 1 <= value <= INT32_MAX:
+        raise NotFound(f"No such {what}.")
+    return value
 
 
 class Refused(Invalid):
@@ -154,6 +162,7 @@ async def add_grant(ctx: Ctx, principal: Principal, username: str, role: Role, o
 async def remove_grant(ctx: Ctx, principal: Principal, username: str, grant_id: int) -> UserView:
     """Take back a role held at a unit under the admin; never the last one (disable instead), and
     never the admin role the admin is acting with."""
+    known_id(grant_id, "role")
     user, view = await _load(ctx, principal, username)
     grant = next((g for g in view.grants if g.id == grant_id and g.in_scope), None)
     if grant is None:

@@ -14,6 +14,7 @@ from ...domain.enums import Role
 from ...domain.errors import DomainError, NotPermitted
 from ...services.admin import RobotRefused
 from ...services.users import Refused
+from ..i18n import ZH_CN
 from ..i18n import translate as t
 from ..staff.pages import page
 from ..staff.session import Staff
@@ -45,6 +46,8 @@ def admin_page(
     current = max((p for p, _ in NAV if request.url.path.startswith(p)), key=len, default="/admin")
     context.setdefault("errors", {})
     context.setdefault("values", {})
+    if context.get("done") and f"admin.done.{context['done']}" not in ZH_CN:
+        context["done"] = ""  # a `done` from the query that says nothing known: no banner
     return page(name, request, staff, status=status, nav=NAV, current=current, **context)
 
 

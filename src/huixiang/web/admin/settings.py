@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.params import FromPath, FromQuery
 
 from ...domain.errors import Invalid
+from ...edge.errors import path_ints_in_range
 from ...services import admin, policies
 from ..i18n import translate as t
 from ..routes import CtxDep
@@ -69,7 +70,9 @@ class AdminSettings(Controller):
             )
         return redirect(request, "/admin/categories?done=added")
 
-    @post("/categories/{category_id:int}/rename", request_max_body_size=FORM_LIMIT)
+    @post(
+        "/categories/{category_id:int}/rename", request_max_body_size=FORM_LIMIT, guards=[path_ints_in_range]
+    )
     async def rename_category(
         self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, category_id: FromPath[int]
     ) -> Response[Any]:
@@ -86,7 +89,9 @@ class AdminSettings(Controller):
             )
         return redirect(request, "/admin/categories?done=renamed")
 
-    @post("/categories/{category_id:int}/retire", request_max_body_size=FORM_LIMIT)
+    @post(
+        "/categories/{category_id:int}/retire", request_max_body_size=FORM_LIMIT, guards=[path_ints_in_range]
+    )
     async def retire_category(
         self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, category_id: FromPath[int]
     ) -> Response[Any]:
@@ -255,7 +260,11 @@ class AdminSettings(Controller):
             request, f"/admin/robots?org={org_code}&done={'replaced' if replaces else 'robot_added'}"
         )
 
-    @post("/robots/{org_code:str}/{hook_id:int}/remove", request_max_body_size=FORM_LIMIT)
+    @post(
+        "/robots/{org_code:str}/{hook_id:int}/remove",
+        request_max_body_size=FORM_LIMIT,
+        guards=[path_ints_in_range],
+    )
     async def remove_robot(
         self,
         request: Request[Any, Any, State],

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery
 
 from ...domain.enums import Role
 from ...domain.errors import Conflict, Invalid
+from ...edge.errors import path_ints_in_range
 from ...services import accounts, admin, users
 from ...services import schemas as s
 from ..i18n import translate as t
@@ -204,7 +205,11 @@ class AdminUsers(Controller):
             return await self._user(request, ctx, staff, username, status=400, errors=errors, values=values)
         return redirect(request, f"/admin/users/{username}?done=role_added")
 
-    @post("/{username:str}/roles/{grant_id:int}/remove", request_max_body_size=FORM_LIMIT)
+    @post(
+        "/{username:str}/roles/{grant_id:int}/remove",
+        request_max_body_size=FORM_LIMIT,
+        guards=[path_ints_in_range],
+    )
     async def remove_role(
         self,
         request: Request[Any, Any, State],

@@ -151,7 +151,7 @@ ENTRIES: dict[str, str] = {
     "admin.policy.field.register_days": "登记时限（工作日）",
     "admin.policy.hint.register_days": "收到留言后几个工作日内须完成登记，家长看到“已受理”。",
     "admin.policy.field.respond_days": "答复时限（工作日）",
-    "admin.policy.hint.respond_days": "收到留言后几个工作日内须答复家长（当天 18:00 截止）。",
+    "admin.policy.hint.respond_days": "收到留言后几个工作日内须答复家长（到期日下班时截止）。",
     "admin.policy.field.urgent_respond_hours": "紧急事项答复时限（小时）",
     "admin.policy.hint.urgent_respond_hours": "登记为紧急的事项，收到后几个小时内须答复（按自然时间计算）。",
     "admin.policy.field.rework_days": "重办时限（工作日）",

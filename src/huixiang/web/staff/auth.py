@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import Cookie, State
 from litestar.di import Provide
 from litestar.params import FromQuery
@@ -52,13 +52,14 @@ class StaffAuth(Controller):
     include_in_schema = False
     exception_handlers = {Exception: error_page}
 
-    @get("/login")
+    # HTML said outright: the handlers answer `Any`, which Litestar would send as JSON.
+    @get("/login", media_type=MediaType.HTML)
     async def login_form(
         self, request: Request[Any, Any, State], ctx: CtxDep, next: FromQuery[str] = ""
     ) -> Any:
         return anonymous_page("staff/login.html", request, ctx, next=safe_next(next), username="")
 
-    @post("/login", request_max_body_size=FORM_LIMIT)
+    @post("/login", request_max_body_size=FORM_LIMIT, media_type=MediaType.HTML)
     async def login(self, request: Request[Any, Any, State], ctx: CtxDep) -> Any:
         fields = await read_fields(request)
         username, target = fields.get("username").strip(), safe_next(fields.get("next"))
