@@ -41,8 +41,4 @@ def test_the_int64_guard_is_on_the_integer_paths_only(shared_app: Any) -> None:
         "/staff/replies/{reply_id:int} ['GET']",
         "/staff/replies/{reply_id:int} ['POST']",
         "/staff/replies/{reply_id:int}/delete ['POST']",
-        "/admin/categories/{category_id:int}/retire ['POST']",
-        "/admin/categories/{category_id:int}/rename ['POST']",
-        "/admin/users/{username:str}/roles/{grant_id:int}/remove ['POST']",
-        "/admin/robots/{org_code:str}/{hook_id:int}/remove ['POST']",
     }
