@@ -67,7 +67,7 @@ ROLE_VIEWS: dict[Role, tuple[str, ...]] = {
         "archived",
     ),
 }
-PAGE_SIZE = 50
+PAGE_SIZE = 30  # rows per page: a city's page stays well under 50 KB
 PINNED_LIMIT = 20
 BULK_ACTIONS = (Action.ASSIGN, Action.ARCHIVE)
 BULK_LIMIT = 100  # ticked rows per bulk action (two pages)
@@ -198,7 +198,8 @@ async def queue(
     )
     found = await db.page(connection, scope, current, filters, after, PAGE_SIZE + 1)
     page = found[:PAGE_SIZE]
-    next_cursor = encode_cursor(page[-1]["collected_at"], page[-1]["id"]) if len(found) > PAGE_SIZE else None
+    key = db.sort_key(current)
+    next_cursor = encode_cursor(page[-1][key], page[-1]["id"]) if len(found) > PAGE_SIZE else None
     bulk = _bulk_for(role)
     handlers: list[Handler] = []
     if Action.ASSIGN in bulk and principal.grants:
