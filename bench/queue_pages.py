@@ -13,7 +13,9 @@ Method (docs/benchmarks.md, "Staff queue pages"):
    then the ceiling again (`--rounds` pairs);
 3. each user signs in through /staff/login (a session cookie, as a browser); on each page: a 2 s
    warm-up, then `wrk -t2 -c16 -d10s --latency` with the cookie;
-4. per page the req/s, p50, p99 and non-2xx; the ratio to the ceiling's /ping of the same pair;
+4. each user's queue page is also measured as the page's 20 s poll asks for it (HX-Request: the
+   live block, the views' counts and the list, without a leader's figures of the month);
+5. per page the req/s, p50, p99 and non-2xx; the ratio to the ceiling's /ping of the same pair;
    and EXPLAIN of each count of each user's queue page (each must name an index, none a
    sequential scan on tickets).
 
@@ -156,9 +158,11 @@ def sign_in(base: str, username: str) -> str:
         return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
 
 
-def cookie_script(folder: Path, name: str, cookie: str) -> Path:
-    path = folder / f"{name}.lua"
-    path.write_text(f'wrk.headers["Cookie"] = "{cookie}"\n')
+def cookie_script(folder: Path, name: str, cookie: str, *, htmx: bool = False) -> Path:
+    """wrk's script: the session cookie; `htmx`: as the page's 20 s poll (the live block only)."""
+    path = folder / f"{name}{'-htmx' if htmx else ''}.lua"
+    poll = 'wrk.headers["HX-Request"] = "true"\n' if htmx else ""
+    path.write_text(f'wrk.headers["Cookie"] = "{cookie}"\n{poll}')
     return path
 
 
@@ -277,8 +281,11 @@ def main() -> int:
             for username, _, _, scope in USERS:
                 if not scope:
                     continue
-                script = cookie_script(folder, username, sign_in(base, username))
+                cookie = sign_in(base, username)
+                script = cookie_script(folder, username, cookie)
                 measure(f"queue page, {scope} ({username})", ours, script, "/staff")
+                poll = cookie_script(folder, username, cookie, htmx=True)
+                measure(f"queue live block (htmx poll), {scope} ({username})", ours, poll, "/staff")
                 measure(
                     f"ticket page, {scope} ({username})", ours, script, f"/staff/tickets/{numbers[username]}"
                 )

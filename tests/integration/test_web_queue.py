@@ -143,6 +143,17 @@ async def test_queue_due_soon_holds_tomorrows_deadline(
     assert "明天18:00到期" in page.text
 
 
+async def test_queue_overdue_lists_most_overdue_first(
+    world: World, pages: httpx.AsyncClient, app_clock: Any
+) -> None:
+    older = await ticket_at(world, "assigned")
+    app_clock.set(world.now() + timedelta(days=2))
+    newer = await ticket_at(world, "assigned")
+    app_clock.set(world.now() + timedelta(days=20))
+    page = await (await as_page(pages, "insp1")).get("/staff?view=overdue")
+    assert numbers(page.text) == [older["number"], newer["number"]]
+
+
 async def test_queue_supervised_on_top_with_mark(world: World, pages: httpx.AsyncClient) -> None:
     older = await ticket_at(world, "submitted")
     newer = await ticket_at(world, "submitted")
