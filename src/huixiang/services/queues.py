@@ -68,7 +68,7 @@ ROLE_VIEWS: dict[Role, tuple[str, ...]] = {
     ),
 }
 PAGE_SIZE = 30  # rows per page: a city's page stays well under 50 KB
-PINNED_LIMIT = 20
+PINNED_LIMIT = 10  # supervised rows on top of the first page (with 30 rows: under 50 KB)
 BULK_ACTIONS = (Action.ASSIGN, Action.ARCHIVE)
 BULK_LIMIT = 100  # ticked rows per bulk action (two pages)
 
