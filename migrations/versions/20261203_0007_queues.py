@@ -26,13 +26,26 @@ INDEXES = {
     "ix_tickets_path_status": "(org_path, status, collected_at DESC, id DESC)",
     "ix_tickets_district_status": "(district_id, status, collected_at DESC, id DESC)",
     # 我的待办 and a handler's other queues.
-    "ix_tickets_assignee_status": "(assignee_id, status, collected_at DESC, id DESC) WHERE assignee_id IS NOT NULL",
-    # 即将超期, 已超期: open tickets of a scope by their respond deadline.
-    "ix_tickets_path_due": f"(org_path, respond_due_at) WHERE {AWAITING}",
-    "ix_tickets_district_due": f"(district_id, respond_due_at) WHERE {AWAITING}",
+    "ix_tickets_assignee_status": (
+        "(assignee_id, status, collected_at DESC, id DESC) WHERE assignee_id IS NOT NULL"
+    ),
+    # 即将超期, 已超期: open tickets of a scope by their respond deadline (counted by range, listed
+    # most urgent first).
+    "ix_tickets_path_due": f"(org_path, respond_due_at, id) WHERE {AWAITING}",
+    "ix_tickets_district_due": f"(district_id, respond_due_at, id) WHERE {AWAITING}",
+    # 待评价: answered, not rated yet (without these the planner walks every answered ticket of
+    # the city by ix_tickets_responded and filters the scope).
+    "ix_tickets_path_unrated": (
+        "(org_path, collected_at DESC, id DESC) WHERE status = 'responded' AND rated_at IS NULL"
+    ),
+    "ix_tickets_district_unrated": (
+        "(district_id, collected_at DESC, id DESC) WHERE status = 'responded' AND rated_at IS NULL"
+    ),
     # 督办中: few, pinned on top of every queue.
     "ix_tickets_path_supervised": f"(org_path, collected_at DESC, id DESC) WHERE supervised AND {OPEN}",
-    "ix_tickets_district_supervised": f"(district_id, collected_at DESC, id DESC) WHERE supervised AND {OPEN}",
+    "ix_tickets_district_supervised": (
+        f"(district_id, collected_at DESC, id DESC) WHERE supervised AND {OPEN}"
+    ),
 }
 
 

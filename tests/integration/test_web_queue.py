@@ -143,6 +143,17 @@ async def test_queue_due_soon_holds_tomorrows_deadline(
     assert "明天18:00到期" in page.text
 
 
+async def test_queue_overdue_lists_most_overdue_first(
+    world: World, pages: httpx.AsyncClient, app_clock: Any
+) -> None:
+    older = await ticket_at(world, "assigned")
+    app_clock.set(world.now() + timedelta(days=2))
+    newer = await ticket_at(world, "assigned")
+    app_clock.set(world.now() + timedelta(days=20))
+    page = await (await as_page(pages, "insp1")).get("/staff?view=overdue")
+    assert numbers(page.text) == [older["number"], newer["number"]]
+
+
 async def test_queue_supervised_on_top_with_mark(world: World, pages: httpx.AsyncClient) -> None:
     older = await ticket_at(world, "submitted")
     newer = await ticket_at(world, "submitted")
@@ -235,14 +246,19 @@ async def test_queue_keyset_pages_walk_every_ticket_once(
     await copies(connection, receipt["number"], 60)
     client = await as_page(pages, "reg1")
     first = await client.get("/staff")
-    assert len(numbers(first.text)) == 50 and counts(first.text)["待登记"] == "61"
-    more = re.search(r'href="(/staff\?[^"]*cursor=[^"]+)">下一页', first.text)
-    assert more
-    second = await client.get(more.group(1).replace("&amp;", "&"))
-    assert len(numbers(second.text)) == 11 and "下一页" not in second.text and "回到第一页" in second.text
-    assert not set(numbers(first.text)) & set(numbers(second.text))
+    assert len(numbers(first.text)) == 30 and counts(first.text)["待登记"] == "61"
+    seen, page, sizes = [], first, []
+    while True:
+        seen += numbers(page.text)
+        sizes.append(len(numbers(page.text)))
+        more = re.search(r'href="(/staff\?[^"]*cursor=[^"]+)">下一页', page.text)
+        if not more:
+            break
+        page = await client.get(more.group(1).replace("&amp;", "&"))
+        assert "回到第一页" in page.text
+    assert sizes == [30, 30, 1] and len(set(seen)) == 61
     bad = await client.get("/staff?cursor=bm90LWEtY3Vyc29y")
-    assert bad.status_code == 400 and "翻页链接已失效" in bad.text and len(numbers(bad.text)) == 50
+    assert bad.status_code == 400 and "翻页链接已失效" in bad.text and len(numbers(bad.text)) == 30
 
 
 async def test_queue_count_stops_at_cap(

@@ -173,21 +173,35 @@ async def counts(connection: asyncpg.Connection, scope: Scope, views: Sequence[V
 PINNED = f"t.supervised AND {OPEN}"
 
 
+# The deadline views list the most urgent first, by deadline (the ix_tickets_*_due indexes'
+# order); every other view the newest first.
+BY_DEADLINE = frozenset({"due_soon", "overdue"})
+
+
+def sort_key(view: View) -> str:
+    """The row's column the view is ordered by (with id): its keyset cursor holds that value."""
+    return "respond_due_at" if view.code in BY_DEADLINE else "collected_at"
+
+
 def page_sql(
     scope: Scope, view: View, f: Filters, after: tuple[datetime, int] | None, limit: int, *, pinned: bool
 ) -> tuple[str, list[Any]]:
-    """Newest first after the keyset `after`; `pinned` reads only the view's open supervised
+    """One page after the keyset `after`; `pinned` reads only the view's open supervised
     tickets (shown on top of the first page), else the rest of the view without them."""
     sql = _Sql()
     branches = _branches(sql, scope)
     conditions = _view(sql, view) + _filters(sql, f)
     conditions.append(PINNED if pinned else f"NOT ({PINNED})")
+    column = f"t.{sort_key(view)}"
+    ascending = view.code in BY_DEADLINE
     if after is not None:
-        conditions.append(f"(t.collected_at, t.id) < ({sql.arg(after[0])}, {sql.arg(after[1])})")
+        sign = ">" if ascending else "<"
+        conditions.append(f"({column}, t.id) {sign} ({sql.arg(after[0])}, {sql.arg(after[1])})")
     where = "".join(f" AND {c}" for c in conditions)
-    order = f"ORDER BY t.collected_at DESC, t.id DESC LIMIT {int(limit)}"
+    direction = "ASC" if ascending else "DESC"
+    order = f"ORDER BY {column} {direction}, t.id {direction} LIMIT {int(limit)}"
     union = " UNION ALL ".join(
-        f"(SELECT t.id, t.collected_at FROM tickets t WHERE {b}{where} {order})" for b in branches
+        f"(SELECT t.id, {column} FROM tickets t WHERE {b}{where} {order})" for b in branches
     )
     source = f"(SELECT t.id FROM ({union}) AS t {order})"
     statement = (

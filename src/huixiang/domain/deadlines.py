@@ -31,6 +31,7 @@ class WorkCalendar:
         # Answers are remembered: intake computes deadlines on every request (the hot path).
         self._days: dict[date, bool] = {}
         self._shifts: dict[tuple[date, int], date] = {}
+        self._between: dict[tuple[date, date], int] = {}  # the queue's deadline chips, per row
 
     def is_workday(self, day: date) -> bool:
         known = self._days.get(day)
@@ -79,7 +80,13 @@ class WorkCalendar:
         """Working days in (start, end]: how many working days `end` lies after `start`."""
         if end <= start:
             return -self.workdays_between(end, start) if end < start else 0
-        return sum(self.is_workday(start + timedelta(days=i)) for i in range(1, (end - start).days + 1))
+        known = self._between.get((start, end))
+        if known is None:
+            days = (end - start).days
+            known = self._between[(start, end)] = sum(
+                self.is_workday(start + timedelta(days=i)) for i in range(1, days + 1)
+            )
+        return known
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
 
+from ...domain.due import WEEKDAY, DueChip
 from ...domain.enums import Action, Channel, Kind
 from ...domain.errors import Invalid
 from ...services import queues
@@ -89,6 +90,13 @@ def parse(request: Request[Any, Any, State]) -> Parsed:
     return Parsed(view, found, query.get("cursor") or None, values, errors)
 
 
+def due_text(chip: DueChip) -> str:
+    """The chip's words (the catalogue's sentence with the domain's values)."""
+    if chip.key == WEEKDAY:
+        return t(chip.key, weekday=t(f"queue.weekday.{chip.values['weekday']}"), time=chip.values["time"])
+    return t(chip.key, **{name: str(value) for name, value in chip.values.items()})
+
+
 def link(view: str, values: dict[str, str], **extra: str) -> str:
     """The queue's URL for `view` with the current filters (the ones set)."""
     params = {"view": view, **{k: v for k, v in values.items() if v}, **extra}
@@ -126,6 +134,7 @@ class StaffQueue(Controller):
             errors=parsed.errors,
             filtered=filtered,
             link=link,
+            due_text=due_text,
             here=link(found.view, parsed.values, **({"cursor": parsed.cursor} if parsed.cursor else {})),
             channels=list(Channel),
             kinds=list(Kind),
