@@ -40,7 +40,8 @@ from run import ADMIN_DSN, DB, ROOT, prepare, run_wrk, url_for  # noqa: E402
 
 from huixiang.migrate import upgrade  # noqa: E402
 
-CEILING = ROOT.parent / "shared" / "bench"
+# ../shared/bench beside the checkout; HUIXIANG_CEILING_DIR where the checkout is a worktree elsewhere.
+CEILING = Path(os.environ.get("HUIXIANG_CEILING_DIR", ROOT.parent / "shared" / "bench"))
 CEILING_DB = "hx_ceiling"
 OURS_PORT = 8300
 CEILING_PORT = 8301

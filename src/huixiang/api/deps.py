@@ -39,7 +39,7 @@ class _Transaction:
     def __init__(self, state: State, scope: Scope, connection: Any = None) -> None:
         self.state, self.connection, self.ended = state, connection, False
         self.ctx = Ctx(
-            state.sessionmaker(), state.settings, state.caches, state.clock(), connection, redis=state.redis
+            state.sessionmaker, state.settings, state.caches, state.clock(), connection, redis=state.redis
         )
         scope.setdefault("state", {})[OPEN] = self
 
@@ -47,11 +47,11 @@ class _Transaction:
         if self.ended:
             return
         self.ended = True
-        session = self.ctx.session
+        session = self.ctx.made_session  # made when first used: most hot requests make none
         try:
             # A session that began no transaction holds no connection: nothing to end or close
-            # (most hot requests, whose caches hit; closing costs a greenlet switch).
-            if session.in_transaction():
+            # (closing costs a greenlet switch).
+            if session is not None and session.in_transaction():
                 try:
                     await (session.commit() if commit else session.rollback())
                 finally:
@@ -121,7 +121,8 @@ async def provide_principal(request: Request[Any, Any, Any], ctx: NamedDependenc
     except BaseException:
         # Litestar does not close the dependencies it already made (the `ctx` generator) when a
         # later one raises: release the transaction now, not whenever the generator is collected.
-        await ctx.session.close()
+        if (session := ctx.made_session) is not None:
+            await session.close()
         raise
     return principal
 

@@ -20,7 +20,9 @@ from .notices import holders_notice_ctes
 
 
 class HasConnection(Protocol):
-    session: AsyncSession
+    @property
+    def session(self) -> AsyncSession: ...
+
     connection: asyncpg.Connection | None
 
 

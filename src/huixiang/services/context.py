@@ -52,7 +52,12 @@ class Caches:
 
 @dataclass
 class Ctx:
-    session: AsyncSession
+    """`session` may be given as the session itself or as the factory that makes it: then it is
+    made when first used (the hot endpoints, whose caches mostly hit, seldom need one)."""
+
+    # AsyncSession | Callable[[], AsyncSession]; said as Any, since Litestar's signature model
+    # (msgspec) refuses a union of two custom types for a dependency's fields.
+    session_or_factory: Any
     settings: Settings
     caches: Caches
     now: datetime
@@ -62,3 +67,15 @@ class Ctx:
     deliveries: list[int] = field(default_factory=list)
     # The app's Redis client (redis.asyncio), for counters that expire (services/throttle.py).
     redis: Any = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if not isinstance(self.session_or_factory, AsyncSession):
+            self.session_or_factory = self.session_or_factory()
+        session: AsyncSession = self.session_or_factory
+        return session
+
+    @property
+    def made_session(self) -> AsyncSession | None:
+        """The session if one was made (or given), else None: nothing to end or close."""
+        return self.session_or_factory if isinstance(self.session_or_factory, AsyncSession) else None

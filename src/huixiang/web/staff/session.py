@@ -95,7 +95,8 @@ async def _signed_in(request: Request[Any, Any, State], ctx: Ctx, *, choose: boo
     except BaseException:
         # As api/deps.provide_principal: Litestar does not close the `ctx` generator when a later
         # dependency raises, so release the transaction now.
-        await ctx.session.close()
+        if (session := ctx.made_session) is not None:
+            await session.close()
         raise
     staff = Staff(narrowed or principal, principal, token, csrf_token(ctx.settings.secret_key, token))
     request.scope.setdefault("state", {})[STAFF_STATE] = staff
