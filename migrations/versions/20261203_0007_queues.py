@@ -3,7 +3,7 @@ school's path, a district's id) in (collected_at, id) order, so a bounded count 
 its cap instead of filtering through a scope's archive.
 
 Revision ID: 0007_queues
-Revises: 0006_search
+Revises: 0007_bigrams
 Create Date: 2026-12-03 08:00:00
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0007_queues"
-down_revision: str | None = "0006_search"
+down_revision: str | None = "0007_bigrams"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
