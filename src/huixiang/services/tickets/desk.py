@@ -14,9 +14,9 @@ import msgspec
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...db import desk as rows
-from ...domain.due import DueChip, due_chip
 from ...domain import lifecycle, replies
 from ...domain.access import Principal, may_reveal, may_see_identity
+from ...domain.due import DueChip, due_chip
 from ...domain.enums import Action, Status
 from ...domain.errors import Conflict, Invalid
 from ...domain.extension import ExtensionWindow, due_on, extension_window
