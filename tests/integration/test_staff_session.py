@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .conftest import PASSWORD, World
 from .helpers import csrf_of, sign_in
@@ -94,3 +96,48 @@ async def test_change_password_checks_current_and_repeat(world: World) -> None:
     assert done.status_code == 200 and "密码已修改" in done.text
     world.client.cookies.clear()
     assert (await sign_in(world.client, "hand1", password="new-pass-123")).status_code == 303
+
+
+async def _also_handler(connection: AsyncConnection, username: str) -> None:
+    await connection.execute(
+        text(
+            "INSERT INTO role_grants (user_id, role, org_id) SELECT u.id, 'handler', o.id "
+            "FROM users u, orgs o WHERE u.username = :u AND o.code = 's1'"
+        ),
+        {"u": username},
+    )
+
+
+async def test_user_with_two_roles_picks_one_and_the_choice_is_remembered(
+    world: World, connection: AsyncConnection
+) -> None:
+    await _also_handler(connection, "reg1")
+    await sign_in(world.client, "reg1")
+    answer = await world.client.get("/staff")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/staff/act?next=%2Fstaff"
+    picker = await world.client.get(answer.headers["location"])
+    assert picker.status_code == 200
+    assert "登记员" in picker.text and "承办人" in picker.text
+    chosen = await world.client.post(
+        "/staff/act", data={"csrf": csrf_of(picker.text), "grant": "handler@s1", "next": "/staff"}
+    )
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/staff"
+    assert 'hx_act="handler@s1"' in chosen.headers["set-cookie"]
+    queue = await world.client.get("/staff")
+    assert queue.status_code == 200
+    assert "承办人 · " in queue.text and "我的待办" in queue.text
+
+
+async def test_role_picker_refuses_a_grant_the_user_does_not_hold(
+    world: World, connection: AsyncConnection
+) -> None:
+    await _also_handler(connection, "reg1")
+    await sign_in(world.client, "reg1")
+    picker = await world.client.get("/staff/act")
+    forged = await world.client.post(
+        "/staff/act", data={"csrf": csrf_of(picker.text), "grant": "admin@city", "next": "/staff"}
+    )
+    assert forged.status_code == 400
+    assert "hx_act" not in forged.headers.get("set-cookie", "")
+    assert (await world.client.get("/staff")).status_code == 303  # still to choose

@@ -50,6 +50,7 @@ class Staff:
     full: Principal  # every grant the user holds (the role picker lists them)
     token: str  # the session
     csrf: str
+    chosen: bool = True  # False on the role picker before a choice: `principal` is then `full`
 
     @property
     def acting(self) -> Grant:
@@ -98,7 +99,13 @@ async def _signed_in(request: Request[Any, Any, State], ctx: Ctx, *, choose: boo
         if (session := ctx.made_session) is not None:
             await session.close()
         raise
-    staff = Staff(narrowed or principal, principal, token, csrf_token(ctx.settings.secret_key, token))
+    staff = Staff(
+        narrowed or principal,
+        principal,
+        token,
+        csrf_token(ctx.settings.secret_key, token),
+        chosen=narrowed is not None,
+    )
     request.scope.setdefault("state", {})[STAFF_STATE] = staff
     return staff
 
