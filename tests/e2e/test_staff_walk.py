@@ -96,7 +96,6 @@ async def test_a_mailbox_letter_goes_round_the_loop_to_the_archive(
 
     # The registrar, on the office PC: the letter and its scan, then 登记 and 提交.
     registrar = await signed_in(browser, site.url, "reg1")
-    await shoot(registrar, shots, "1-registrar-queue", full=False)
     await registrar.click("nav.staff-nav a[href='/staff/intake']")
     await registrar.click("a[href='/staff/intake/mailbox']")
     await registrar.select_option("#kind", "suggestion")
@@ -105,11 +104,15 @@ async def test_a_mailbox_letter_goes_round_the_loop_to_the_archive(
     await registrar.fill("#contact_name", "刘女士")
     await registrar.fill("#contact_phone", "13900001111")
     await registrar.set_input_files("#files", str(scan))
-    await shoot(registrar, shots, "2-registrar-intake")
+    await shoot(registrar, shots, "1-registrar-intake")
     await registrar.click("form.intake-form button[type=submit]")
     await registrar.wait_for_selector(".intake-done")
     number, code = [k.strip() for k in await registrar.locator(".keys .key").all_inner_texts()]
-    await registrar.click(f"a[href='/staff/tickets/{number}']")
+    # The letter waits in 待登记; from the queue to the ticket.
+    await registrar.click("nav.staff-nav a[href='/staff']")
+    assert "待登记" in await registrar.inner_text("nav.views a[aria-current=page]")
+    await shoot(registrar, shots, "2-registrar-queue", full=False)
+    await registrar.click(f"table.queue a[href='/staff/tickets/{number}'] >> nth=0")
     assert LETTER in await registrar.inner_text("blockquote")
     await act(registrar, "register")
     await act(registrar, "submit")
@@ -117,18 +120,19 @@ async def test_a_mailbox_letter_goes_round_the_loop_to_the_archive(
 
     # The leader: the ticket from the queue (待交办), 交办 to 陈老师.
     leader = await signed_in(browser, site.url, "lead1")
+    assert "待交办" in await leader.inner_text("nav.views a[aria-current=page]")
+    await shoot(leader, shots, "3-leader-queue", full=False)
     await leader.click(f"table.queue a[href='/staff/tickets/{number}'] >> nth=0")
     await leader.locator("#assign-form label.choice", has_text="陈老师").click()
     await leader.fill("#assign-note", "请德育处安排东门值守")
     await shoot(leader, shots, "4-leader-assign", full=False)
     await act(leader, "assign")
-    await leader.goto(f"{site.url}/staff")
-    await shoot(leader, shots, "3-leader-queue", full=False)
+    assert "陈老师" in await leader.inner_text("dl.facts")  # the name, not the username
 
     # The handler, on a phone: 我的待办 → the ticket → 答复.
     handler = await signed_in(browser, site.url, "hand1", PHONE)
     assert "我的待办" in await handler.inner_text("nav.views a[aria-current=page]")
-    await shoot(handler, shots, "5-handler-queue-390")
+    await shoot(handler, shots, "5-handler-queue-390", full=False)
     await handler.click(f"table.queue a[href='/staff/tickets/{number}'] >> nth=0")
     await handler.fill("#respond-text", ANSWER)
     await handler.fill("#respond-internal_note", "已与门卫室确认值守时间")
@@ -194,6 +198,7 @@ async def test_two_people_answer_at_once_one_gets_a_clear_409_and_keeps_the_text
     assert "工单刚被他人处理过" in conflict
     assert "hand1" in conflict or "陈老师" in conflict
     assert "答复" in conflict
+    assert "保留在下面的表单中" not in conflict  # the form is gone: the text is in a read-only copy
     kept = [await box.input_value() for box in await leader.locator("textarea").all()]
     assert theirs in kept
     await shoot(leader, shots, "8-conflict-409", full=False)
