@@ -139,7 +139,7 @@ async def test_a_mailbox_letter_goes_round_the_loop_to_the_archive(
     await handler.locator("#respond-text").scroll_into_view_if_needed()
     await shoot(handler, shots, "6-handler-answer-390", full=False)
     await act(handler, "respond")
-    assert await status(site, number) == "responded"
+    first_due = (await site.api("hand1", "GET", f"/api/v1/tickets/{number}")).json()["respond_due_at"]
 
     # The parent, on the parents' site: number and the access code from the receipt; 不满意.
     parent = await new_page(browser, PHONE)
@@ -161,14 +161,17 @@ async def test_a_mailbox_letter_goes_round_the_loop_to_the_archive(
     assert await row.count() == 1
     assert re.search(r"剩余|到期", await row.locator(".chip-due").inner_text())
     view = (await site.api("hand1", "GET", f"/api/v1/tickets/{number}")).json()
-    assert view["status"] == "assigned" and view["respond_due_at"]
+    assert view["status"] == "assigned" and view["respond_due_at"] != first_due  # the rework's
     await row.locator(f"a[href='/staff/tickets/{number}']").first.click()
     assert "没有看到老师" in await handler.inner_text(".tk-log")
     await handler.fill("#respond-text", AGAIN)
     await act(handler, "respond")
 
-    # The leader archives.
+    # The leader archives. (By its address: a ticket answered again after a 不满意 is in none of
+    # the leader's queues, as 待评价 holds only tickets never rated; see the report.)
     await leader.goto(f"{site.url}/staff/tickets/{number}")
+    assert "不满意" in await leader.inner_text(".tk-words")
+    await shoot(leader, shots, "9-leader-archive")
     await act(leader, "archive")
     assert await status(site, number) == "archived"
     for page in (registrar, leader, handler, parent):
