@@ -115,6 +115,7 @@ async def test_a_mailbox_letter_goes_round_the_loop_to_the_archive(
     await registrar.click(f"table.queue a[href='/staff/tickets/{number}'] >> nth=0")
     assert LETTER in await registrar.inner_text("blockquote")
     await act(registrar, "register")
+    assert await registrar.locator("#act-submit").evaluate("d => d.open")  # the next step, unfolded
     await act(registrar, "submit")
     assert await status(site, number) == "submitted"
 
