@@ -6,20 +6,12 @@ docs/screenshots/)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import httpx
 import playwright.async_api as playwright_api  # noqa: E402 - a dev dependency: missing is a failure
 import pytest
 
@@ -28,8 +20,7 @@ from huixiang.services import accounts
 from huixiang.services import schemas as s
 from huixiang.services.context import Ctx
 
-from ..net import free_port
-from .faults import SECRET, Database, in_ctx, settings_for
+from .staff_site import serve
 
 pytestmark = pytest.mark.slow
 
@@ -74,68 +65,12 @@ async def _seed(ctx: Ctx) -> None:
         )
 
 
-def _start_web(port: int, env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
-    log = open(log_path, "ab")  # noqa: SIM115 - closed by the fixture
-    server = subprocess.Popen(
-        [sys.executable, "-m", "huixiang.cli", "web", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, for the killpg below
-    )
-    return server, log
-
-
 @pytest.fixture(scope="module")
 async def site(
     admin_dsn: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[str]:
-    workdir = tmp_path_factory.mktemp("admin-site")
-    database = Database(admin_dsn)
-    await database.create()
-    server: subprocess.Popen[bytes] | None = None
-    log: IO[bytes] | None = None
-    try:
-        secret = f"{SECRET}-{uuid.uuid4().hex}"
-        settings = replace(settings_for(database.url, redis_url, workdir), secret_key=secret.encode())
-        await in_ctx(settings, _seed)
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("HUIXIANG_")}
-        env.update(
-            {
-                "HUIXIANG_DATABASE_URL": database.url,
-                "HUIXIANG_REDIS_URL": redis_url,
-                "HUIXIANG_DATA_DIR": str(workdir),
-                "HUIXIANG_SECRET_KEY": secret,
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
-        server, log = _start_web(port, env, workdir / "web.log")
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        async with httpx.AsyncClient(timeout=2) as client:
-            while True:
-                try:
-                    if (await client.get(f"{url}/staff/login")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"web did not start:\n{(workdir / 'web.log').read_text()}")
-                await asyncio.sleep(0.1)
-        yield url
-    finally:
-        if server is not None:
-            if server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=5)
-        if log is not None:
-            log.close()
-        await database.drop()
+    async for served in serve(admin_dsn, redis_url, tmp_path_factory.mktemp("admin-site"), _seed):
+        yield served.url
 
 
 @pytest.fixture(scope="module")

@@ -8,21 +8,14 @@ staff side is walked through the real API, so nothing here is mocked.
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
 import shutil
-import signal
 import struct
-import subprocess
-import sys
-import time
-import uuid
 import zlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
 import playwright.async_api as playwright_api  # noqa: E402 - a dev dependency: missing is a failure
@@ -33,12 +26,11 @@ from huixiang.services import accounts
 from huixiang.services import schemas as s
 from huixiang.services.context import Ctx
 
-from ..net import free_port
-from .faults import SECRET, Database, in_ctx, settings_for
+from .faults import Database
+from .staff_site import CHROMIUM, serve
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("HUIXIANG_TEST_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 WIDTH, HEIGHT = 360, 640
 PASSWORD = "password-123"
@@ -50,12 +42,6 @@ STAFF = [
     ("hand1", Role.HANDLER, "s1"),
     ("leadd1", Role.LEADER, "d1"),
 ]
-
-if not Path(CHROMIUM).exists():
-    # CI installs it (.ci/run), so there a missing browser fails the run instead of hiding it.
-    if os.environ.get("CI"):
-        raise RuntimeError(f"no chromium at {CHROMIUM}: .ci/run installs it with apt-get")
-    pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
 
 def png_bytes(width: int = 8, height: int = 8) -> bytes:
@@ -75,18 +61,6 @@ def png_bytes(width: int = 8, height: int = 8) -> bytes:
 
 
 # --- the server ------------------------------------------------------------------------------
-
-
-def _start_web(port: int, env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
-    log = open(log_path, "ab")  # noqa: SIM115 - closed by the fixture
-    server = subprocess.Popen(
-        [sys.executable, "-m", "huixiang.cli", "web", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, for the killpg below
-    )
-    return server, log
 
 
 def _head(path: str, size: int = 200) -> bytes:
@@ -144,63 +118,21 @@ async def _seed(ctx: Ctx) -> None:
         )
 
 
+async def _profile(database: Database) -> None:
+    await database.fetch(
+        "UPDATE orgs SET profile = $1::jsonb WHERE code = 's1'",
+        '{"answerer": "校长办公室", "phone": "010-6201 2345", "phone_hours": "工作日 8:00–17:00",'
+        ' "reception": "每月第一个周三下午"}',
+    )
+
+
 @pytest.fixture(scope="module")
 async def site(
     admin_dsn: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Site]:
     workdir = tmp_path_factory.mktemp("site")
-    database = Database(admin_dsn)
-    await database.create()
-    log: IO[bytes] | None = None
-    server: subprocess.Popen[bytes] | None = None
-    try:
-        # A secret of its own: the site's rate limits count in Redis under HMACs keyed by it, and
-        # every run (and every parallel one) sends its forms from 127.0.0.1.
-        secret = f"{SECRET}-{uuid.uuid4().hex}"
-        settings = replace(settings_for(database.url, redis_url, workdir), secret_key=secret.encode())
-        await in_ctx(settings, _seed)
-        await database.fetch(
-            "UPDATE orgs SET profile = $1::jsonb WHERE code = 's1'",
-            '{"answerer": "校长办公室", "phone": "010-6201 2345", "phone_hours": "工作日 8:00–17:00",'
-            ' "reception": "每月第一个周三下午"}',
-        )
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("HUIXIANG_")}
-        env.update(
-            {
-                "HUIXIANG_DATABASE_URL": database.url,
-                "HUIXIANG_REDIS_URL": redis_url,
-                "HUIXIANG_DATA_DIR": str(workdir),
-                "HUIXIANG_SECRET_KEY": secret,
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
-        server, log = _start_web(port, env, workdir / "web.log")
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        async with httpx.AsyncClient(timeout=2) as client:
-            while True:
-                try:
-                    if (await client.get(f"{url}/s/s1")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"web did not start:\n{(workdir / 'web.log').read_text()}")
-                await asyncio.sleep(0.1)
-        yield Site(url, database)
-    finally:
-        if server is not None:
-            if server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=5)
-        if log is not None:
-            log.close()
-        await database.drop()
+    async for served in serve(admin_dsn, redis_url, workdir, _seed, ready="/s/s1", then=_profile):
+        yield Site(served.url, served.database)
 
 
 # --- the browser -----------------------------------------------------------------------------

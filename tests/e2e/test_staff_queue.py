@@ -5,16 +5,9 @@ polled; ticking a row pauses the poll. Screenshots go to tests/artifacts/screens
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import signal
-import subprocess
-import time
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import replace
-from typing import IO, Any
+from typing import Any
 
 import httpx
 import playwright.async_api as playwright_api
@@ -22,9 +15,8 @@ import pytest
 
 from huixiang.demo import DEMO_PASSWORD, load_demo
 
-from ..net import free_port
-from .faults import SECRET, Database, in_ctx, settings_for
-from .test_site import CHROMIUM, SHOTS, _start_web
+from .staff_site import serve
+from .test_site import CHROMIUM, SHOTS
 
 pytestmark = pytest.mark.slow
 
@@ -33,52 +25,8 @@ pytestmark = pytest.mark.slow
 async def site_url(
     admin_dsn: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[str]:
-    workdir = tmp_path_factory.mktemp("queue-site")
-    database = Database(admin_dsn)
-    await database.create()
-    log: IO[bytes] | None = None
-    server: subprocess.Popen[bytes] | None = None
-    try:
-        secret = f"{SECRET}-{uuid.uuid4().hex}"
-        settings = replace(settings_for(database.url, redis_url, workdir), secret_key=secret.encode())
-        await in_ctx(settings, load_demo)
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("HUIXIANG_")}
-        env.update(
-            {
-                "HUIXIANG_DATABASE_URL": database.url,
-                "HUIXIANG_REDIS_URL": redis_url,
-                "HUIXIANG_DATA_DIR": str(workdir),
-                "HUIXIANG_SECRET_KEY": secret,
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
-        server, log = _start_web(port, env, workdir / "web.log")
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        async with httpx.AsyncClient(timeout=2) as client:
-            while True:
-                try:
-                    if (await client.get(f"{url}/staff/login")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"web did not start:\n{(workdir / 'web.log').read_text()}")
-                await asyncio.sleep(0.1)
-        yield url
-    finally:
-        if server is not None:
-            if server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=5)
-        if log is not None:
-            log.close()
-        await database.drop()
+    async for served in serve(admin_dsn, redis_url, tmp_path_factory.mktemp("queue-site"), load_demo):
+        yield served.url
 
 
 async def _sign_in(page: Any, url: str, username: str) -> None:
