@@ -36,10 +36,12 @@ INDEXES = {
     # 待评价: answered, not rated yet (without these the planner walks every answered ticket of
     # the city by ix_tickets_responded and filters the scope).
     "ix_tickets_path_unrated": (
-        "(org_path, collected_at DESC, id DESC) WHERE status = 'responded' AND rated_at IS NULL"
+        "(org_path, collected_at DESC, id DESC) "
+        "WHERE status = 'responded' AND (rated_at IS NULL OR rated_at < responded_at)"
     ),
     "ix_tickets_district_unrated": (
-        "(district_id, collected_at DESC, id DESC) WHERE status = 'responded' AND rated_at IS NULL"
+        "(district_id, collected_at DESC, id DESC) "
+        "WHERE status = 'responded' AND (rated_at IS NULL OR rated_at < responded_at)"
     ),
     # 督办中: few, pinned on top of every queue.
     "ix_tickets_path_supervised": f"(org_path, collected_at DESC, id DESC) WHERE supervised AND {OPEN}",

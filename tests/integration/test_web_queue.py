@@ -71,6 +71,7 @@ async def test_queue_counts_each_view_for_leader(world: World, pages: httpx.Asyn
     seen = counts(page.text)
     assert seen == {
         "待交办": "2",
+        "办理中": "1",
         "待登记": "1",
         "待提交": "1",
         "即将超期": "0",
@@ -414,3 +415,22 @@ async def test_presence_redis_down_is_empty(
         assert principal is not None
         assert await presence.viewing(ctx, principal, receipt["number"]) == []
     await down.aclose()
+
+
+async def test_queue_unrated_holds_a_rework_answered_again(world: World, pages: httpx.AsyncClient) -> None:
+    """After 不满意 and a second answer the ticket waits for a rating again (as the parents'
+    site says), so the leader finds it under 待评价 to archive."""
+    ticket = await ticket_at(world, "responded")
+    number = ticket["number"]
+    rated = await world.client.post(
+        f"/api/v1/public/tickets/{number}/rating",
+        json={"code": ticket["access_code"], "value": "unsatisfied"},
+    )
+    assert rated.status_code == 200, rated.text
+    client = await as_page(pages, "lead1")
+    assert number not in numbers((await client.get("/staff?view=unrated")).text)
+    again = await world.action("hand1", number, "respond", text="已重新核实并整改。")
+    assert again.status_code == 200, again.text
+    page = await client.get("/staff?view=unrated")
+    assert number in numbers(page.text)
+    assert counts(page.text)["待评价"] == "1"

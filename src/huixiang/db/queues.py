@@ -90,6 +90,8 @@ def _view(sql: _Sql, view: View) -> list[str]:
     conditions: list[str]
     if code in ("collected", "registered", "submitted"):
         conditions = [f"t.status = {arg(code)}"]
+    elif code == "assigned":
+        conditions = ["t.status = 'assigned'"]
     elif code == "mine":
         conditions = ["t.status = 'assigned'", f"t.assignee_id = {arg(view.user_id)}"]
     elif code == "due_soon":
@@ -103,7 +105,9 @@ def _view(sql: _Sql, view: View) -> list[str]:
     elif code == "supervised":
         conditions = [f"t.supervised AND {OPEN}"]
     elif code == "unrated":
-        conditions = ["t.status = 'responded'", "t.rated_at IS NULL"]
+        # Not rated since the answer in force: a rework's new answer waits for a rating again,
+        # as the parents' site says (services/tickets/public.py).
+        conditions = ["t.status = 'responded'", "(t.rated_at IS NULL OR t.rated_at < t.responded_at)"]
     elif code == "archived":
         conditions = [DONE]
     else:

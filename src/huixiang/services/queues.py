@@ -34,6 +34,7 @@ VIEWS = (
     "registered",
     "submitted",
     "mine",
+    "assigned",
     "due_soon",
     "overdue",
     "supervised",
@@ -42,9 +43,19 @@ VIEWS = (
 )
 # The views each role sees, its default first. A handler's views are their own tickets only.
 ROLE_VIEWS: dict[Role, tuple[str, ...]] = {
-    Role.REGISTRAR: ("collected", "registered", "due_soon", "overdue", "supervised", "unrated", "archived"),
+    Role.REGISTRAR: (
+        "collected",
+        "registered",
+        "assigned",
+        "due_soon",
+        "overdue",
+        "supervised",
+        "unrated",
+        "archived",
+    ),
     Role.LEADER: (
         "submitted",
+        "assigned",
         "collected",
         "registered",
         "due_soon",

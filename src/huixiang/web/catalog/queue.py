@@ -11,6 +11,7 @@ ENTRIES: dict[str, str] = {
     "queue.view.registered": "待提交",
     "queue.view.submitted": "待交办",
     "queue.view.mine": "我的待办",
+    "queue.view.assigned": "办理中",
     "queue.view.due_soon": "即将超期",
     "queue.view.overdue": "已超期",
     "queue.view.supervised": "督办中",
