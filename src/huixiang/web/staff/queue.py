@@ -114,14 +114,10 @@ class StaffQueue(Controller):
         parsed = parse(request)
         live = request.headers.get("hx-request") == "true"
         try:
-            found = await queues.queue(
-                ctx, staff.principal, parsed.view, parsed.filter, cursor=parsed.cursor, with_figures=not live
-            )
+            found = await queues.queue(ctx, staff.principal, parsed.view, parsed.filter, cursor=parsed.cursor)
         except Invalid:  # a cursor this server did not give out: the first page, said so
             parsed.errors["cursor"] = t("queue.error.cursor")
-            found = await queues.queue(
-                ctx, staff.principal, parsed.view, parsed.filter, with_figures=not live
-            )
+            found = await queues.queue(ctx, staff.principal, parsed.view, parsed.filter)
         filtered = any(parsed.values.values())
         return page(
             "staff/queue.html",
@@ -139,6 +135,14 @@ class StaffQueue(Controller):
             channels=list(Channel),
             kinds=list(Kind),
         )
+
+    @get("/figures")
+    async def figures(self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep) -> Response[Any]:
+        """A leader's figures of the month: loaded by the queue page on its own (htmx, the panel
+        only), or as a page of its own from the panel's link (without JavaScript)."""
+        found = await queues.month_figures(ctx, staff.principal)
+        block = "figures" if request.headers.get("hx-request") == "true" else None
+        return page("staff/figures.html", request, staff, block=block, figures=found)
 
     @post("/bulk")
     async def bulk(self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep) -> Response[Any]:
