@@ -20,7 +20,7 @@ from ...services import queues
 from ..i18n import translate as t
 from ..routes import CtxDep
 from .pages import error_page, page
-from .session import StaffDep, provide_staff, read_form
+from .session import READING, StaffDep, provide_staff, read_form
 
 # Query names of the filters, in the order the form shows them.
 FILTERS = ("channel", "kind", "category", "class", "from", "to", "number", "q")
@@ -109,7 +109,7 @@ class StaffQueue(Controller):
     exception_handlers = {Exception: error_page}
     dependencies = {"staff": Provide(provide_staff)}
 
-    @get("/")
+    @get("/", dependencies=READING)
     async def queue(self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep) -> Response[Any]:
         parsed = parse(request)
         live = request.headers.get("hx-request") == "true"
