@@ -207,10 +207,21 @@ async def queue(
             for r in await db.handlers_of(connection, principal.grants[0].org_id)
         ]
 
+    # Rows repeat a few (status, actors) pairs: each pair's bulk actions are decided once.
+    decided: dict[tuple[str, frozenset[str]], tuple[Action, ...]] = {}
+
+    def bulk_of(status: Status, r: Any) -> tuple[Action, ...]:
+        if not bulk:
+            return ()
+        actors = principal.actors_for(r["org_path"], r["assignee_id"])
+        found = decided.get((status, actors))
+        if found is None:
+            allowed = lifecycle.allowed_actions(status, actors)
+            found = decided[(status, actors)] = tuple(a for a in bulk if a in allowed)
+        return found
+
     def row(r: Any) -> Row:
         status = Status(r["status"])
-        actors = principal.actors_for(r["org_path"], r["assignee_id"])
-        allowed = lifecycle.allowed_actions(status, actors)
         return Row(
             number=r["number"],
             title=r["title"] or r["excerpt"],
@@ -224,7 +235,7 @@ async def queue(
             supervised=bool(r["supervised"]),
             collected_at=r["collected_at"],
             chip=due_chip(status, r["register_due_at"], r["respond_due_at"], ctx.now, clock),
-            bulk=tuple(a for a in bulk if a in allowed),
+            bulk=bulk_of(status, r),
         )
 
     root = int(principal.grants[0].org_path.strip("/").split("/")[0]) if principal.grants else 0

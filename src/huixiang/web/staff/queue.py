@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from ...domain.due import WEEKDAY, DueChip
-from ...domain.enums import Action, Channel, Kind
+from ...domain.enums import Action, Channel, Kind, Status
 from ...domain.errors import Invalid
 from ...services import queues
 from ..i18n import translate as t
@@ -91,10 +92,25 @@ def parse(request: Request[Any, Any, State]) -> Parsed:
 
 
 def due_text(chip: DueChip) -> str:
-    """The chip's words (the catalogue's sentence with the domain's values)."""
-    if chip.key == WEEKDAY:
-        return t(chip.key, weekday=t(f"queue.weekday.{chip.values['weekday']}"), time=chip.values["time"])
-    return t(chip.key, **{name: str(value) for name, value in chip.values.items()})
+    """The chip's words (the catalogue's sentence with the domain's values); a page's rows
+    share few distinct chips, so each sentence is made once."""
+    return _due_text(chip.key, tuple(sorted(chip.values.items())))
+
+
+@lru_cache(maxsize=4096)
+def _due_text(key: str, values: tuple[tuple[str, int | str], ...]) -> str:
+    found = dict(values)
+    if key == WEEKDAY:
+        return t(key, weekday=t(f"queue.weekday.{found['weekday']}"), time=found["time"])
+    return t(key, **{name: str(value) for name, value in found.items()})
+
+
+# The words of a row's columns, looked up once (a row then costs a dict lookup per cell).
+WORDS = {
+    "channel": {c.value: t(f"channel.{c.value}") for c in Channel},
+    "kind": {k.value: t(f"kind.{k.value}") for k in Kind},
+    "status": {s.value: t(f"staff_status.{s.value}") for s in Status},
+}
 
 
 def link(view: str, values: dict[str, str], **extra: str) -> str:
@@ -131,6 +147,7 @@ class StaffQueue(Controller):
             filtered=filtered,
             link=link,
             due_text=due_text,
+            words=WORDS,
             here=link(found.view, parsed.values, **({"cursor": parsed.cursor} if parsed.cursor else {})),
             channels=list(Channel),
             kinds=list(Kind),
