@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import __version__
 from .api import ROUTES, openapi
-from .api.deps import end_abandoned, provide_ctx, utcnow
+from .api.deps import end_abandoned, provide_ctx, provide_reading_ctx, utcnow
 from .api.errors import HANDLERS
 from .api.times import in_bureau_zone
 from .db.engine import make_engine, make_sessionmaker, raw_pool
@@ -134,7 +134,9 @@ def create_app(
     return Litestar(
         route_handlers=[*ROUTES, *assets, *site.routes(settings.assets_dir)],
         template_config=site.templates(),
-        dependencies={"ctx": Provide(provide_ctx)},
+        # "hot_ctx": a request's own pooled autocommit connection, for pages that only read
+        # (web/staff/session.provide_reading_ctx); "ctx": one transaction per request.
+        dependencies={"ctx": Provide(provide_ctx), "hot_ctx": Provide(provide_reading_ctx)},
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
         after_exception=[end_abandoned],
         lifespan=[lifespan],

@@ -63,6 +63,7 @@ async def test_staff_queue_at_office_pc_and_phone(site_url: str) -> None:
             page = await context.new_page()
             page.set_default_timeout(10_000)
             await _sign_in(page, site_url, "demo-shiyan-leader")
+            await page.locator(".figures dd").first.wait_for()  # the panel loads on its own (htmx)
             assert await page.locator(".figures dd").count() == 5
             assert await page.locator("nav.views a[aria-current=page]").inner_text() != ""
             rows = page.locator("table.queue tbody tr")

@@ -150,7 +150,7 @@ async def test_demo_every_roles_queues_hold_something(
             principal = await _principal(ctx, username)
             for grant in principal.grants:
                 acting = replace(principal, grants=(grant,))
-                found = await queues.queue(ctx, acting, None, queues.QueueFilter(), with_figures=False)
+                found = await queues.queue(ctx, acting, None, queues.QueueFilter())
                 empty += [(username, grant.role.value, c.code) for c in found.counts if c.count == 0]
         assert empty == []
         dual = await _principal(ctx, "demo-shiyan-office")

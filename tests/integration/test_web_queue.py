@@ -282,15 +282,35 @@ async def test_queue_htmx_poll_answers_only_the_live_block(world: World, pages: 
     assert live.headers["cache-control"] == "no-store"
 
 
-async def test_queue_leader_figures_registrar_none(world: World, pages: httpx.AsyncClient) -> None:
+async def test_queue_leader_figures_load_on_their_own_registrar_none(
+    world: World, pages: httpx.AsyncClient
+) -> None:
     await ticket_at(world, "responded")
     await world.submit("s1")
-    leader = await (await as_page(pages, "lead1")).get("/staff")
-    panel = leader.text.split('class="figures"', 1)[1].split("</section>", 1)[0]
-    assert "<dt>收件</dt><dd>2</dd>" in panel and "<dt>反馈率</dt><dd>50.0%</dd>" in panel
-    assert "满意率" in panel and "超期未办" in panel
-    registrar = await (await as_page(pages, "reg1")).get("/staff")
-    assert 'class="figures"' not in registrar.text
+    client = await as_page(pages, "lead1")
+    queue_page = await client.get("/staff")
+    panel = queue_page.text.split('class="figures"', 1)[1].split("</section>", 1)[0]
+    assert 'hx-get="/staff/figures" hx-trigger="load"' in panel and 'href="/staff/figures"' in panel
+    fragment = await client.get("/staff/figures", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert "<dt>收件</dt><dd>2</dd>" in fragment.text and "<dt>反馈率</dt><dd>50.0%</dd>" in fragment.text
+    assert "满意率" in fragment.text and "超期未办" in fragment.text and "数据每分钟更新" in fragment.text
+    whole = await client.get("/staff/figures")  # the panel's link, without JavaScript
+    assert whole.status_code == 200 and "<html" in whole.text and "<dt>收件</dt><dd>2</dd>" in whole.text
+    registrar = await as_page(pages, "reg1")  # the same client, signed in as another user
+    assert 'class="figures"' not in (await registrar.get("/staff")).text
+    assert (await registrar.get("/staff/figures")).status_code == 403
+
+
+async def test_queue_leader_figures_reused_for_a_minute(world: World, pages: httpx.AsyncClient) -> None:
+    await world.submit("s1")
+    client = await as_page(pages, "lead1")
+    first = await client.get("/staff/figures", headers={"HX-Request": "true"})
+    assert "<dt>收件</dt><dd>1</dd>" in first.text
+    await world.submit("s1")
+    again = await client.get("/staff/figures", headers={"HX-Request": "true"})
+    assert "<dt>收件</dt><dd>1</dd>" in again.text  # the panel says 数据每分钟更新
+    assert counts((await client.get("/staff?view=collected")).text)["待登记"] == "2"  # counts never reused
 
 
 # ---- bulk actions -------------------------------------------------------------------------------

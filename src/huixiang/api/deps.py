@@ -88,6 +88,19 @@ async def provide_hot_ctx(state: State, scope: Scope) -> AsyncGenerator[Ctx, Non
     await transaction.end(commit=True)
 
 
+async def provide_reading_ctx(state: State, scope: Scope) -> AsyncGenerator[Ctx, None]:
+    """provide_hot_ctx for the pages that only read, as the app's "hot_ctx" (Litestar refuses
+    one provider under two keys; web/staff/session.provide_reading_ctx takes it)."""
+    connection = None if state.raw_pool is None else await state.raw_pool.acquire()
+    transaction = _Transaction(state, scope, connection)
+    try:
+        yield transaction.ctx
+    except BaseException:
+        await transaction.end(commit=False)
+        raise
+    await transaction.end(commit=True)
+
+
 async def end_abandoned(_: Exception, scope: Scope) -> None:
     """An app hook after any exception: end the request's transaction if its dependency was
     dropped unclosed (a no-op when the dependency ended it already)."""

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..settings import Settings
 
 T = TypeVar("T")
+FIGURES_TTL = 60  # seconds a leader's figures of the month are reused (never the queues' rows or counts)
 
 
 class TtlCache(Generic[T]):
@@ -41,6 +42,8 @@ class Caches:
     orgs: TtlCache[Any] = field(default_factory=lambda: TtlCache(60))
     clocks: TtlCache[Any] = field(default_factory=lambda: TtlCache(30))
     categories: TtlCache[Any] = field(default_factory=lambda: TtlCache(60))
+    # A leader's figures of the month (services/queues.month_figures): the page says "每分钟更新".
+    figures: TtlCache[Any] = field(default_factory=lambda: TtlCache(FIGURES_TTL))
     sequences: set[int] = field(default_factory=set)
     numbers: dict[int, list[int]] = field(default_factory=dict)  # per year, a block to hand out
 
@@ -48,6 +51,7 @@ class Caches:
         self.orgs.clear()
         self.clocks.clear()
         self.categories.clear()
+        self.figures.clear()
 
 
 @dataclass

@@ -98,6 +98,9 @@ ENTRIES: dict[str, str] = {
     "queue.figures.satisfaction_rate": "满意率",
     "queue.figures.overdue_open": "超期未办",
     "queue.figures.none": "—",
+    "queue.figures.show": "查看本月数据",
+    "queue.figures.fresh": "数据每分钟更新",
+    "queue.figures.back": "返回队列",
     # presence on the ticket page
     "queue.presence": "{names}正在处理",
     "queue.presence.sep": "、",

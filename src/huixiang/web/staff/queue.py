@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,13 +15,13 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from ...domain.due import WEEKDAY, DueChip
-from ...domain.enums import Action, Channel, Kind
+from ...domain.enums import Action, Channel, Kind, Status
 from ...domain.errors import Invalid
 from ...services import queues
 from ..i18n import translate as t
 from ..routes import CtxDep
 from .pages import error_page, page
-from .session import StaffDep, provide_staff, read_form
+from .session import READING, StaffDep, provide_staff, read_form
 
 # Query names of the filters, in the order the form shows them.
 FILTERS = ("channel", "kind", "category", "class", "from", "to", "number", "q")
@@ -91,10 +92,25 @@ def parse(request: Request[Any, Any, State]) -> Parsed:
 
 
 def due_text(chip: DueChip) -> str:
-    """The chip's words (the catalogue's sentence with the domain's values)."""
-    if chip.key == WEEKDAY:
-        return t(chip.key, weekday=t(f"queue.weekday.{chip.values['weekday']}"), time=chip.values["time"])
-    return t(chip.key, **{name: str(value) for name, value in chip.values.items()})
+    """The chip's words (the catalogue's sentence with the domain's values); a page's rows
+    share few distinct chips, so each sentence is made once."""
+    return _due_text(chip.key, tuple(sorted(chip.values.items())))
+
+
+@lru_cache(maxsize=4096)
+def _due_text(key: str, values: tuple[tuple[str, int | str], ...]) -> str:
+    found = dict(values)
+    if key == WEEKDAY:
+        return t(key, weekday=t(f"queue.weekday.{found['weekday']}"), time=found["time"])
+    return t(key, **{name: str(value) for name, value in found.items()})
+
+
+# The words of a row's columns, looked up once (a row then costs a dict lookup per cell).
+WORDS = {
+    "channel": {c.value: t(f"channel.{c.value}") for c in Channel},
+    "kind": {k.value: t(f"kind.{k.value}") for k in Kind},
+    "status": {s.value: t(f"staff_status.{s.value}") for s in Status},
+}
 
 
 def link(view: str, values: dict[str, str], **extra: str) -> str:
@@ -109,19 +125,15 @@ class StaffQueue(Controller):
     exception_handlers = {Exception: error_page}
     dependencies = {"staff": Provide(provide_staff)}
 
-    @get("/")
+    @get("/", dependencies=READING)
     async def queue(self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep) -> Response[Any]:
         parsed = parse(request)
         live = request.headers.get("hx-request") == "true"
         try:
-            found = await queues.queue(
-                ctx, staff.principal, parsed.view, parsed.filter, cursor=parsed.cursor, with_figures=not live
-            )
+            found = await queues.queue(ctx, staff.principal, parsed.view, parsed.filter, cursor=parsed.cursor)
         except Invalid:  # a cursor this server did not give out: the first page, said so
             parsed.errors["cursor"] = t("queue.error.cursor")
-            found = await queues.queue(
-                ctx, staff.principal, parsed.view, parsed.filter, with_figures=not live
-            )
+            found = await queues.queue(ctx, staff.principal, parsed.view, parsed.filter)
         filtered = any(parsed.values.values())
         return page(
             "staff/queue.html",
@@ -135,10 +147,19 @@ class StaffQueue(Controller):
             filtered=filtered,
             link=link,
             due_text=due_text,
+            words=WORDS,
             here=link(found.view, parsed.values, **({"cursor": parsed.cursor} if parsed.cursor else {})),
             channels=list(Channel),
             kinds=list(Kind),
         )
+
+    @get("/figures")
+    async def figures(self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep) -> Response[Any]:
+        """A leader's figures of the month: loaded by the queue page on its own (htmx, the panel
+        only), or as a page of its own from the panel's link (without JavaScript)."""
+        found = await queues.month_figures(ctx, staff.principal)
+        block = "figures" if request.headers.get("hx-request") == "true" else None
+        return page("staff/figures.html", request, staff, block=block, figures=found)
 
     @post("/bulk")
     async def bulk(self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep) -> Response[Any]:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, quote
 
 from litestar import Request
 from litestar.datastructures import State
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 
 from ...domain.access import Grant, Principal
 from ...domain.errors import NotPermitted, Unauthenticated
@@ -108,6 +108,16 @@ async def _signed_in(request: Request[Any, Any, State], ctx: Ctx, *, choose: boo
     )
     request.scope.setdefault("state", {})[STAFF_STATE] = staff
     return staff
+
+
+async def provide_reading_ctx(hot_ctx: NamedDependency[Ctx]) -> Ctx:
+    """For a page that only reads (the queue): its statements run on a pooled connection of the
+    request's own, each on its own (autocommit, db/fast.py), with no SQLAlchemy session unless
+    a cache misses; no BEGIN, no COMMIT. Set as the handler's `ctx`: `provide_staff` then uses it."""
+    return hot_ctx
+
+
+READING = {"ctx": Provide(provide_reading_ctx)}
 
 
 async def provide_staff(request: Request[Any, Any, State], ctx: NamedDependency[Ctx]) -> Staff:
