@@ -29,9 +29,35 @@ T = TypeVar("T")
 STOP_GRACE = 4.0  # seconds serve's children get to stop before SIGKILL (runtimes kill after 10)
 
 
-def _stop_signal() -> threading.Event:
-    """Set by Ctrl-C or SIGTERM, so a loop can finish its step and stop its children."""
-    stopping = threading.Event()
+class StopFlag:
+    """Set by Ctrl-C or SIGTERM, so a loop can finish its step and stop its children.
+
+    A signal handler runs in the main thread between two bytecodes, possibly inside
+    `threading.Event.wait` or `set`, which hold the event's lock: a handler that calls
+    `Event.set` takes that lock again and, on a second signal (Ctrl-C twice, a supervisor's
+    repeated SIGTERM), waited for itself forever. So the handler only sets a flag, and waiting
+    is a short sleep that checks it."""
+
+    STEP = 0.05
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def wait(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self._set and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(self.STEP, left))
+        return self._set
+
+
+def _stop_signal() -> StopFlag:
+    stopping = StopFlag()
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     return stopping
@@ -129,7 +155,7 @@ async def _deliver(ctx: Any, delivery_id: int, channels: dict[str, Any]) -> str:
     return await delivery.deliver(ctx, delivery_id, channels)
 
 
-async def _sweeps(now: datetime | None, every: int | None, stopping: threading.Event) -> None:
+async def _sweeps(now: datetime | None, every: int | None, stopping: StopFlag) -> None:
     """One sweep (`every` None), or one at the start of every `every` seconds until stopped,
     all on one engine."""
     from .db.engine import make_engine, make_sessionmaker
@@ -160,7 +186,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if now is not None and now.tzinfo is None:
         print("--now must carry a time zone offset, e.g. 2026-10-09T09:00:00+08:00", file=sys.stderr)
         return 2
-    asyncio.run(_sweeps(now, None, threading.Event()))
+    asyncio.run(_sweeps(now, None, StopFlag()))
     return 0
 
 
