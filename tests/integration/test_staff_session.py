@@ -141,3 +141,15 @@ async def test_role_picker_refuses_a_grant_the_user_does_not_hold(
     assert forged.status_code == 400
     assert "hx_act" not in forged.headers.get("set-cookie", "")
     assert (await world.client.get("/staff")).status_code == 303  # still to choose
+
+
+async def test_staff_form_posted_as_json_or_text_is_415_and_changes_nothing(world: World) -> None:
+    await sign_in(world.client, "hand1")
+    token = csrf_of((await world.client.get("/staff/password")).text)
+    body = f"csrf={token}&current={PASSWORD}&new=new-pass-123&repeat=new-pass-123"
+    for media in ("text/plain", "application/json"):
+        answer = await world.client.post("/staff/password", content=body, headers={"content-type": media})
+        assert answer.status_code == 415, answer.text
+        assert "提交的不是表单" in answer.text
+    world.client.cookies.clear()
+    assert (await sign_in(world.client, "hand1")).status_code == 303  # the password is unchanged

@@ -7,11 +7,14 @@ middleware for the whole app, so every handler is covered, whoever writes it):
 - an API body that is neither JSON nor, where the endpoint takes files, multipart: 415. A plain
   HTML form can send only form-urlencoded, multipart or text/plain, without a preflight; JSON
   needs one, which no cross-site page gets (the API answers no CORS).
+- a page's body that is not a form (form-urlencoded or multipart): 415. The pages read only
+  forms; text/plain or JSON posted at them is nobody's form.
 
 The parents' pages (outside /api/) post forms and carry their own CSRF token (web/routes.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -52,13 +55,16 @@ def is_cross_site(request: Request[Any, Any, Any], public_url: str | None) -> bo
     return origin == "null" or _origin(origin)[1] not in ours
 
 
-def unsupported_body(request: Request[Any, Any, Any], takes_files: bool) -> str | None:
-    """The sentence for a 415, or None when the body's type is one this endpoint accepts."""
+# The pages (outside /api/) take forms only: what a browser's <form> and htmx send.
+PAGE_BODIES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def unsupported_body(request: Request[Any, Any, Any], accepted: Sequence[str]) -> str | None:
+    """The sentence for a 415, or None when the body's type is one of `accepted`."""
     has_body = request.headers.get("content-length", "0") not in {"", "0"} or (
         "transfer-encoding" in request.headers
     )
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    accepted = ["application/json", *(["multipart/form-data"] if takes_files else [])]
     if media in accepted or (not media and not has_body):
         return None
     wanted = " or ".join(f"`{a}`" for a in accepted)
@@ -80,6 +86,12 @@ class CrossSiteMiddleware(ASGIMiddleware):
                 raise NotPermitted(CROSS_SITE)
             if scope["path"].startswith("/api/"):
                 takes_files = getattr(scope["route_handler"], "operation_id", None) in TAKES_FILES
-                if (sentence := unsupported_body(request, takes_files)) is not None:
-                    raise HTTPException(status_code=415, detail=sentence)
+                accepted: Sequence[str] = [
+                    "application/json",
+                    *(["multipart/form-data"] if takes_files else []),
+                ]
+            else:
+                accepted = PAGE_BODIES
+            if (sentence := unsupported_body(request, accepted)) is not None:
+                raise HTTPException(status_code=415, detail=sentence)
         await next_app(scope, receive, send)

@@ -58,6 +58,7 @@ ZH_CN: dict[str, str] = {
     "form.submitting": "正在提交…",
     "form.errors": "请修改标出的内容后再提交。",
     # field errors
+    "error.not_a_form": "提交的不是表单，请在本页面上填写后提交。",
     "error.required": "请填写此项。",
     "error.kind": "请选择诉求类型。",
     "error.category": "请选择问题类别。",

@@ -47,6 +47,7 @@ MESSAGES = {
     405: "error.page_not_found",
     409: "error.conflict",
     413: "error.too_large",
+    415: "error.not_a_form",
     429: "error.too_many",
     500: "error.unexpected",
     503: "error.unavailable",

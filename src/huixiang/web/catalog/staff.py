@@ -49,6 +49,7 @@ ENTRIES: dict[str, str] = {
     "staff.error.not_found": "没有找到该页面或工单，或它不在您的管辖范围内。",
     "staff.error.conflict": "该工单刚被他人处理过，状态已变化。请刷新后查看最新情况再操作。",
     "staff.error.too_large": "提交的内容或附件太大。",
+    "staff.error.not_a_form": "提交的不是表单，请从本系统的页面提交。",
     "staff.error.too_many": "操作过于频繁，请稍后再试。",
     "staff.error.unavailable": "系统暂时无法连接数据库，请稍后再试。",
     "staff.error.unexpected": "系统出错，已记录，请稍后再试。",

@@ -26,6 +26,7 @@ MESSAGES = {
     405: "staff.error.not_found",
     409: "staff.error.conflict",
     413: "staff.error.too_large",
+    415: "staff.error.not_a_form",
     429: "staff.error.too_many",
     503: "staff.error.unavailable",
 }
