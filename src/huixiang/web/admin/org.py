@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import Provide
 
 from ...domain.enums import OrgKind
 from ...domain.errors import Conflict, Invalid
@@ -14,19 +13,16 @@ from ...services import accounts, admin
 from ...services import schemas as s
 from ..i18n import translate as t
 from ..routes import CtxDep
-from ..staff.pages import error_page, redirect
-from ..staff.session import FORM_LIMIT, StaffDep, provide_staff, read_form
+from ..staff.pages import StaffPages, redirect
+from ..staff.session import FORM_LIMIT, StaffDep, read_form
 from .common import CODE, admin_of, admin_page, refusal
 
 # A service's Invalid names its field in backticks: the form's field and the sentence.
 ORG_FIELDS = {"parent_code": "parent_code:admin.org.bad_parent", "kind": "kind:admin.org.bad_kind"}
 
 
-class AdminOrg(Controller):
+class AdminOrg(StaffPages):
     path = "/admin"
-    include_in_schema = False
-    exception_handlers = {Exception: error_page}
-    dependencies = {"staff": Provide(provide_staff)}
 
     async def _tree(
         self,

@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.params import FromPath, FromQuery
 
 from ...domain.errors import Invalid
@@ -16,8 +15,8 @@ from ...edge.errors import path_ints_in_range
 from ...services import admin, policies
 from ..i18n import translate as t
 from ..routes import CtxDep
-from ..staff.pages import error_page, redirect
-from ..staff.session import FORM_LIMIT, StaffDep, provide_staff, read_form
+from ..staff.pages import StaffPages, redirect
+from ..staff.session import FORM_LIMIT, StaffDep, read_form
 from .common import admin_of, admin_page, refusal, whole
 
 POLICY_FIELDS = {name: f"{name}:admin.policy.bad_number" for name in admin.POLICY_FIELDS}
@@ -28,11 +27,8 @@ def _unit_or_own(staff: StaffDep, org: str) -> str:
     return org.strip() or staff.acting.org_code
 
 
-class AdminSettings(Controller):
+class AdminSettings(StaffPages):
     path = "/admin"
-    include_in_schema = False
-    exception_handlers = {Exception: error_page}
-    dependencies = {"staff": Provide(provide_staff)}
 
     # ---- categories ------------------------------------------------------------------------
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.params import FromPath, FromQuery
 
 from ...domain.enums import Role
@@ -17,8 +16,8 @@ from ...services import accounts, admin, users
 from ...services import schemas as s
 from ..i18n import translate as t
 from ..routes import CtxDep
-from ..staff.pages import error_page, redirect
-from ..staff.session import FORM_LIMIT, StaffDep, provide_staff, read_form
+from ..staff.pages import StaffPages, redirect
+from ..staff.session import FORM_LIMIT, StaffDep, read_form
 from .common import USERNAME, admin_of, admin_page, refusal
 
 ROLE_ROWS = 3  # role rows on the new user's form (blank ones are ignored)
@@ -34,11 +33,8 @@ def _password_errors(password: str, repeat: str, field: str) -> dict[str, str]:
     return {}
 
 
-class AdminUsers(Controller):
+class AdminUsers(StaffPages):
     path = "/admin/users"
-    include_in_schema = False
-    exception_handlers = {Exception: error_page}
-    dependencies = {"staff": Provide(provide_staff)}
 
     @get("/")
     async def list(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import MediaType, Request, Response, get, post
 from litestar.datastructures import Cookie, State
 from litestar.di import Provide
 from litestar.params import FromQuery
@@ -17,7 +17,7 @@ from ...services import schemas as s
 from ...services.accounts import TOKEN_LIFETIME
 from ..i18n import translate as t
 from ..routes import CtxDep, anonymous_page, check_anonymous_csrf
-from .pages import error_page, page, redirect
+from .pages import Pages, page, redirect
 from .session import (
     ACT_COOKIE,
     FORM_LIMIT,
@@ -47,10 +47,8 @@ def _address(request: Request[Any, Any, State]) -> str:
     return request.client.host if request.client else "unknown"
 
 
-class StaffAuth(Controller):
+class StaffAuth(Pages):
     path = "/staff"
-    include_in_schema = False
-    exception_handlers = {Exception: error_page}
 
     # HTML said outright: the handlers answer `Any`, which Litestar would send as JSON.
     @get("/login", media_type=MediaType.HTML)
@@ -96,12 +94,10 @@ class StaffAuth(Controller):
         return response
 
 
-class StaffAccount(Controller):
+class StaffAccount(Pages):
     """Pages for the signed-in user whatever role they act as (none chosen yet, too)."""
 
     path = "/staff"
-    include_in_schema = False
-    exception_handlers = {Exception: error_page}
     dependencies = {"staff": Provide(provide_signed_in)}
 
     @post("/logout", request_max_body_size=FORM_LIMIT)

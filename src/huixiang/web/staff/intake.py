@@ -8,9 +8,8 @@ import re
 import secrets
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.params import FromPath
 
 from ...domain.enums import Channel
@@ -18,8 +17,8 @@ from ...domain.errors import NotFound
 from ...services import desk
 from ..routes import CtxDep
 from . import intake_form
-from .pages import error_page, page
-from .session import UPLOAD_LIMIT, StaffDep, provide_staff, read_upload_form
+from .pages import StaffPages, page
+from .session import UPLOAD_LIMIT, StaffDep, read_upload_form
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # the form's idempotency key, one per page load
 
@@ -56,11 +55,8 @@ def _form(
     )
 
 
-class StaffIntake(Controller):
+class StaffIntake(StaffPages):
     path = "/staff/intake"
-    include_in_schema = False
-    exception_handlers = {Exception: error_page}
-    dependencies = {"staff": Provide(provide_staff)}
 
     @get("/")
     async def channels(

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Request, Response, get
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.params import FromPath
 
 from ...services import presence
 from ..routes import CtxDep
-from .pages import error_page, page
-from .session import StaffDep, provide_staff
+from .pages import StaffPages, page
+from .session import StaffDep
 
 
-class StaffLive(Controller):
+class StaffLive(StaffPages):
     path = "/staff/tickets"
-    include_in_schema = False
-    exception_handlers = {Exception: error_page}
-    dependencies = {"staff": Provide(provide_staff)}
 
     @get("/{number:str}/presence")
     async def presence(

@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any, get_args
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.params import FromPath, FromQuery
 
 from ...domain.errors import Unauthenticated
@@ -17,8 +16,8 @@ from ...services import accounts, notices
 from ...services import schemas as s
 from ..i18n import translate as t
 from ..routes import CtxDep
-from .pages import error_page, page, redirect
-from .session import FORM_LIMIT, StaffDep, provide_staff, read_form
+from .pages import StaffPages, error_page, page, redirect
+from .session import FORM_LIMIT, StaffDep, read_form
 
 LIST = "/staff/notifications"
 SETTINGS = "/staff/notifications/settings"
@@ -58,11 +57,8 @@ def _bell_signed_out(request: Request[Any, Any, State], _: Exception) -> Respons
     return page("staff/notices_count.html", request, None, shown="", polling=False)
 
 
-class StaffNotices(Controller):
+class StaffNotices(StaffPages):
     path = LIST
-    include_in_schema = False
-    exception_handlers = {Exception: error_page}
-    dependencies = {"staff": Provide(provide_staff)}
 
     @get("/")
     async def list(self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep) -> Response[Any]:

@@ -7,15 +7,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Controller, Request, Response
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.enums import MediaType
 from litestar.response import Redirect, Template
 
 from ...domain.errors import DomainError
 from ...edge.errors import classify
 from ..i18n import translate as t
-from .session import ACT, LOGIN, STAFF_STATE, CsrfRefused, NeedsChoice, Staff, back_to
+from .session import ACT, LOGIN, STAFF_STATE, CsrfRefused, NeedsChoice, Staff, back_to, provide_staff
 
 # The page's sentence for each status of the error table.
 MESSAGES = {
@@ -103,3 +104,16 @@ def error_page(request: Request[Any, Any, State], exc: Exception) -> Response[An
 def local_time(value: datetime | None, tz: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A time in the bureau's zone, the one format of the staff pages."""
     return value.astimezone(tz).strftime(fmt) if value else ""
+
+
+class Pages(Controller):
+    """A controller of staff or admin pages: not in the API's schema, errors as a page."""
+
+    include_in_schema = False
+    exception_handlers = {Exception: error_page}
+
+
+class StaffPages(Pages):
+    """Pages for the signed-in caller acting as one grant (`staff: StaffDep` in handlers)."""
+
+    dependencies = {"staff": Provide(provide_staff)}

@@ -10,9 +10,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import Provide
 
 from ...domain.due import WEEKDAY, DueChip
 from ...domain.enums import Action, Channel, Kind, Status
@@ -20,8 +19,8 @@ from ...domain.errors import Invalid
 from ...services import queues
 from ..i18n import translate as t
 from ..routes import CtxDep
-from .pages import error_page, page
-from .session import READING, StaffDep, provide_staff, read_form
+from .pages import StaffPages, page
+from .session import READING, StaffDep, read_form
 
 # Query names of the filters, in the order the form shows them.
 FILTERS = ("channel", "kind", "category", "class", "from", "to", "number", "q")
@@ -119,11 +118,8 @@ def link(view: str, values: dict[str, str], **extra: str) -> str:
     return "/staff?" + urlencode(params)
 
 
-class StaffQueue(Controller):
+class StaffQueue(StaffPages):
     path = "/staff"
-    include_in_schema = False
-    exception_handlers = {Exception: error_page}
-    dependencies = {"staff": Provide(provide_staff)}
 
     @get("/", dependencies=READING)
     async def queue(self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep) -> Response[Any]:

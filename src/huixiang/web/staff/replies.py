@@ -4,27 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.params import FromPath, FromQuery
 
 from ...domain.errors import Invalid
 from ...edge.errors import path_ints_in_range
 from ...services import replies
 from ..routes import CtxDep
-from .pages import error_page, page, redirect
-from .session import StaffDep, provide_staff, read_form
+from .pages import StaffPages, page, redirect
+from .session import StaffDep, read_form
 from .ticket import field_errors
 
 HERE = "/staff/replies"
 
 
-class StaffReplies(Controller):
+class StaffReplies(StaffPages):
     path = HERE
-    include_in_schema = False
-    exception_handlers = {Exception: error_page}
-    dependencies = {"staff": Provide(provide_staff)}
 
     @get("/")
     async def index(

@@ -9,9 +9,8 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.params import FromPath, FromQuery
 
 from ...domain.errors import DomainError, Invalid, NotFound
@@ -22,8 +21,8 @@ from ...services.tickets import desk as desks
 from ..i18n import ZH_CN
 from ..i18n import translate as t
 from ..routes import CtxDep
-from .pages import error_page, local_time, page, redirect
-from .session import StaffDep, provide_staff, read_form, read_upload_form
+from .pages import StaffPages, local_time, page, redirect
+from .session import StaffDep, read_form, read_upload_form
 
 # A file shown inside the ticket page (an <img>, a PDF in an <iframe>): nothing in it may run
 # (sandbox, no sources at all), and only this site may frame it.
@@ -64,11 +63,8 @@ def conflict_message(latest: Any, tz: Any) -> str:
     )
 
 
-class StaffTicket(Controller):
+class StaffTicket(StaffPages):
     path = "/staff/tickets"
-    include_in_schema = False
-    exception_handlers = {Exception: error_page}
-    dependencies = {"staff": Provide(provide_staff)}
 
     @get("/{number:str}")
     async def ticket(
