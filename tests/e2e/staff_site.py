@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
@@ -58,10 +58,11 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
 
-async def seed_staff(ctx: Ctx) -> None:
-    for code, name, kind, parent in ORGS:
+async def seed_staff(ctx: Ctx, orgs: Sequence[Any] = ORGS, users: Sequence[Any] = USERS) -> None:
+    """The org units and staff (username, display name, role, unit) through the services."""
+    for code, name, kind, parent in orgs:
         await accounts.create_org(ctx, None, s.OrgCreate(code=code, name=name, kind=kind, parent_code=parent))
-    for username, name, role, org in USERS:
+    for username, name, role, org in users:
         await accounts.create_user(
             ctx,
             None,

@@ -6,7 +6,6 @@ docs/screenshots/)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,15 +15,12 @@ import playwright.async_api as playwright_api  # noqa: E402 - a dev dependency: 
 import pytest
 
 from huixiang.domain.enums import OrgKind, Role
-from huixiang.services import accounts
-from huixiang.services import schemas as s
 from huixiang.services.context import Ctx
 
-from .staff_site import serve
+from .staff_site import CHROMIUM, seed_staff, serve
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("HUIXIANG_TEST_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots" / "admin"
 PASSWORD = "password-123"
 ORGS = [
@@ -43,26 +39,9 @@ USERS = [
     ("insp1", "周督查", Role.INSPECTOR, "d1"),
 ]
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"no chromium at {CHROMIUM}: .ci/run installs it with apt-get")
-    pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-
 
 async def _seed(ctx: Ctx) -> None:
-    for code, name, kind, parent in ORGS:
-        await accounts.create_org(ctx, None, s.OrgCreate(code=code, name=name, kind=kind, parent_code=parent))
-    for username, name, role, org in USERS:
-        await accounts.create_user(
-            ctx,
-            None,
-            s.UserCreate(
-                username=username,
-                password=PASSWORD,
-                display_name=name,
-                roles=[s.GrantIn(role=role, org_code=org)],
-            ),
-        )
+    await seed_staff(ctx, ORGS, USERS)
 
 
 @pytest.fixture(scope="module")
