@@ -6,20 +6,19 @@ docs/screenshots/)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import playwright.async_api as playwright_api  # noqa: E402 - a dev dependency: missing is a failure
 import pytest
 
 from huixiang.domain.enums import OrgKind, Role
 from huixiang.services.context import Ctx
 
-from .staff_site import CHROMIUM, seed_staff, serve
+from .staff_site import browser, seed_staff, serve
 
 pytestmark = pytest.mark.slow
+__all__ = ["browser"]  # the fixture, from staff_site
 
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots" / "admin"
 PASSWORD = "password-123"
@@ -50,21 +49,6 @@ async def site(
 ) -> AsyncIterator[str]:
     async for served in serve(admin_dsn, redis_url, tmp_path_factory.mktemp("admin-site"), _seed):
         yield served.url
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Any]:
-    shutil.rmtree(SHOTS, ignore_errors=True)
-    SHOTS.mkdir(parents=True)
-    async with playwright_api.async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 async def _page(browser: Any, width: int, height: int, *, mobile: bool) -> Any:

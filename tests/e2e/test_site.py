@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import playwright.async_api as playwright_api  # noqa: E402 - a dev dependency: missing is a failure
 import pytest
 
 from huixiang.domain.enums import OrgKind, Role
@@ -27,9 +26,10 @@ from huixiang.services import schemas as s
 from huixiang.services.context import Ctx
 
 from .faults import Database
-from .staff_site import CHROMIUM, serve
+from .staff_site import browser, serve
 
 pytestmark = pytest.mark.slow
+__all__ = ["browser"]  # the fixture, from staff_site
 
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 WIDTH, HEIGHT = 360, 640
@@ -143,19 +143,6 @@ def shots() -> Path:
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True)
     return SHOTS
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Any]:
-    async with playwright_api.async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 async def _context(browser: Any, **options: Any) -> Any:
