@@ -15,8 +15,8 @@ import pytest
 
 from huixiang.demo import DEMO_PASSWORD, load_demo
 
-from .staff_site import serve
-from .test_site import CHROMIUM, SHOTS
+from .staff_site import CHROMIUM, serve
+from .test_site import SHOTS
 
 pytestmark = pytest.mark.slow
 
