@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,10 +75,10 @@ async def provide_ctx(state: State, scope: Scope) -> AsyncGenerator[Ctx, None]:
     await transaction.end(commit=True)
 
 
-async def provide_hot_ctx(state: State, scope: Scope) -> AsyncGenerator[Ctx, None]:
-    """For the hot endpoints, whose writes are single statements: an autocommit asyncpg
-    connection of their own (db/fast.py), and a session only if a cache misses. Without a raw
-    pool (tests), the same as provide_ctx."""
+@asynccontextmanager
+async def _own_connection(state: State, scope: Scope) -> AsyncIterator[Ctx]:
+    """A request's Ctx on a pooled autocommit asyncpg connection of its own (db/fast.py), a
+    session only if something needs one; without a raw pool (tests), as provide_ctx."""
     connection = None if state.raw_pool is None else await state.raw_pool.acquire()
     transaction = _Transaction(state, scope, connection)
     try:
@@ -86,19 +87,19 @@ async def provide_hot_ctx(state: State, scope: Scope) -> AsyncGenerator[Ctx, Non
         await transaction.end(commit=False)
         raise
     await transaction.end(commit=True)
+
+
+async def provide_hot_ctx(state: State, scope: Scope) -> AsyncGenerator[Ctx, None]:
+    """For the hot endpoints, whose writes are single statements."""
+    async with _own_connection(state, scope) as ctx:
+        yield ctx
 
 
 async def provide_reading_ctx(state: State, scope: Scope) -> AsyncGenerator[Ctx, None]:
-    """provide_hot_ctx for the pages that only read, as the app's "hot_ctx" (Litestar refuses
-    one provider under two keys; web/staff/session.provide_reading_ctx takes it)."""
-    connection = None if state.raw_pool is None else await state.raw_pool.acquire()
-    transaction = _Transaction(state, scope, connection)
-    try:
-        yield transaction.ctx
-    except BaseException:
-        await transaction.end(commit=False)
-        raise
-    await transaction.end(commit=True)
+    """The same for the pages that only read, as the app's "hot_ctx" (Litestar refuses one
+    provider under two keys; web/staff/session.provide_reading_ctx takes it)."""
+    async with _own_connection(state, scope) as ctx:
+        yield ctx
 
 
 async def end_abandoned(_: Exception, scope: Scope) -> None:
