@@ -8,6 +8,7 @@ ENTRIES: dict[str, str] = {
     "staff.nav.intake": "录入",
     "staff.nav.notices": "通知",
     "staff.nav.admin": "管理",
+    "staff.nav.bureau": "督查",
     "staff.nav.password": "修改密码",
     "staff.nav.replies": "常用回复",
     "staff.nav.notify_settings": "通知方式设置",

@@ -1,0 +1,9 @@
+"""The bureau's console (/bureau): figures, the overdue board, supervision, spot checks and
+league tables for inspectors, and the same pages over their own school for a school's leader,
+on the same services as the API."""
+
+from litestar.types import ControllerRouterHandler
+
+from .overview import BureauOverview
+
+ROUTES: list[ControllerRouterHandler] = [BureauOverview]
