@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from huixiang.app import create_app
 from huixiang.db.engine import make_engine, make_sessionmaker
 from huixiang.migrate import upgrade
-from huixiang.services.context import Caches
+from huixiang.services.context import Caches, TtlCache
 from huixiang.settings import Settings, load_settings
 
 from .net import reachable
@@ -196,8 +196,11 @@ async def client(
     shared_app: Any, connection: AsyncConnection, app_clock: Clock
 ) -> AsyncIterator[httpx.AsyncClient]:
     app_clock.set(Clock.START)
+    # Tests read a queue right after changing it: its counts are not reused here (their reuse
+    # has its own test, tests/integration/test_web_queue.py).
+    caches = Caches(counts=TtlCache(0))
     shared_app.state.update(
-        {"engine": connection, "sessionmaker": make_sessionmaker(connection), "caches": Caches()}
+        {"engine": connection, "sessionmaker": make_sessionmaker(connection), "caches": caches}
     )
     async with _client(shared_app) as client:
         yield client

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from huixiang.db.engine import make_sessionmaker
 from huixiang.services import presence
 from huixiang.services.accounts import principal_for
-from huixiang.services.context import Caches, Ctx
+from huixiang.services.context import COUNTS_TTL, Caches, Ctx, TtlCache
 
 from ..conftest import _client
 from .conftest import World
@@ -454,3 +454,27 @@ async def test_queue_unrated_holds_a_rework_answered_again(world: World, pages: 
     page = await client.get("/staff?view=unrated")
     assert number in numbers(page.text)
     assert counts(page.text)["待评价"] == "1"
+
+
+async def test_counts_are_reused_a_few_seconds_per_scope_but_rows_never(
+    world: World, pages: httpx.AsyncClient, shared_app: Any
+) -> None:
+    """The badges beside the views are reused for COUNTS_TTL seconds per scope (the counts
+    statement is a third of a page's database time); the rows below them are read every time,
+    and a handler's counts are their own."""
+    shared_app.state.caches.counts = TtlCache(COUNTS_TTL)  # as in production
+    first = (await world.submit("s1"))["number"]
+    client = await as_page(pages, "reg1")
+    assert counts((await client.get("/staff")).text)["待登记"] == "1"
+    second = (await world.submit("s1"))["number"]
+    page = await client.get("/staff")
+    assert counts(page.text)["待登记"] == "1"  # reused
+    assert sorted(numbers(page.text)) == sorted([first, second])  # read again
+    shared_app.state.caches.counts.clear()  # as when COUNTS_TTL has passed
+    assert counts((await client.get("/staff")).text)["待登记"] == "2"
+
+    for number in (first, second):
+        await walk(world, number, "assigned")
+    hand1 = counts((await (await as_page(pages, "hand1")).get("/staff")).text)
+    hand1b = counts((await (await as_page(pages, "hand1b")).get("/staff")).text)
+    assert hand1["我的待办"] == "2" and hand1b["我的待办"] == "0"

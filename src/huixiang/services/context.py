@@ -13,20 +13,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..settings import Settings
 
 T = TypeVar("T")
-FIGURES_TTL = 60  # seconds a leader's figures of the month are reused (never the queues' rows or counts)
+FIGURES_TTL = 60  # seconds a leader's figures of the month are reused (never the queues' rows)
+# Seconds a scope's queue counts are reused: the badges beside the views may lag a change by
+# that much (the rows below them never do); the page polls every 20 s.
+COUNTS_TTL = 5
 
 
 class TtlCache(Generic[T]):
     """A small per-process cache for rarely changing rows (orgs, policies, categories).
     Replicas see an admin's change within `ttl` seconds; the changing process at once."""
 
-    def __init__(self, ttl: float) -> None:
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
+        self.clock = clock
         self._items: dict[Any, tuple[float, T]] = {}
 
     async def get(self, key: Any, load: Callable[[], Awaitable[T]]) -> T:
         hit = self._items.get(key)
-        now = time.monotonic()
+        now = self.clock()
         if hit is not None and hit[0] > now:
             return hit[1]
         value = await load()
@@ -44,6 +48,7 @@ class Caches:
     categories: TtlCache[Any] = field(default_factory=lambda: TtlCache(60))
     # A leader's figures of the month (services/queues.month_figures): the page says "每分钟更新".
     figures: TtlCache[Any] = field(default_factory=lambda: TtlCache(FIGURES_TTL))
+    counts: TtlCache[Any] = field(default_factory=lambda: TtlCache(COUNTS_TTL))
     sequences: set[int] = field(default_factory=set)
     numbers: dict[int, list[int]] = field(default_factory=dict)  # per year, a block to hand out
 
@@ -52,6 +57,7 @@ class Caches:
         self.clocks.clear()
         self.categories.clear()
         self.figures.clear()
+        self.counts.clear()
 
 
 @dataclass

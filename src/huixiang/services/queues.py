@@ -190,7 +190,14 @@ async def queue(
         return db.View(code, ctx.now, soon, principal.user_id, mine=mine)
 
     connection = await fast.driver(ctx)
-    counted = await db.counts(connection, scope, [as_view(c) for c in codes])
+
+    async def count() -> dict[str, int]:
+        return await db.counts(connection, scope, [as_view(c) for c in codes])
+
+    # Reused a few seconds per scope and views (and per handler, whose views are their own):
+    # the counts statement is a third of a page's database time (docs/benchmarks.md).
+    key = (tuple(scope.school_paths), tuple(scope.district_ids), codes, principal.user_id if mine else None)
+    counted: dict[str, int] = await ctx.caches.counts.get(key, count)
     start, end = _instants(ctx, f)
     filters = db.Filters(
         channel=f.channel.value if f.channel else None,

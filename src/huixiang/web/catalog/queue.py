@@ -67,7 +67,7 @@ ENTRIES: dict[str, str] = {
     "queue.empty_filtered": "没有符合筛选条件的工单。",
     "queue.more": "下一页",
     "queue.first": "回到第一页",
-    "queue.live": "列表每 20 秒自动刷新。",
+    "queue.live": "列表每 20 秒自动刷新；各队列的数量每 5 秒更新一次。",
     "queue.select_row": "选择 {number}",
     # bulk actions
     "queue.bulk": "批量办理",
