@@ -196,8 +196,8 @@ async def queue(
 
     # Reused a few seconds per scope and views (and per handler, whose views are their own):
     # the counts statement is a third of a page's database time (docs/benchmarks.md).
-    key = (tuple(scope.school_paths), tuple(scope.district_ids), codes, principal.user_id if mine else None)
-    counted: dict[str, int] = await ctx.caches.counts.get(key, count)
+    reuse = (tuple(scope.school_paths), tuple(scope.district_ids), codes, principal.user_id if mine else None)
+    counted: dict[str, int] = await ctx.caches.counts.get(reuse, count)
     start, end = _instants(ctx, f)
     filters = db.Filters(
         channel=f.channel.value if f.channel else None,
