@@ -504,6 +504,31 @@ async def test_calendar_add_holiday_and_workday(world: World, connection: AsyncC
     assert {(d.isoformat(), w) for d, w in rows} >= {("2031-02-03", False), ("2031-02-08", True)}
 
 
+async def test_calendar_override_taken_back_on_the_page_and_by_the_api(
+    world: World, connection: AsyncConnection
+) -> None:
+    """撤销调整 removes a day's override (the package's calendar holds again); without the form's
+    CSRF token nothing is removed; the API's DELETE does the same and says 404 the second time."""
+    csrf = await admin_client(world)
+    for day in ("2031-02-03", "2031-02-04"):
+        assert (await post(world, "/admin/calendar", csrf, day=day, is_workday="0")).status_code == 303
+    assert 'action="/admin/calendar/2031-02-03/clear"' in (await world.client.get("/admin/calendar")).text
+    refused = await post(world, "/admin/calendar/2031-02-03/clear", None)
+    assert refused.status_code == 403
+    answer = await post(world, "/admin/calendar/2031-02-03/clear", csrf)
+    assert answer.status_code == 303 and answer.headers["location"] == "/admin/calendar?done=cleared"
+    listed = (await world.client.get("/admin/calendar?done=cleared")).text
+    assert "已撤销这一天的调整" in listed and "2031-02-03" not in listed
+    days = {d.isoformat() for (d,) in (await connection.execute(select(CalendarOverride.day))).all()}
+    assert "2031-02-03" not in days and "2031-02-04" in days
+
+    gone = await world.as_("admin", "DELETE", "/api/v1/calendar/2031-02-04")
+    assert gone.status_code == 204
+    again = await world.as_("admin", "DELETE", "/api/v1/calendar/2031-02-04")
+    assert again.status_code == 404 and "2031-02-04" in again.json()["detail"]
+    assert (await world.as_("insp1", "DELETE", "/api/v1/calendar/2031-02-04")).status_code == 403
+
+
 async def test_calendar_unknown_year_is_explained(world: World) -> None:
     await admin_client(world)
     page = (await world.client.get("/admin/calendar")).text

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Controller, Router, get, post, put
+from litestar import Controller, Router, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 
 from ..services import accounts, policies
@@ -83,11 +83,21 @@ async def set_calendar_day(
     return await policies.set_calendar_day(ctx, principal, day, data)
 
 
+@delete(
+    "/calendar/{day:date}",
+    operation_id="clearCalendarDay",
+    status_code=204,
+    responses=errors(400, *SIGNED_IN, 404),
+)
+async def clear_calendar_day(ctx: CtxDep, principal: PrincipalDep, day: FromPath[date]) -> None:
+    await policies.clear_calendar_day(ctx, principal, day)
+
+
 # The policies and the calendar: a router rather than AdminController's methods, which Litestar
 # would order by name (the OpenAPI document lists them in this order).
 POLICIES = Router(
     "/api/v1",
-    route_handlers=[set_policy, set_calendar_day],
+    route_handlers=[set_policy, set_calendar_day, clear_calendar_day],
     tags=["admin"],
     security=STAFF,
     dependencies=SIGNED_IN_DEPS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +26,12 @@ async def put_calendar_day(session: AsyncSession, day: date, is_workday: bool, n
         .values(day=day, is_workday=is_workday, note=note)
         .on_conflict_do_update(index_elements=["day"], set_={"is_workday": is_workday, "note": note})
     )
+
+
+async def delete_calendar_day(session: AsyncSession, day: date) -> bool:
+    """False when the day had no override."""
+    result = await session.execute(delete(CalendarOverride).where(CalendarOverride.day == day))
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def policies_on(

@@ -27,10 +27,14 @@ async def set_policy(ctx: Ctx, principal: Principal, org_code: str, data: dict[s
     return {"org_code": org_code, "policy": stored}
 
 
-async def set_calendar_day(ctx: Ctx, principal: Principal, day: date, data: dict[str, Any]) -> dict[str, Any]:
-    """Mark one day as a working day or not, whatever the package says (root admins only)."""
+def _require_root_admin(principal: Principal) -> None:
     roots = [g for g in principal.grants if g.org_path.count("/") == 2]
     require_admin_over(principal, roots[0].org_path if roots else "/none/")
+
+
+async def set_calendar_day(ctx: Ctx, principal: Principal, day: date, data: dict[str, Any]) -> dict[str, Any]:
+    """Mark one day as a working day or not, whatever the package says (root admins only)."""
+    _require_root_admin(principal)
     is_workday = data.get("is_workday")
     if not isinstance(is_workday, bool):
         raise Invalid("`is_workday` must be true or false.")
@@ -40,3 +44,12 @@ async def set_calendar_day(ctx: Ctx, principal: Principal, day: date, data: dict
     await db.put_calendar_day(ctx.session, day, is_workday, note)
     ctx.caches.clocks.clear()
     return {"day": day.isoformat(), "is_workday": is_workday, "note": note}
+
+
+async def clear_calendar_day(ctx: Ctx, principal: Principal, day: date) -> None:
+    """Take back a day's override: the package's calendar holds for it again (root admins
+    only); a day with no override is 404."""
+    _require_root_admin(principal)
+    if not await db.delete_calendar_day(ctx.session, day):
+        raise NotFound(f"No override for {day.isoformat()}.")
+    ctx.caches.clocks.clear()

@@ -204,6 +204,15 @@ class AdminSettings(StaffPages):
             return await self._calendar(request, ctx, staff, status=400, errors=errors, values=values)
         return redirect(request, "/admin/calendar?done=saved")
 
+    @post("/calendar/{day:date}/clear", request_max_body_size=FORM_LIMIT)
+    async def clear_day(
+        self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, day: FromPath[date]
+    ) -> Response[Any]:
+        principal = admin_of(staff)
+        await read_form(request, staff)
+        await policies.clear_calendar_day(ctx, principal, day)
+        return redirect(request, "/admin/calendar?done=cleared")
+
     # ---- group robots ----------------------------------------------------------------------
 
     async def _robots(

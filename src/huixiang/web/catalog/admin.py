@@ -180,6 +180,10 @@ ENTRIES: dict[str, str] = {
     "admin.calendar.list": "已有调整",
     "admin.calendar.bad_day": "请填写正确的日期，如 2027-02-06。",
     "admin.calendar.bad_kind": "请选择这一天上班还是放假。",
+    "admin.calendar.actions": "操作",
+    "admin.done.cleared": "已撤销这一天的调整，按法定安排计算。",
+    "admin.calendar.clear": "撤销调整",
+    "admin.calendar.clear_label": "撤销 {day} 的调整",
     # robots
     "admin.robots.title": "群机器人",
     "admin.robots.lead": "单位的通知（新留言、即将超期、已超期）会推送到这些工作群。地址含机器人的密钥，"
