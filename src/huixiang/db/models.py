@@ -404,3 +404,20 @@ class DeliveryAttempt(Base):
     at: Mapped[datetime]
     outcome: Mapped[str] = mapped_column(String(12))  # sent, retry, failed
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class AdminAudit(Base):
+    """An admin's change, append-only (a trigger forbids UPDATE, DELETE and TRUNCATE).
+    `org_path` is the unit the change concerns (the root bureau for the calendar); `detail`
+    holds what changed, never a password or a robot's key."""
+
+    __tablename__ = "admin_audit"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    org_path: Mapped[str] = mapped_column(String(400, collation="C"))
+    target: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))

@@ -12,7 +12,7 @@ from ..db import fast, repo
 from ..domain.access import Grant, Principal
 from ..domain.enums import DEFAULT_CATEGORIES, OrgKind, Role
 from ..domain.errors import Conflict, Invalid, NotFound, NotPermitted, Unauthenticated
-from . import login_limits, targets
+from . import audit, login_limits, targets
 from . import schemas as s
 from .context import Ctx
 from .notices import describe_target
@@ -121,6 +121,7 @@ async def create_org(ctx: Ctx, principal: Principal | None, r: s.OrgCreate) -> s
         raise Conflict(f"An org unit with code {r.code!r} already exists.")
     if parent is None:
         await db.add_categories(ctx.session, org.id, DEFAULT_CATEGORIES)
+    await audit.record(ctx, principal, "org_created", org.path, org.code, name=org.name, kind=org.kind)
     ctx.caches.clear()
     return s.OrgRead(org.code, org.name, org.kind, r.parent_code if parent else None)
 
@@ -135,6 +136,7 @@ async def list_orgs(ctx: Ctx, principal: Principal) -> list[s.OrgRead]:
 async def create_user(ctx: Ctx, principal: Principal | None, r: s.UserCreate) -> s.UserRead:
     """A user with roles in units the admin manages (any unit, with no principal: the CLI)."""
     grants: list[tuple[Role, str, int]] = []
+    paths: list[str] = []  # of the grants' units: the audit entry is about the first
     for grant in r.roles:
         org = await repo.org_by_code(ctx.session, grant.org_code)
         if org is None:
@@ -142,6 +144,7 @@ async def create_user(ctx: Ctx, principal: Principal | None, r: s.UserCreate) ->
         if principal is not None:
             require_admin_over(principal, org.path)
         grants.append((grant.role, org.code, org.id))
+        paths.append(org.path)
     user = await db.add_user(
         ctx.session,
         username=r.username,
@@ -154,6 +157,9 @@ async def create_user(ctx: Ctx, principal: Principal | None, r: s.UserCreate) ->
     if user is None:
         raise Conflict(f"A user named {r.username!r} already exists.")
     await db.add_grants(ctx.session, user.id, [(role.value, org_id) for role, _, org_id in grants])
+    if paths:
+        roles = [f"{role.value}@{code}" for role, code, _ in grants]
+        await audit.record(ctx, principal, "user_created", paths[0], user.username, roles=roles)
     return s.UserRead(
         user.username, user.display_name, [s.GrantRead(role.value, code) for role, code, _ in grants]
     )
@@ -207,6 +213,8 @@ async def set_webhooks(ctx: Ctx, principal: Principal, org_code: str, r: s.Webho
         if (problem := targets.url_problem(hook.url, allowed)) is not None:
             raise Invalid(f"`webhooks.{i}.url` {problem}.")
     await db.replace_webhooks(ctx.session, org.id, [(w.kind, w.url) for w in r.webhooks])
+    robots = [f"{w.kind} {describe_target(w.kind, w.url)}" for w in r.webhooks]
+    await audit.record(ctx, principal, "robots_replaced", org.path, org.code, robots=robots)
     return {
         "org_code": org_code,
         "webhooks": [{"kind": w.kind, "url": describe_target(w.kind, w.url)} for w in r.webhooks],

@@ -16,7 +16,7 @@ from ..domain.access import Principal
 from ..domain.deadlines import DeadlinePolicy, WorkCalendar
 from ..domain.enums import Role
 from ..domain.errors import NotFound, NotPermitted
-from . import policies, targets
+from . import audit, policies, targets
 from .accounts import require_admin_over
 from .context import Ctx
 from .notices import describe_target
@@ -128,6 +128,7 @@ async def add_category(ctx: Ctx, principal: Principal, name: str) -> CategoryLis
     root_id = _editable_root(principal)
     if await db.add_category(ctx.session, root_id, _category_name(name)) is None:
         raise Refused("name", "duplicate", f"The bureau has a category {name.strip()!r} already.")
+    await audit.record(ctx, principal, "category_added", f"/{root_id}/", name.strip())
     ctx.caches.categories.clear()
     return await category_list(ctx, principal)
 
@@ -138,8 +139,10 @@ async def rename_category(ctx: Ctx, principal: Principal, category_id: int, name
     category = await db.category_by_id(ctx.session, root_id, known_id(category_id, "category"))
     if category is None:
         raise NotFound("No such category.")
+    old_name = category.name
     if not await db.rename_category(ctx.session, category, _category_name(name)):
         raise Refused("name", "duplicate", f"The bureau has a category {name.strip()!r} already.")
+    await audit.record(ctx, principal, "category_renamed", f"/{root_id}/", name.strip(), was=old_name)
     ctx.caches.categories.clear()
     return await category_list(ctx, principal)
 
@@ -155,6 +158,8 @@ async def retire_category(ctx: Ctx, principal: Principal, category_id: int, reti
         if [c.id for c in active] == [category.id]:
             raise Refused("category", "last_category", "The bureau needs at least one category in use.")
     await db.set_category_retired(ctx.session, category.id, ctx.now if retired else None)
+    action = "category_retired" if retired else "category_restored"
+    await audit.record(ctx, principal, action, f"/{root_id}/", category.name)
     ctx.caches.categories.clear()
     return await category_list(ctx, principal)
 
@@ -275,6 +280,8 @@ async def add_robot(
     elif len(await db.webhooks_of(ctx.session, org.id)) >= MAX_ROBOTS:
         raise Refused("url", "too_many_robots", f"A unit may have at most {MAX_ROBOTS} robots.")
     await db.add_webhook(ctx.session, org.id, kind, url)
+    robot = f"{kind} {describe_target(kind, url)}"  # never the URL: it carries the robot's key
+    await audit.record(ctx, principal, "robot_added", org.path, org.code, robot=robot, replaced=replaces)
     return await robots_of(ctx, principal, org_code)
 
 
@@ -282,4 +289,5 @@ async def remove_robot(ctx: Ctx, principal: Principal, org_code: str, hook_id: i
     org = await _unit(ctx, principal, org_code)
     if not await db.delete_webhook(ctx.session, org.id, known_id(hook_id, "robot")):
         raise NotFound("No such robot of this unit.")
+    await audit.record(ctx, principal, "robot_removed", org.path, org.code, robot_id=hook_id)
     return await robots_of(ctx, principal, org_code)

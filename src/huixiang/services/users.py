@@ -16,6 +16,7 @@ from ..db.models import Org, User
 from ..domain.access import Principal
 from ..domain.enums import Role
 from ..domain.errors import Conflict, Invalid, NotFound, NotPermitted
+from . import audit
 from .accounts import MIN_PASSWORD, require_admin_over
 from .context import Ctx
 from .secrets import hash_password
@@ -101,19 +102,27 @@ async def list_users(ctx: Ctx, principal: Principal, q: str = "", after: str = "
     )
 
 
-async def _load(ctx: Ctx, principal: Principal, username: str) -> tuple[User, UserView]:
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    user: User
+    view: UserView
+    path: str  # the unit of the user's first role in the admin's scope: what the audit names
+
+
+async def _load(ctx: Ctx, principal: Principal, username: str) -> _Loaded:
     paths = admin_paths(principal)
     if not paths:
         raise NotPermitted("Only an admin may manage users.")
     user = await repo.user_by_username(ctx.session, username)
     grants = (await db.user_grants(ctx.session, [user.id]))[user.id] if user else []
-    if user is None or not any(_in(paths, org) for _, _, org in grants):
+    inside = [org.path for _, _, org in grants if _in(paths, org)]
+    if user is None or not inside:
         raise NotFound(f"No user {username!r} in your scope.")
-    return user, _view(user, grants, paths)
+    return _Loaded(user, _view(user, grants, paths), inside[0])
 
 
 async def user_detail(ctx: Ctx, principal: Principal, username: str) -> UserView:
-    return (await _load(ctx, principal, username))[1]
+    return (await _load(ctx, principal, username)).view
 
 
 def _require_manageable(view: UserView) -> None:
@@ -123,39 +132,43 @@ def _require_manageable(view: UserView) -> None:
 
 async def set_active(ctx: Ctx, principal: Principal, username: str, active: bool) -> UserView:
     """Disable (signed out everywhere at once, no more logins) or enable a user."""
-    user, view = await _load(ctx, principal, username)
-    _require_manageable(view)
+    loaded = await _load(ctx, principal, username)
+    user = loaded.user
+    _require_manageable(loaded.view)
     if not active and user.id == principal.user_id:
         raise Refused("active", "self_disable", "You cannot disable yourself.")
     await db.set_active(ctx.session, user.id, active)
     if not active:
         await db.delete_tokens_of(ctx.session, user.id)
+    await audit.record(ctx, principal, "user_enabled" if active else "user_disabled", loaded.path, username)
     return await user_detail(ctx, principal, username)
 
 
 async def set_password(ctx: Ctx, principal: Principal, username: str, password: str) -> UserView:
     """The admin sets a new password; the user's sessions and tokens end (a reset is often
     because someone else knew the old one). A disabled user stays disabled."""
-    user, view = await _load(ctx, principal, username)
-    _require_manageable(view)
+    loaded = await _load(ctx, principal, username)
+    _require_manageable(loaded.view)
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise Refused(
             "password", "password_length", f"`password` must have {MIN_PASSWORD} to 200 characters."
         )
-    await db.set_password_hash(ctx.session, user.id, hash_password(password))
-    await db.delete_tokens_of(ctx.session, user.id)
-    return view
+    await db.set_password_hash(ctx.session, loaded.user.id, hash_password(password))
+    await db.delete_tokens_of(ctx.session, loaded.user.id)
+    await audit.record(ctx, principal, "password_set", loaded.path, username)  # never the password
+    return loaded.view
 
 
 async def add_grant(ctx: Ctx, principal: Principal, username: str, role: Role, org_code: str) -> UserView:
     """A role at a unit under the admin; one the user holds already is a conflict."""
-    user, view = await _load(ctx, principal, username)
+    loaded = await _load(ctx, principal, username)
     org = await repo.org_by_code(ctx.session, org_code)
     if org is None or not _in(admin_paths(principal), org):
         raise Refused("org_code", "unknown_org", f"`org_code` {org_code!r} names no unit in your scope.")
-    if any(g.role == role.value and g.org_code == org.code for g in view.grants):
+    if any(g.role == role.value and g.org_code == org.code for g in loaded.view.grants):
         raise Conflict(f"{username!r} is already {role.value} at {org.code!r}.")
-    await db.add_grants(ctx.session, user.id, [(role.value, org.id)])
+    await db.add_grants(ctx.session, loaded.user.id, [(role.value, org.id)])
+    await audit.record(ctx, principal, "role_added", org.path, username, role=f"{role.value}@{org.code}")
     return await user_detail(ctx, principal, username)
 
 
@@ -163,7 +176,8 @@ async def remove_grant(ctx: Ctx, principal: Principal, username: str, grant_id: 
     """Take back a role held at a unit under the admin; never the last one (disable instead), and
     never the admin role the admin is acting with."""
     known_id(grant_id, "role")
-    user, view = await _load(ctx, principal, username)
+    loaded = await _load(ctx, principal, username)
+    user, view = loaded.user, loaded.view
     grant = next((g for g in view.grants if g.id == grant_id and g.in_scope), None)
     if grant is None:
         raise NotFound("No such role of this user in your scope.")
@@ -179,4 +193,5 @@ async def remove_grant(ctx: Ctx, principal: Principal, username: str, grant_id: 
     assert org is not None
     require_admin_over(principal, org.path)
     await db.delete_grant(ctx.session, user.id, grant_id)
+    await audit.record(ctx, principal, "role_removed", org.path, username, role=f"{grant.role}@{org.code}")
     return await user_detail(ctx, principal, username)

@@ -3,8 +3,9 @@ holiday overrides and group robots, on the same services as the API's admin endp
 
 from litestar.types import ControllerRouterHandler
 
+from .audit import AdminAuditLog
 from .org import AdminOrg
 from .settings import AdminSettings
 from .users import AdminUsers
 
-ROUTES: list[ControllerRouterHandler] = [AdminOrg, AdminUsers, AdminSettings]
+ROUTES: list[ControllerRouterHandler] = [AdminOrg, AdminUsers, AdminSettings, AdminAuditLog]

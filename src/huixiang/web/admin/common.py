@@ -27,6 +27,7 @@ NAV = (
     ("/admin/policies", "admin.nav.policies"),
     ("/admin/calendar", "admin.nav.calendar"),
     ("/admin/robots", "admin.nav.robots"),
+    ("/admin/audit", "admin.nav.audit"),
 )
 CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
