@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from ..domain.enums import Role
 from ..edge.errors import path_ints_in_range
 from ..services import spot_checks
-from .deps import CtxDep, PrincipalDep
+from .deps import SIGNED_IN_DEPS, CtxDep, PrincipalDep
 from .guards import requires_role
 from .openapi import BODY, SIGNED_IN, STAFF, errors
 
@@ -25,6 +25,7 @@ class SpotCheckController(Controller):
     tags = ["spot checks"]
     security = STAFF
     guards = [INSPECTORS]
+    dependencies = SIGNED_IN_DEPS
 
     @post("/", operation_id="drawSpotCheck", status_code=201, responses=errors(*BODY, *SIGNED_IN, 404))
     async def draw(
@@ -56,7 +57,9 @@ class SpotCheckController(Controller):
         guards=[path_ints_in_range],
         responses=errors(400, *SIGNED_IN, 404),
     )
-    async def get_one(self, ctx: CtxDep, principal: PrincipalDep, draw_id: FromPath[int]) -> spot_checks.DrawView:
+    async def get_one(
+        self, ctx: CtxDep, principal: PrincipalDep, draw_id: FromPath[int]
+    ) -> spot_checks.DrawView:
         return await spot_checks.get_draw(ctx, principal, draw_id)
 
     @post(

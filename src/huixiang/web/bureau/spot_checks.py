@@ -9,10 +9,12 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
+from litestar.params import FromPath
 
 from ...domain import spot_checks as rules
 from ...domain.enums import Verdict
 from ...domain.errors import Invalid
+from ...edge.errors import path_ints_in_range
 from ...services import spot_checks
 from ..i18n import translate as t
 from ..routes import CtxDep
@@ -136,9 +138,9 @@ class BureauSpotChecks(StaffPages):
                 return redirect(request, f"/bureau/spot-checks/{made.draw.id}")
         return await self._list(request, ctx, staff, status=400, values=values, errors=errors)
 
-    @get("/{draw_id:int}")
+    @get("/{draw_id:int}", guards=[path_ints_in_range])
     async def one(
-        self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, draw_id: int
+        self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, draw_id: FromPath[int]
     ) -> Response[Any]:
         view = await spot_checks.get_draw(ctx, bureau_of(staff), draw_id)
         return bureau_page(
@@ -151,9 +153,14 @@ class BureauSpotChecks(StaffPages):
             values={},
         )
 
-    @post("/{draw_id:int}/items/{number:str}", request_max_body_size=FORM_LIMIT)
+    @post("/{draw_id:int}/items/{number:str}", request_max_body_size=FORM_LIMIT, guards=[path_ints_in_range])
     async def check(
-        self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, draw_id: int, number: str
+        self,
+        request: Request[Any, Any, State],
+        ctx: CtxDep,
+        staff: StaffDep,
+        draw_id: FromPath[int],
+        number: FromPath[str],
     ) -> Response[Any]:
         principal = bureau_of(staff)
         fields = await read_form(request, staff)

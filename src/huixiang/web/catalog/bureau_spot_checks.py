@@ -16,7 +16,9 @@ ENTRIES: dict[str, str] = {
     "bureau.spot_checks.from": "起始日期",
     "bureau.spot_checks.to": "截止日期",
     "bureau.spot_checks.size": "样本量",
-    "bureau.spot_checks.size_hint": "每校件数为 1 至 50 的整数；按比例时为 1 至 100，向上取整，每所有工单的学校至少抽 1 件。",
+    "bureau.spot_checks.size_hint": (
+        "每校件数为 1 至 50 的整数；按比例时为 1 至 100，向上取整，每所有工单的学校至少抽 1 件。"
+    ),
     "bureau.spot_checks.size_unit": "样本量单位",
     "bureau.spot_checks.unit.per_school": "每校件数",
     "bureau.spot_checks.unit.percent": "每校百分比",
@@ -82,7 +84,9 @@ ENTRIES: dict[str, str] = {
     "bureau.spot_checks.checked": "已记录 {number} 的抽查结论。",
     # errors beside the fields
     "bureau.spot_checks.error.unit": "请选择您负责范围内的单位。",
-    "bureau.spot_checks.error.period": "请填写形如 2026-11-01 的日期，起始日期不晚于截止日期，期间不超过一年。",
+    "bureau.spot_checks.error.period": (
+        "请填写形如 2026-11-01 的日期，起始日期不晚于截止日期，期间不超过一年。"
+    ),
     "bureau.spot_checks.error.nothing": "所选范围和期间内没有已归档的工单，请换一个期间或范围。",
     "bureau.spot_checks.error.size": "样本量须为整数：每校件数 1 至 50，按比例 1 至 100。",
     "bureau.spot_checks.error.size_unit": "请选择“每校件数”或“每校百分比”。",
