@@ -41,7 +41,7 @@ class DrawRequest(s.Input):
 
     start: date = msgspec.field(name="from")
     end: date = msgspec.field(name="to")
-    size: int
+    size: Annotated[int, Meta(ge=1, le=100)]  # per school: at most 50 (the domain says so)
     size_unit: SizeUnit = SizeUnit.PER_SCHOOL
     org_code: s.Code | None = None
     seed: Seed | None = None
