@@ -11,6 +11,7 @@ which the eligible tickets are listed does not change the sample.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -85,10 +86,16 @@ def draw_sample(seed: str, eligible: Sequence[Eligible[S]], size: SampleSize) ->
         if ticket.number not in seen:
             seen.add(ticket.number)
             by_school.setdefault(ticket.school, []).append(ticket.number)
+    prefix = hashlib.sha256(seed.encode() + b"\0")
+
+    def key(number: str) -> bytes:  # sample_key(seed, number), without hashing the seed each time
+        hashed = prefix.copy()
+        hashed.update(number.encode())
+        return hashed.digest()
+
     chosen: set[str] = set()
     for numbers in by_school.values():
-        ranked = sorted(numbers, key=lambda number: (sample_key(seed, number), number))
-        chosen.update(ranked[: size.of(len(numbers))])
+        chosen.update(heapq.nsmallest(size.of(len(numbers)), numbers, key=key))
     sample: list[Eligible[S]] = []
     for ticket in eligible:
         if ticket.number in chosen:
