@@ -167,6 +167,24 @@ async def test_a_fail_sends_the_ticket_back_with_a_deadline_the_sweep_notices_on
     assert period["by_school"][0]["rectified_on_time"] == 1
 
 
+async def test_an_extension_during_the_rework_is_the_deadline_a_rectification_is_on_time_against(
+    world: World, run: Run
+) -> None:
+    await _archived(world, {"s1": 1})
+    view = (await _draw(world)).json()
+    draw_id, number = view["draw"]["id"], view["items"][0]["number"]
+    due = parse_time((await _check(world, draw_id, number, "fail", "请补充")).json()["rectify_due_at"])
+    later = due + timedelta(days=2)
+    extended = await world.action(
+        "lead1", number, "extend", respond_due_at=later.isoformat(), reason="需要调查"
+    )
+    assert extended.status_code == 200, extended.text
+    assert await run(due + timedelta(hours=1), _respond_late(number)) == "responded"  # past the first
+    [item] = (await world.as_("insp1", "GET", f"/api/v1/spot-checks/{draw_id}")).json()["items"]
+    assert item["rectification"] == "on_time" and parse_time(item["rectify_due_at"]) == due
+    assert parse_time(item["rectified_at"]) == due + timedelta(hours=1)
+
+
 def _respond_late(number: str) -> Any:
     """The handler's answer as of the run's instant (after the rework deadline)."""
 
