@@ -222,7 +222,42 @@ async def test_another_districts_inspector_gets_404_and_the_city_sees_the_draw(w
 @pytest.mark.parametrize("user", ["lead1", "hand1", "admin"])
 async def test_leaders_handlers_and_admins_may_not_draw(world: World, user: str) -> None:
     assert_error(await _draw(world, user), 403, "inspectors")
-    assert_error(await world.as_(user, "GET", "/api/v1/spot-checks"), 403)
+
+
+@pytest.mark.parametrize("user", ["hand1", "admin", "reg1"])
+async def test_only_inspectors_and_leaders_see_spot_checks(world: World, user: str) -> None:
+    assert_error(await world.as_(user, "GET", "/api/v1/spot-checks"), 403, "inspectors and leaders")
+
+
+async def test_a_leader_reads_the_schools_items_and_results_and_may_not_check(world: World) -> None:
+    await _archived(world, {"s1": 1, "s2": 1})
+    view = (await _draw(world)).json()
+    draw_id = view["draw"]["id"]
+    mine = next(i["number"] for i in view["items"] if i["school_code"] == "s1")
+    own = (await world.as_("lead1", "GET", f"/api/v1/spot-checks/{draw_id}")).json()
+    assert [i["number"] for i in own["items"]] == [mine]
+    assert [r["school_code"] for r in own["results"]["by_school"]] == ["s1"]
+    assert own["draw"]["sampled"] == 1
+    [listed] = (await world.as_("lead1", "GET", "/api/v1/spot-checks")).json()["items"]
+    assert (listed["id"], listed["sampled"]) == (draw_id, 1)
+    district = (await world.as_("leadd1", "GET", f"/api/v1/spot-checks/{draw_id}")).json()
+    assert len(district["items"]) == 2  # a district's leader: every school under it
+    results = (await world.as_("lead1", "GET", "/api/v1/spot-checks/results", params=NOVEMBER)).json()
+    assert results["org_code"] == "s1" and [r["school_code"] for r in results["by_school"]] == ["s1"]
+    assert_error(
+        await world.as_("lead1", "GET", "/api/v1/spot-checks/results", params={"org_code": "s2"}), 404, "s2"
+    )
+    assert_error(
+        await world.as_(
+            "lead1",
+            "POST",
+            f"/api/v1/spot-checks/{draw_id}/items/{mine}",
+            json={"verdict": "pass", "note": "x"},
+        ),
+        403,
+    )
+    only_s1 = (await _draw(world, org_code="s1")).json()["draw"]["id"]
+    assert_error(await world.as_("lead2", "GET", f"/api/v1/spot-checks/{only_s1}"), 404)
 
 
 @pytest.mark.parametrize(
@@ -328,15 +363,38 @@ async def test_the_draw_form_without_its_csrf_token_is_refused(world: World) -> 
 
 
 @pytest.mark.parametrize("user", ["lead1", "hand1"])
-async def test_leaders_and_handlers_may_not_open_or_draw_on_the_pages(world: World, user: str) -> None:
+async def test_leaders_and_handlers_may_not_draw_or_check_on_the_pages(world: World, user: str) -> None:
+    await _archived(world, {"s1": 1})
+    view = (await _draw(world)).json()
+    draw_id, number = view["draw"]["id"], view["items"][0]["number"]
     await sign_in(world.client, user)
-    assert (await world.client.get("/bureau/spot-checks")).status_code == 403
-    staff = await world.client.get("/staff")
+    csrf = csrf_of((await world.client.get("/staff")).text)
     answer = await world.client.post(
         "/bureau/spot-checks",
-        data={"csrf": csrf_of(staff.text), "org": "s1", **NOVEMBER, "size": "5", "size_unit": "per_school"},
+        data={"csrf": csrf, "org": "s1", **NOVEMBER, "size": "5", "size_unit": "per_school"},
     )
     assert answer.status_code == 403
+    check = await world.client.post(
+        f"/bureau/spot-checks/{draw_id}/items/{number}", data={"csrf": csrf, "verdict": "pass", "note": "好"}
+    )
+    assert check.status_code == 403
+    assert (await world.as_("insp1", "GET", f"/api/v1/tickets/{number}")).json()["status"] == "archived"
+
+
+async def test_a_leader_reads_the_pages_without_the_forms_and_a_handler_may_not_open_them(
+    world: World,
+) -> None:
+    await _archived(world, {"s1": 1})
+    draw_id = (await _draw(world)).json()["draw"]["id"]
+    await sign_in(world.client, "lead1")
+    listing = await world.client.get("/bureau/spot-checks")
+    assert listing.status_code == 200 and "抽查由教育局督查员进行" in listing.text
+    assert 'action="/bureau/spot-checks"' not in listing.text.split("各校抽查结果")[0]
+    one = await world.client.get(f"/bureau/spot-checks/{draw_id}")
+    assert one.status_code == 200 and "尚未抽查" in one.text and 'name="verdict"' not in one.text
+    world.client.cookies.clear()
+    await sign_in(world.client, "hand1")
+    assert (await world.client.get("/bureau/spot-checks")).status_code == 403
 
 
 async def test_another_districts_inspector_gets_404_on_the_draw_page(world: World) -> None:

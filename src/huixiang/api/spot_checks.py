@@ -1,4 +1,5 @@
-"""Spot checks (抽查): draws of archived tickets per school, their checks, results per school."""
+"""Spot checks (抽查): draws of archived tickets per school, their checks, results per school.
+Inspectors draw and check; a leader reads the items and results of their schools."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ from .guards import requires_role
 from .openapi import BODY, SIGNED_IN, STAFF, errors
 
 INSPECTORS = requires_role(Role.INSPECTOR, refusal="Only inspectors draw and check spot checks.")
+READERS = requires_role(
+    Role.INSPECTOR,
+    Role.LEADER,
+    refusal="Only inspectors and leaders see spot checks (leaders: their schools').",
+)
 FROM = "Draws whose period starts on or after this day (the bureau's days)."
 TO = "Draws whose period ends on or before this day."
 
@@ -24,10 +30,15 @@ class SpotCheckController(Controller):
     path = "/api/v1/spot-checks"
     tags = ["spot checks"]
     security = STAFF
-    guards = [INSPECTORS]
     dependencies = SIGNED_IN_DEPS
 
-    @post("/", operation_id="drawSpotCheck", status_code=201, responses=errors(*BODY, *SIGNED_IN, 404))
+    @post(
+        "/",
+        operation_id="drawSpotCheck",
+        status_code=201,
+        guards=[INSPECTORS],
+        responses=errors(*BODY, *SIGNED_IN, 404),
+    )
     async def draw(
         self, ctx: CtxDep, principal: PrincipalDep, data: JSONBody[spot_checks.DrawRequest]
     ) -> spot_checks.DrawView:
@@ -35,11 +46,13 @@ class SpotCheckController(Controller):
         eligible tickets draws the same sample."""
         return await spot_checks.draw(ctx, principal, data)
 
-    @get("/", operation_id="listSpotChecks", responses=errors(*SIGNED_IN))
+    @get("/", operation_id="listSpotChecks", guards=[READERS], responses=errors(*SIGNED_IN))
     async def list(self, ctx: CtxDep, principal: PrincipalDep) -> spot_checks.DrawList:
         return await spot_checks.list_draws(ctx, principal)
 
-    @get("/results", operation_id="spotCheckResults", responses=errors(400, *SIGNED_IN, 404))
+    @get(
+        "/results", operation_id="spotCheckResults", guards=[READERS], responses=errors(400, *SIGNED_IN, 404)
+    )
     async def results(
         self,
         ctx: CtxDep,
@@ -54,7 +67,7 @@ class SpotCheckController(Controller):
     @get(
         "/{draw_id:int}",
         operation_id="getSpotCheck",
-        guards=[path_ints_in_range],
+        guards=[READERS, path_ints_in_range],
         responses=errors(400, *SIGNED_IN, 404),
     )
     async def get_one(
@@ -66,7 +79,7 @@ class SpotCheckController(Controller):
         "/{draw_id:int}/items/{number:str}",
         operation_id="checkSpotCheckItem",
         status_code=200,
-        guards=[path_ints_in_range],
+        guards=[INSPECTORS, path_ints_in_range],
         responses=errors(*BODY, *SIGNED_IN, 404, 409),
     )
     async def check(

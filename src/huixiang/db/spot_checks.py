@@ -4,6 +4,7 @@ each failed item's rectification as the ticket's events tell it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -17,6 +18,16 @@ from . import repo
 from .models import Org, SpotCheck, SpotCheckItem, Ticket, TicketEvent
 
 LIST_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """What a caller sees of spot checks: an inspector every item of the draws made under their
+    units (`draws`: those units' paths); a leader, in any draw, the items of the schools under
+    their units (`schools`)."""
+
+    draws: tuple[str, ...] = ()
+    schools: tuple[str, ...] | None = None  # None: every school of the draws seen
 
 
 async def eligible(
@@ -67,8 +78,22 @@ def _within(paths: Sequence[str]) -> ColumnElement[bool]:
     return or_(*(repo.subtree(SpotCheck.org_path, p) for p in paths))
 
 
-def _counts() -> Any:
-    """Per draw: sampled, checked, failed."""
+def _schools_in(paths: Sequence[str]) -> ColumnElement[bool]:
+    """Items of the schools under `paths` (org paths by prefix: the orgs table is small)."""
+    school = aliased(Org)
+    under = or_(*(school.path.startswith(p) for p in paths)) if paths else false()
+    return SpotCheckItem.school_id.in_(select(school.id).where(under))
+
+
+def _seen(reach: Reach) -> list[ColumnElement[bool]]:
+    """The conditions on an item (joined with its draw) that `reach` sees."""
+    if reach.schools is not None:
+        return [_schools_in(reach.schools)]
+    return [_within(reach.draws)]
+
+
+def _counts(reach: Reach) -> Any:
+    """Per draw: sampled, checked, failed, of the items `reach` sees."""
     return (
         select(
             SpotCheckItem.spot_check_id.label("draw_id"),
@@ -76,38 +101,40 @@ def _counts() -> Any:
             func.count().filter(SpotCheckItem.verdict.is_not(None)).label("checked"),
             func.count().filter(SpotCheckItem.verdict == "fail").label("failed"),
         )
+        .join(SpotCheck, SpotCheck.id == SpotCheckItem.spot_check_id)
+        .where(*_seen(reach))
         .group_by(SpotCheckItem.spot_check_id)
         .subquery()
     )
 
 
-async def draws_in(session: AsyncSession, paths: Sequence[str], limit: int = LIST_LIMIT) -> Sequence[Any]:
-    """The draws under `paths`, newest first, with their unit and counts."""
-    counts = _counts()
+async def draws_in(session: AsyncSession, reach: Reach, limit: int = LIST_LIMIT) -> Sequence[Any]:
+    """The draws `reach` sees an item of, newest first, with their unit and counts of those items."""
+    counts = _counts(reach)
     query = (
-        select(
-            SpotCheck,
-            Org.code,
-            Org.name,
-            func.coalesce(counts.c.sampled, 0),
-            func.coalesce(counts.c.checked, 0),
-            func.coalesce(counts.c.failed, 0),
-        )
+        select(SpotCheck, Org.code, Org.name, counts.c.sampled, counts.c.checked, counts.c.failed)
         .join(Org, Org.id == SpotCheck.org_id)
-        .outerjoin(counts, counts.c.draw_id == SpotCheck.id)
-        .where(_within(paths))
+        .join(counts, counts.c.draw_id == SpotCheck.id)
         .order_by(SpotCheck.drawn_at.desc(), SpotCheck.id.desc())
         .limit(limit)
     )
     return (await session.execute(query)).all()
 
 
-async def draw_in(session: AsyncSession, draw_id: int, paths: Sequence[str]) -> Any | None:
-    """One draw under `paths` with its unit's code and name, or None."""
+async def draw_in(session: AsyncSession, draw_id: int, reach: Reach) -> Any | None:
+    """One draw `reach` sees (an item of), with its unit's code and name, or None."""
+    if reach.schools is None:
+        seen = _within(reach.draws)
+    else:
+        seen = (
+            select(SpotCheckItem.id)
+            .where(SpotCheckItem.spot_check_id == SpotCheck.id, _schools_in(reach.schools))
+            .exists()
+        )
     query = (
         select(SpotCheck, Org.code, Org.name)
         .join(Org, Org.id == SpotCheck.org_id)
-        .where(SpotCheck.id == draw_id, _within(paths))
+        .where(SpotCheck.id == draw_id, seen)
     )
     return (await session.execute(query)).one_or_none()
 
@@ -170,44 +197,35 @@ def _item_columns() -> list[Any]:
     ]
 
 
-async def items_of(session: AsyncSession, draw_id: int) -> Sequence[Any]:
-    """A draw's items in its order."""
+async def items_of(session: AsyncSession, draw_id: int, reach: Reach) -> Sequence[Any]:
+    """The items of a draw that `reach` sees, in the draw's order."""
     query = (
         select(*_item_columns())
+        .join(SpotCheck, SpotCheck.id == SpotCheckItem.spot_check_id)
         .join(Ticket, Ticket.id == SpotCheckItem.ticket_id)
         .join(Org, Org.id == SpotCheckItem.school_id)
-        .where(SpotCheckItem.spot_check_id == draw_id)
+        .where(SpotCheckItem.spot_check_id == draw_id, *_seen(reach))
         .order_by(SpotCheckItem.position)
     )
     return (await session.execute(query)).all()
 
 
 async def items_in_period(
-    session: AsyncSession,
-    paths: Sequence[str],
-    period_from: date,
-    period_to: date,
-    *,
-    subtree: str | None = None,
-    school_id: int | None = None,
+    session: AsyncSession, reach: Reach, period_from: date, period_to: date, unit_path: str
 ) -> Sequence[Any]:
-    """The items of every draw under `paths` whose period lies within [period_from,
-    period_to], of one school's tickets or of draws in a subtree: the results of a period."""
-    conditions: list[Any] = [
-        _within(paths),
-        SpotCheck.period_from >= period_from,
-        SpotCheck.period_to <= period_to,
-    ]
-    if subtree is not None:
-        conditions.append(repo.subtree(SpotCheck.org_path, subtree))
-    if school_id is not None:
-        conditions.append(SpotCheckItem.school_id == school_id)
+    """The items `reach` sees of the schools under `unit_path`, in every draw whose period lies
+    within [period_from, period_to]: the results of a period."""
     query = (
         select(*_item_columns())
         .join(SpotCheck, SpotCheck.id == SpotCheckItem.spot_check_id)
         .join(Ticket, Ticket.id == SpotCheckItem.ticket_id)
         .join(Org, Org.id == SpotCheckItem.school_id)
-        .where(*conditions)
+        .where(
+            *_seen(reach),
+            _schools_in([unit_path]),
+            SpotCheck.period_from >= period_from,
+            SpotCheck.period_to <= period_to,
+        )
         .order_by(Org.code, SpotCheckItem.spot_check_id, SpotCheckItem.position)
     )
     return (await session.execute(query)).all()
@@ -219,7 +237,7 @@ async def units_in(session: AsyncSession, paths: Sequence[str]) -> Sequence[Any]
         return []
     query = (
         select(Org.code, Org.name, Org.kind, Org.path)
-        .where(or_(*(repo.subtree(Org.path, p) for p in paths)), Org.kind != "school")
+        .where(or_(*(Org.path.startswith(p) for p in paths)), Org.kind != "school")
         .order_by(Org.path)
     )
     return (await session.execute(query)).all()

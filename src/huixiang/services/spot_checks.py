@@ -164,12 +164,32 @@ def _inspector_paths(principal: Principal) -> list[str]:
     return paths
 
 
-async def _unit(ctx: Ctx, principal: Principal, org_code: str | None) -> OrgInfo:
-    """The unit named (one the caller inspects; anything else 404), or the caller's own."""
+def inspector_only(principal: Principal) -> None:
+    """403 unless the caller inspects somewhere (the forms check before reading their fields)."""
+    _inspector_paths(principal)
+
+
+def may_check(principal: Principal) -> bool:
+    """Inspectors draw and check; a leader only reads their schools' items."""
+    return bool(principal.scope_paths([Role.INSPECTOR]))
+
+
+def _reach(principal: Principal) -> tuple[db.Reach, Role]:
+    """An inspector sees the draws made under their units; a leader (of a school, or of a
+    district's office) the items of the schools under theirs, in any draw."""
+    if inspected := principal.scope_paths([Role.INSPECTOR]):
+        return db.Reach(draws=tuple(inspected)), Role.INSPECTOR
+    if led := principal.scope_paths([Role.LEADER]):
+        return db.Reach(schools=tuple(led)), Role.LEADER
+    raise NotPermitted("Only inspectors and leaders see spot checks; inspectors draw and check them.")
+
+
+async def _unit(ctx: Ctx, principal: Principal, org_code: str | None, role: Role = Role.INSPECTOR) -> OrgInfo:
+    """The unit named (one the caller reaches as `role`; anything else 404), or the caller's own."""
     if org_code is None:
-        org_code = next(g.org_code for g in principal.grants if g.role is Role.INSPECTOR)
+        org_code = next(g.org_code for g in principal.grants if g.role is role)
     org = await org_info(ctx, org_code)
-    if org is None or Role.INSPECTOR not in principal.roles_over(org.path):
+    if org is None or role not in principal.roles_over(org.path):
         raise NotFound(f"No org unit {org_code!r} in your scope.")
     return org
 
@@ -232,8 +252,8 @@ async def draw(ctx: Ctx, principal: Principal, request: DrawRequest) -> DrawView
 
 
 async def list_draws(ctx: Ctx, principal: Principal) -> DrawList:
-    """The draws under the caller's units, newest first (the last 100)."""
-    rows = await db.draws_in(ctx.session, _inspector_paths(principal))
+    """The draws the caller sees, newest first (the last 100), with the counts of what they see."""
+    rows = await db.draws_in(ctx.session, _reach(principal)[0])
     return DrawList([_summary(row[0], row[1], row[2], row[3], row[4], row[5]) for row in rows])
 
 
@@ -247,9 +267,9 @@ async def console(
     results: bool = True,
 ) -> Console:
     """The spot checks page: the draws, the units (bureaus and districts) under the caller's,
-    and the results per school of `results_org` for the period."""
-    paths = _inspector_paths(principal)
+    and the results per school of `results_org` (the caller's own unit when None) for the period."""
     draws = await list_draws(ctx, principal)
+    paths = principal.scope_paths([Role.INSPECTOR])
     units = [Unit(row.code, row.name, row.kind) for row in await db.units_in(ctx.session, paths)]
     period = (
         await period_results(ctx, principal, org_code=results_org, start=start, end=end) if results else None
@@ -258,11 +278,13 @@ async def console(
 
 
 async def get_draw(ctx: Ctx, principal: Principal, draw_id: int) -> DrawView:
-    found = await db.draw_in(ctx.session, draw_id, _inspector_paths(principal))
+    """A draw with the items the caller sees (a leader: their schools') and their results."""
+    reach, _ = _reach(principal)
+    found = await db.draw_in(ctx.session, draw_id, reach)
     if found is None:
         raise NotFound(f"Spot check {draw_id} was not found.")
     record, code, name = found
-    items = [_item(row, ctx.now) for row in await db.items_of(ctx.session, draw_id)]
+    items = [_item(row, ctx.now) for row in await db.items_of(ctx.session, draw_id, reach)]
     summary = _summary(
         record,
         code,
@@ -280,7 +302,8 @@ async def get_draw(ctx: Ctx, principal: Principal, draw_id: int) -> DrawView:
 async def check(ctx: Ctx, principal: Principal, draw_id: int, number: str, request: CheckRequest) -> ItemView:
     """Check one sampled ticket: the lifecycle's `inspect` (an event on its chain; 整改 sends it
     back with the rework deadline), then the item records the verdict and that deadline."""
-    if await db.draw_in(ctx.session, draw_id, _inspector_paths(principal)) is None:
+    reach = db.Reach(draws=tuple(_inspector_paths(principal)))
+    if await db.draw_in(ctx.session, draw_id, reach) is None:
         raise NotFound(f"Spot check {draw_id} was not found.")
     item = await db.item_for_update(ctx.session, draw_id, number)
     if item is None:
@@ -311,7 +334,7 @@ async def check(ctx: Ctx, principal: Principal, draw_id: int, number: str, reque
     item.rectify_due_at = view.respond_due_at if failed else None
     await ctx.session.flush()
     return next(
-        _item(row, ctx.now) for row in await db.items_of(ctx.session, draw_id) if row.number == number
+        _item(row, ctx.now) for row in await db.items_of(ctx.session, draw_id, reach) if row.number == number
     )
 
 
@@ -321,22 +344,14 @@ async def check(ctx: Ctx, principal: Principal, draw_id: int, number: str, reque
 async def period_results(
     ctx: Ctx, principal: Principal, *, org_code: str | None, start: date | None, end: date | None
 ) -> PeriodResults:
-    """The results per school of every draw under the unit whose period lies within [start,
-    end] (open ends: every draw), a school's tickets wherever the draw was made."""
-    paths = _inspector_paths(principal)
-    unit = await _unit(ctx, principal, org_code)
+    """The results per school of the unit's schools, over the draws the caller sees whose
+    period lies within [start, end] (open ends: every draw)."""
+    reach, role = _reach(principal)
+    unit = await _unit(ctx, principal, org_code, role)
     first, last = start or date.min, end or date.max
     if first > last:
         raise Invalid("`from` must not be after `to`.")
-    school = unit.kind == OrgKind.SCHOOL
-    rows = await db.items_in_period(
-        ctx.session,
-        paths,
-        first,
-        last,
-        subtree=None if school else unit.path,
-        school_id=unit.id if school else None,
-    )
+    rows = await db.items_in_period(ctx.session, reach, first, last, unit.path)
     items = [_item(row, ctx.now) for row in rows]
     results = _results(items)
     return PeriodResults(

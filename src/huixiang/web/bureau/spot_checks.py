@@ -1,6 +1,7 @@
 """抽查 (/bureau/spot-checks): the draws under the inspector's units with a form to draw a
 sample, the results per school for a period; one draw (/bureau/spot-checks/{id}) with its sample,
-each ticket's state and a 通过 / 整改 form per ticket."""
+each ticket's state and a 通过 / 整改 form per ticket. A school's leader reads the same pages
+over their school's items, without the forms."""
 
 from __future__ import annotations
 
@@ -95,6 +96,7 @@ class BureauSpotChecks(StaffPages):
             values=draw_values,
             shown=shown,
             errors=page_errors,
+            may_check=spot_checks.may_check(principal),
         )
 
     @get("/")
@@ -104,6 +106,7 @@ class BureauSpotChecks(StaffPages):
     @post("/", request_max_body_size=FORM_LIMIT)
     async def draw(self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep) -> Response[Any]:
         principal = bureau_of(staff)
+        spot_checks.inspector_only(principal)
         fields = await read_form(request, staff)
         values = {n: fields.get(n).strip() for n in ("org", "from", "to", "size", "size_unit", "seed")}
         errors: dict[str, str] = {}
@@ -142,12 +145,14 @@ class BureauSpotChecks(StaffPages):
     async def one(
         self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, draw_id: FromPath[int]
     ) -> Response[Any]:
-        view = await spot_checks.get_draw(ctx, bureau_of(staff), draw_id)
+        principal = bureau_of(staff)
+        view = await spot_checks.get_draw(ctx, principal, draw_id)
         return bureau_page(
             "bureau/spot_check.html",
             request,
             staff,
             view=view,
+            may_check=spot_checks.may_check(principal),
             checked=request.query_params.get("checked", ""),
             errors={},
             values={},
@@ -163,6 +168,7 @@ class BureauSpotChecks(StaffPages):
         number: FromPath[str],
     ) -> Response[Any]:
         principal = bureau_of(staff)
+        spot_checks.inspector_only(principal)
         fields = await read_form(request, staff)
         verdict, note = fields.get("verdict").strip(), fields.get("note").strip()
         errors: dict[str, str] = {}
@@ -188,6 +194,7 @@ class BureauSpotChecks(StaffPages):
             staff,
             status=400,
             view=view,
+            may_check=True,
             checked="",
             errors=errors,
             values={f"verdict-{number}": verdict, f"note-{number}": note},

@@ -7,6 +7,10 @@ ENTRIES: dict[str, str] = {
         "从已归档的工单中按学校随机抽取样本，逐件核查办理质量：通过，或整改（退回承办人，限期重新答复）。"
         "每次抽取都记录范围、期间、样本量和随机种子，用同一种子可复现同一样本。"
     ),
+    "bureau.spot_checks.leader_lead": (
+        "以下是本校被抽查的工单和结果；抽查由教育局督查员进行，整改的工单会回到承办人的待办。"
+    ),
+    "bureau.spot_checks.not_checked": "尚未抽查。",
     "bureau.spot_checks.draw": "抽取样本",
     "bureau.spot_checks.draw_submit": "抽取",
     "bureau.spot_checks.unit": "抽查范围",
