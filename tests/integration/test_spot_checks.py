@@ -402,3 +402,12 @@ async def test_another_districts_inspector_gets_404_on_the_draw_page(world: Worl
     draw_id = (await _draw(world)).json()["draw"]["id"]
     await sign_in(world.client, "insp2")
     assert (await world.client.get(f"/bureau/spot-checks/{draw_id}")).status_code == 404
+
+
+async def test_a_bad_results_period_on_the_page_is_400_and_keeps_it(world: World) -> None:
+    await sign_in(world.client, "insp1")
+    answer = await world.client.get(
+        "/bureau/spot-checks", params={"r_from": "2026-12-01", "r_to": "2026-11-01"}
+    )
+    assert answer.status_code == 400 and "起始日期不晚于截止日期" in answer.text
+    assert 'value="2026-12-01"' in answer.text and 'aria-invalid="true"' in answer.text
