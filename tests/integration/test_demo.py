@@ -17,7 +17,7 @@ from huixiang.db.models import Org, Ticket, TicketEvent, User
 from huixiang.demo import DEMO_BUREAU, DEMO_PASSWORD, Login, load_demo, print_logins
 from huixiang.domain.access import Principal
 from huixiang.domain.enums import AWAITING_RESPONSE, Channel, Kind, Role, Status
-from huixiang.services import queues, tickets
+from huixiang.services import queues, spot_checks, tickets
 from huixiang.services.context import Caches, Ctx
 from huixiang.settings import Settings
 
@@ -108,6 +108,13 @@ async def test_demo_covers_the_loop_is_idempotent_and_its_logins_work(
             assert log.chain_ok, number
             assert [e.seq for e in log.items] == list(range(1, len(log.items) + 1))
             assert all(a.at <= b.at for a, b in zip(log.items, log.items[1:], strict=False)), number
+
+        # One spot check (抽查) of the district, with passes and a 整改 sent back.
+        district = await _principal(ctx, "demo-qinghe-inspector")
+        [draw] = (await spot_checks.list_draws(ctx, district)).items
+        assert (draw.checked, draw.failed) == (3, 1) and draw.sampled > 3
+        view = await spot_checks.get_draw(ctx, district, draw.id)
+        assert {i.status for i in view.items if i.verdict == "fail"} == {"assigned"}
 
         # A second load creates nothing and answers the same logins.
         before = await _counts(ctx)

@@ -57,6 +57,11 @@ ERRORS = {
     "listDeliveries": {400, 401, 403, 503},
     "stats": {400, 401, 403, 404, 503},
     "exportTickets": {400, 401, 403, 503},
+    "drawSpotCheck": {400, 401, 403, 404, 413, 415, 503},
+    "listSpotChecks": {401, 403, 503},
+    "spotCheckResults": {400, 401, 403, 404, 503},
+    "getSpotCheck": {400, 401, 403, 404, 503},
+    "checkSpotCheckItem": {400, 401, 403, 404, 409, 413, 415, 503},
     "health": {503},
 }
 PUBLIC = {"login", "logout", "publicIntake", "publicTrack", "publicRate", "health"}

@@ -421,3 +421,57 @@ class AdminAudit(Base):
     org_path: Mapped[str] = mapped_column(String(400, collation="C"))
     target: Mapped[str] = mapped_column(String(200))
     detail: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+
+
+class SpotCheck(Base):
+    """抽查: a recorded draw of archived tickets per school under one org unit, for a period of
+    collection days. Its parameters and seed make it reproducible (domain/spot_checks.py); the
+    eligible list it was drawn from is kept as a count and a SHA-256 fingerprint."""
+
+    __tablename__ = "spot_checks"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
+    # The unit's path (collation "C"), so a scope's draws are an index range like its tickets.
+    org_path: Mapped[str] = mapped_column(String(400, collation="C"))
+    period_from: Mapped[date] = mapped_column(Date)  # collection days, both included, in the bureau's zone
+    period_to: Mapped[date] = mapped_column(Date)
+    size: Mapped[int] = mapped_column(SmallInteger)
+    size_unit: Mapped[str] = mapped_column(String(16))
+    seed: Mapped[str] = mapped_column(String(64))
+    eligible_count: Mapped[int] = mapped_column(Integer)
+    eligible_digest: Mapped[str] = mapped_column(String(64))
+    drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    drawn_by: Mapped[str] = mapped_column(String(100))  # display name, kept with the record
+    drawn_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_spot_checks_scope_recent", "org_path", text("drawn_at DESC")),
+        CheckConstraint("size_unit in ('per_school','percent')", name="size_unit"),
+        CheckConstraint("period_from <= period_to", name="period"),
+    )
+
+
+class SpotCheckItem(Base):
+    """A sampled ticket of a draw and its check: the verdict (an `inspect` event on the ticket's
+    chain says the same), the note, and for 整改 the rectification deadline set by the verdict."""
+
+    __tablename__ = "spot_check_items"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    spot_check_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("spot_checks.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # the order of the draw
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
+    verdict: Mapped[str | None] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(Text)
+    checked_at: Mapped[datetime | None]
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    checked_by: Mapped[str | None] = mapped_column(String(100))
+    rectify_due_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("spot_check_id", "ticket_id", name="uq_spot_check_items_draw_ticket"),
+        CheckConstraint("verdict in ('pass','fail')", name="verdict"),
+        CheckConstraint("verdict = 'fail' OR rectify_due_at IS NULL", name="rectify_only_on_fail"),
+    )

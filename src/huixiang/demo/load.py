@@ -17,6 +17,7 @@ from ..services.reference import clock_for
 from .logins import Login, demo_logins
 from .plan import SEED, Plan, Planner, draw_plans
 from .replies import load_replies
+from .spot_checks import load_spot_checks
 from .story import (
     CHANNEL_LEAD,
     COMMENTS,
@@ -181,5 +182,6 @@ async def load_demo(ctx: Ctx) -> list[Login]:
     plans = draw_plans(rng, Planner(rng, ctx.now, clock, ctx.settings.timezone))
     await _run(ctx, rng, plans, principals)
     await load_replies(ctx)
+    await load_spot_checks(ctx, principals)
     await ctx.session.flush()
     return logins
