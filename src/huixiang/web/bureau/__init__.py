@@ -4,6 +4,7 @@ on the same services as the API."""
 
 from litestar.types import ControllerRouterHandler
 
+from .league import BureauLeague
 from .overview import BureauOverview
 
-ROUTES: list[ControllerRouterHandler] = [BureauOverview]
+ROUTES: list[ControllerRouterHandler] = [BureauOverview, BureauLeague]
