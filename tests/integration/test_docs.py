@@ -56,6 +56,9 @@ ERRORS = {
     "listDeliveries": {400, 401, 403, 503},
     "stats": {400, 401, 403, 404, 503},
     "exportTickets": {400, 401, 403, 503},
+    "leagueTable": {400, 401, 403, 404, 503},
+    "setLeagueAssessment": {400, 401, 403, 404, 413, 415, 503},
+    "listRectificationOrders": {400, 401, 403, 503},
     "health": {503},
 }
 PUBLIC = {"login", "logout", "publicIntake", "publicTrack", "publicRate", "health"}

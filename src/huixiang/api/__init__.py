@@ -5,6 +5,7 @@ from litestar.types import ControllerRouterHandler
 from .admin import POLICIES, AdminController
 from .auth import AuthController
 from .health import health
+from .league import LeagueController
 from .public import PublicController
 from .reports import ReportController
 from .tickets import TicketController
@@ -15,6 +16,7 @@ ROUTES: list[ControllerRouterHandler] = [
     PublicController,
     TicketController,
     ReportController,
+    LeagueController,
     health,
     POLICIES,
 ]
