@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -94,7 +95,9 @@ async def test_scores_and_ranks_come_from_the_stats_figures_of_real_tickets(worl
     world.clock.set(REPORT_DAY.astimezone(UTC))  # type: ignore[attr-defined]
     params = {"period": "month", "key": "2026-10"}
     table = (await world.as_("cityinsp", "GET", "/api/v1/league", params=params)).json()
-    stats = (await world.as_("cityinsp", "GET", "/api/v1/stats", params={"from": "2026-10-01", "to": "2026-10-31"})).json()
+    stats = (
+        await world.as_("cityinsp", "GET", "/api/v1/stats", params={"from": "2026-10-01", "to": "2026-10-31"})
+    ).json()
     by_code = {row["school_code"]: row for row in stats["by_school"]}
     items = {i["school_code"]: i for i in table["items"]}
     assert [i["school_code"] for i in table["items"]] == ["s1", "s2", "s3"]
@@ -168,7 +171,10 @@ async def test_weights_form_refuses_bad_weights_beside_the_field_and_keeps_the_i
     typo = await world.client.post(
         "/bureau/league/assessment/city", data={**form, "reopen": "ten", "csrf": csrf_of(page.text)}
     )
-    assert typo.status_code == 400 and 'value="ten" aria-invalid="true" aria-describedby="reopen-error"' in typo.text
+    assert (
+        typo.status_code == 400
+        and 'value="ten" aria-invalid="true" aria-describedby="reopen-error"' in typo.text
+    )
     no_csrf = await world.client.post("/bureau/league/assessment/city", data=form)
     assert no_csrf.status_code == 403
     saved = await world.client.post(
@@ -210,14 +216,19 @@ async def test_the_monthly_report_is_made_once_with_its_orders_and_deliveries(wo
     assert not await run.rows("SELECT id FROM league_reports") and not early.fired
     first = await run.sweep(REPORT_DAY)
     second = await run.sweep(REPORT_DAY + timedelta(minutes=1))
-    reports = await run.rows("SELECT r.id, r.month, o.code FROM league_reports r JOIN orgs o ON o.id = r.org_id")
+    reports = await run.rows(
+        "SELECT r.id, r.month, o.code FROM league_reports r JOIN orgs o ON o.id = r.org_id"
+    )
     assert [(str(r[1]), r[2]) for r in reports] == [("2026-10-01", "city")]
     report_id = reports[0][0]
 
     deliveries = await run.rows(
         "SELECT id, channel, target, link FROM deliveries WHERE rule = 'league_report' ORDER BY channel"
     )
-    assert [(d[1], d[2]) for d in deliveries] == [("email", "city@example.cn"), ("wecom", "https://qyapi.example.cn/hook")]
+    assert [(d[1], d[2]) for d in deliveries] == [
+        ("email", "city@example.cn"),
+        ("wecom", "https://qyapi.example.cn/hook"),
+    ]
     assert all(d[3] == f"/bureau/league/reports/{report_id}" for d in deliveries)
     assert {d[0] for d in deliveries} <= set(first.deliveries)
     assert not set(before.deliveries) & {d[0] for d in deliveries}
@@ -229,7 +240,8 @@ async def test_the_monthly_report_is_made_once_with_its_orders_and_deliveries(wo
     assert [tuple(n) for n in notices] == [("cityinsp", "league_report"), ("lead2", "rectification")]
 
     orders = await run.rows(
-        "SELECT o.code, r.period, r.score, r.state, r.due_at FROM rectification_orders r JOIN orgs o ON o.id = r.school_id"
+        "SELECT o.code, r.period, r.score, r.state, r.due_at FROM rectification_orders r "
+        "JOIN orgs o ON o.id = r.school_id"
     )
     assert [(o[0], o[1], o[3]) for o in orders] == [("s2", "2026-10", "open")]
     assert orders[0][2] == round(100 * 10 / 70, 1)
@@ -266,7 +278,9 @@ async def test_the_report_pages_show_and_download_within_scope(world: World, run
     assert f'href="/bureau/league/reports/{report_id}/xlsx"' in page.text
     printable = await world.client.get(f"/bureau/league/reports/{report_id}")
     assert printable.status_code == 200
-    assert "市教育局2026年10月家长意见办理情况通报" in printable.text and "第二中学：14.3 分" in printable.text
+    assert (
+        "市教育局2026年10月家长意见办理情况通报" in printable.text and "第二中学：14.3 分" in printable.text
+    )
     download = await world.client.get(f"/bureau/league/reports/{report_id}/xlsx")
     assert download.status_code == 200 and download.headers["content-type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -346,12 +360,15 @@ async def test_two_concurrent_sweeps_make_one_report(settings: Settings, engine:
         root = (
             await session.execute(
                 text(
-                    "INSERT INTO orgs (code, name, kind, path) VALUES (:c, '并发市', 'bureau', '/tmp') RETURNING id"
+                    "INSERT INTO orgs (code, name, kind, path) "
+                    "VALUES (:c, '并发市', 'bureau', '/tmp') RETURNING id"
                 ),
                 {"c": f"lg-{tag}"},
             )
         ).scalar_one()
-        await session.execute(text("UPDATE orgs SET path = :p WHERE id = :id"), {"p": f"/{root}/", "id": root})
+        await session.execute(
+            text("UPDATE orgs SET path = :p WHERE id = :id"), {"p": f"/{root}/", "id": root}
+        )
         school = (
             await session.execute(
                 text(
@@ -366,7 +383,10 @@ async def test_two_concurrent_sweeps_make_one_report(settings: Settings, engine:
         )
         await session.execute(
             text("INSERT INTO league_settings (org_id, assessment) VALUES (:id, CAST(:a AS jsonb))"),
-            {"id": root, "a": '{"weights": {"response": 25, "on_time": 25, "satisfaction": 30, "reopen": 10, "overdue": 10}}'},
+            {
+                "id": root,
+                "a": json.dumps({"weights": WEIGHTS}),
+            },
         )
         await session.commit()
 
@@ -383,7 +403,9 @@ async def test_two_concurrent_sweeps_make_one_report(settings: Settings, engine:
         await asyncio.gather(one_sweep(), one_sweep())
         async with sessions() as session:
             count = (
-                await session.execute(text("SELECT count(*) FROM league_reports WHERE org_id = :id"), {"id": root})
+                await session.execute(
+                    text("SELECT count(*) FROM league_reports WHERE org_id = :id"), {"id": root}
+                )
             ).scalar_one()
         assert count == 1
     finally:

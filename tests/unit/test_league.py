@@ -94,7 +94,9 @@ def test_a_school_with_no_tickets_is_not_scored() -> None:
 
 
 def test_reopen_and_overdue_count_against_the_school() -> None:
-    got = shares({"total": 10, "response_rate": 0.8, "on_time_rate": None, "reopen_rate": 0.2, "overdue_open": 3})
+    got = shares(
+        {"total": 10, "response_rate": 0.8, "on_time_rate": None, "reopen_rate": 0.2, "overdue_open": 3}
+    )
     assert got == {"response": 0.8, "on_time": None, "satisfaction": None, "reopen": 0.8, "overdue": 0.7}
 
 
@@ -156,7 +158,12 @@ def test_periods_month_term_year() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "key", "field"),
-    [("week", None, "period"), ("month", "2026-13", "key"), ("month", "11", "key"), ("term", "2026-2028-1", "key")],
+    [
+        ("week", None, "period"),
+        ("month", "2026-13", "key"),
+        ("month", "11", "key"),
+        ("term", "2026-2028-1", "key"),
+    ],
 )
 def test_bad_period_is_invalid_naming_the_field(kind: str, key: str | None, field: str) -> None:
     with pytest.raises(Invalid, match=f"`{field}`"):

@@ -20,7 +20,9 @@ from .repo import subtree, subtree_end
 # ---- the assessment ---------------------------------------------------------------------------
 
 
-async def settings_on_path(session: AsyncSession, org_path: str) -> list[tuple[int, dict[str, Any], str, str]]:
+async def settings_on_path(
+    session: AsyncSession, org_path: str
+) -> list[tuple[int, dict[str, Any], str, str]]:
     """The assessments set on the units of a path, nearest last: (org id, JSON, code, name)."""
     ids = [int(part) for part in org_path.strip("/").split("/")]
     query = (
@@ -84,9 +86,7 @@ async def units_due_a_report(connection: asyncpg.Connection, root_path: str, mon
     )
 
 
-async def claim_report(
-    connection: asyncpg.Connection, org_id: int, month: date, now: datetime
-) -> int | None:
+async def claim_report(connection: asyncpg.Connection, org_id: int, month: date, now: datetime) -> int | None:
     """Claim the (unit, month) 通报: the new row's id, or None when another sweep made or is
     making it (the unique key; a concurrent claim waits for the other's commit, then finds it)."""
     row = await connection.fetchrow(
@@ -138,7 +138,8 @@ async def staff_at(connection: asyncpg.Connection, org_ids: Sequence[int], role:
     return list(
         await connection.fetch(
             "SELECT u.id, g.org_id, u.email, u.phone, u.notify_channels FROM role_grants g "
-            "JOIN users u ON u.id = g.user_id WHERE u.is_active AND g.role = $2 AND g.org_id = ANY($1::int[])",
+            "JOIN users u ON u.id = g.user_id "
+            "WHERE u.is_active AND g.role = $2 AND g.org_id = ANY($1::int[])",
             list(org_ids),
             role,
         )

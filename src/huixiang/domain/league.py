@@ -225,4 +225,3 @@ def report_due(today: date, calendar: WorkCalendar) -> Period | None:
     if today < first_workday(today.year, today.month, calendar):
         return None
     return month_before(today)
-

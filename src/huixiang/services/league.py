@@ -101,7 +101,9 @@ async def _unit(ctx: Ctx, principal: Principal, org_code: str | None) -> OrgInfo
     return org
 
 
-async def ranked_rows(ctx: Ctx, org: OrgInfo, period: Period, assessment: Assessment) -> tuple[list[Row], Any]:
+async def ranked_rows(
+    ctx: Ctx, org: OrgInfo, period: Period, assessment: Assessment
+) -> tuple[list[Row], Any]:
     """Every school under `org`, scored and ranked for the period (schools with no tickets
     included, unscored), and the unit's total figures."""
     figures = await stats.stats(
@@ -208,14 +210,18 @@ def may_set(principal: Principal, org: OrgInfo) -> bool:
     )
 
 
-async def assessment_view(ctx: Ctx, principal: Principal, org_code: str | None) -> tuple[OrgInfo, Source, bool]:
+async def assessment_view(
+    ctx: Ctx, principal: Principal, org_code: str | None
+) -> tuple[OrgInfo, Source, bool]:
     """The unit's assessment in force and whether the caller may change it."""
     _viewer(principal)
     org = await _unit(ctx, principal, org_code)
     return org, await source_for(ctx, org), may_set(principal, org) and org.kind != OrgKind.SCHOOL
 
 
-async def set_assessment(ctx: Ctx, principal: Principal, org_code: str, data: dict[str, Any]) -> dict[str, Any]:
+async def set_assessment(
+    ctx: Ctx, principal: Principal, org_code: str, data: dict[str, Any]
+) -> dict[str, Any]:
     """Replace a bureau's or district's assessment (weights adding up to 100, passing line,
     rectification days). From then on it gets a monthly 通报 of its own."""
     org = await org_info(ctx, org_code)
@@ -224,7 +230,9 @@ async def set_assessment(ctx: Ctx, principal: Principal, org_code: str, data: di
     if not may_set(principal, org):
         raise NotPermitted("Only an admin or a city inspector may set the assessment.")
     if org.kind == OrgKind.SCHOOL:
-        raise Invalid("`org_code` must name a bureau or a district: a school is assessed, it sets no weights.")
+        raise Invalid(
+            "`org_code` must name a bureau or a district: a school is assessed, it sets no weights."
+        )
     assessment = Assessment.from_json(data)
     stored = assessment.to_json()
     await db.put_settings(ctx.session, org.id, stored, principal.user_id or None, ctx.now)
@@ -314,7 +322,6 @@ def order_json(o: Order) -> dict[str, Any]:
         "done_at": o.done_at,
         "done_note": o.done_note,
     }
-
 
 
 # ---- the 通报 kept for download, and the console's page ---------------------------------------

@@ -60,7 +60,9 @@ def _link(ctx: Ctx, report_id: int) -> str:
 # ---- the sweep's part ---------------------------------------------------------------------
 
 
-async def monthly_reports(ctx: Ctx, connection: asyncpg.Connection, clock: Clock, root_path: str) -> list[int]:
+async def monthly_reports(
+    ctx: Ctx, connection: asyncpg.Connection, clock: Clock, root_path: str
+) -> list[int]:
     """Make the 通报 due now under a root; answers the deliveries to queue after the commit."""
     local_now = ctx.now.astimezone(clock.tz)
     if local_now.time() < REPORT_AT:
@@ -145,7 +147,11 @@ def _summary(
         "made_at_local": local(ctx.now, ctx.settings.timezone),
         "due_local": local(due_at, ctx.settings.timezone),
         "assessment": assessment.to_json(),
-        "headline": {**headline, "reopen_rate": figures.get("reopen_rate"), "overdue_open": figures.get("overdue_open")},
+        "headline": {
+            **headline,
+            "reopen_rate": figures.get("reopen_rate"),
+            "overdue_open": figures.get("overdue_open"),
+        },
         "rows": [_row(r) for r in rows],
         "districts": [
             {
@@ -190,7 +196,8 @@ async def _tell_leaders(
             None,
             ORDER_RULE,
             order["due_at"],
-            f"{names[order['school_id']]}上月考核得分低于合格线，请于 {local(order['due_at'], tz)} 前完成整改，"
+            f"{names[order['school_id']]}上月考核得分低于合格线，"
+            f"请于 {local(order['due_at'], tz)} 前完成整改，"
             "并在“排名通报”页面标记整改完成。",
             {"order_id": order["id"]},
         )
@@ -206,7 +213,9 @@ async def _announce(
 ) -> list[int]:
     """The unit's group robots and its inspectors (in-app, and email where they chose it)."""
     link = _link(ctx, report_id)
-    body = f"《{title(org.name, period.key)}》已生成，{below} 所学校低于合格线、须限期整改。查看与下载：{link}"
+    body = (
+        f"《{title(org.name, period.key)}》已生成，{below} 所学校低于合格线、须限期整改。查看与下载：{link}"
+    )
     subject = SUBJECTS[RULE]
     deadline = datetime.combine(period.first, time(0), tzinfo=ctx.settings.timezone)
     rows: list[db.LinkedRow] = [
@@ -222,7 +231,11 @@ async def _announce(
         ],
     )
     for i in inspectors:
-        if (i["id"], None, RULE, deadline) in fresh and "email" in (i["notify_channels"] or ()) and i["email"]:
+        if (
+            (i["id"], None, RULE, deadline) in fresh
+            and "email" in (i["notify_channels"] or ())
+            and i["email"]
+        ):
             rows.append((RULE, f"user:{i['id']}", "email", i["email"], deadline, body, subject, link))
     return await db.insert_linked_deliveries(connection, rows, ctx.now)
 
@@ -242,7 +255,14 @@ async def overdue_orders(ctx: Ctx, connection: asyncpg.Connection, root_path: st
         for person in [*leaders, *inspectors]:
             if person["org_id"] in (order["school_id"], order["issuer_id"]):
                 notices.append(
-                    Notice(person["id"], None, ORDER_OVERDUE_RULE, order["due_at"], text, {"order_id": order["id"]})
+                    Notice(
+                        person["id"],
+                        None,
+                        ORDER_OVERDUE_RULE,
+                        order["due_at"],
+                        text,
+                        {"order_id": order["id"]},
+                    )
                 )
     return len(fired), await record(connection, notices, ctx.now)
 
@@ -279,7 +299,19 @@ def workbook(summary: dict[str, Any]) -> bytes:
     _sheet(
         book,
         "学校排名",
-        ["名次", "学校", "所属区县", "得分", "低于合格线", "收件", "反馈率%", "按时反馈率%", "满意率%", "重办率%", "超期未办"],
+        [
+            "名次",
+            "学校",
+            "所属区县",
+            "得分",
+            "低于合格线",
+            "收件",
+            "反馈率%",
+            "按时反馈率%",
+            "满意率%",
+            "重办率%",
+            "超期未办",
+        ],
         [
             [
                 r["rank"],
@@ -345,4 +377,3 @@ async def report(ctx: Ctx, principal: Principal, report_id: int) -> tuple[int, d
 
 def report_filename(summary: dict[str, Any]) -> str:
     return f"league-{summary['org_code']}-{summary['period']['key']}.xlsx"
-

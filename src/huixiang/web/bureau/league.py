@@ -54,11 +54,22 @@ class BureauLeague(StaffPages):
         }
         try:
             found = await league.console(
-                ctx, principal, org_code=chosen["org"] or None, period=chosen["period"], key=chosen["key"] or None
+                ctx,
+                principal,
+                org_code=chosen["org"] or None,
+                period=chosen["period"],
+                key=chosen["key"] or None,
             )
         except Invalid:
             return bureau_page(
-                "bureau/league.html", request, staff, status=400, chosen=chosen, found=None, errors={}, values={}
+                "bureau/league.html",
+                request,
+                staff,
+                status=400,
+                chosen=chosen,
+                found=None,
+                errors={},
+                values={},
             )
         context.setdefault("errors", {})
         context.setdefault("values", {})
@@ -75,7 +86,9 @@ class BureauLeague(StaffPages):
         )
 
     @get("/")
-    async def league_page(self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep) -> Response[Any]:
+    async def league_page(
+        self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep
+    ) -> Response[Any]:
         return await self._page(request, ctx, staff)
 
     @post("/assessment/{org_code:str}", request_max_body_size=FORM_LIMIT)
@@ -127,7 +140,12 @@ class BureauLeague(StaffPages):
         except Invalid:
             field = f"note-{order_id}"
             return await self._page(
-                request, ctx, staff, status=400, errors={field: t("bureau.league.bad_note")}, values={field: note}
+                request,
+                ctx,
+                staff,
+                status=400,
+                errors={field: t("bureau.league.bad_note")},
+                values={field: note},
             )
         return redirect(request, "/bureau/league?done=closed")
 

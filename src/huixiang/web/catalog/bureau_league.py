@@ -3,7 +3,9 @@
 ENTRIES: dict[str, str] = {
     "bureau.league.nav": "排名通报",
     "bureau.league.title": "排名通报",
-    "bureau.league.lead": "按教育局设定的百分制考核对学校排名：反馈率、按时反馈率、满意率、重办率和超期未办。",
+    "bureau.league.lead": (
+        "按教育局设定的百分制考核对学校排名：反馈率、按时反馈率、满意率、重办率和超期未办。"
+    ),
     "bureau.league.unit": "单位代码（选填）",
     "bureau.league.period": "排名周期",
     "bureau.league.period.month": "月度",
