@@ -20,6 +20,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from huixiang.db import fast
+from huixiang.db import league as league_db
+from huixiang.db.repo import subtree_end
 from huixiang.db.engine import make_sessionmaker
 from huixiang.domain.league import DEFAULT_WEIGHTS, score, shares
 from huixiang.services import league_report, reminders
@@ -28,7 +30,7 @@ from huixiang.services.reference import clock_for
 from huixiang.settings import Settings
 
 from .conftest import World
-from .helpers import assert_error, csrf_of, sign_in, walk
+from .helpers import assert_error, csrf_of, raw, sign_in, walk
 
 pytestmark = pytest.mark.asyncio
 T = TypeVar("T")
@@ -414,3 +416,44 @@ async def test_two_concurrent_sweeps_make_one_report(settings: Settings, engine:
             await session.execute(text("DELETE FROM league_settings WHERE org_id = :id"), {"id": root})
             await session.execute(text("DELETE FROM orgs WHERE id IN (:s, :r)"), {"s": school, "r": root})
             await session.commit()
+
+
+async def test_the_order_rule_is_served_by_its_partial_index(world: World, connection: AsyncConnection) -> None:
+    """3,000 orders, all but a few done: the overdue rule reads ix_rectification_orders_open_due."""
+    del world  # the org tree
+    now = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
+    await connection.execute(
+        text(
+            """
+            WITH report AS (
+                INSERT INTO league_reports (org_id, month, made_at, summary, xlsx)
+                SELECT id, DATE '2026-10-01', :now, '{}'::jsonb, ''::bytea FROM orgs WHERE code = 'city'
+                RETURNING id, org_id
+            )
+            INSERT INTO rectification_orders (report_id, issuer_id, school_id, school_path, period, score,
+                                              passing_line, due_at, state, created_at)
+            SELECT r.id, r.org_id, s.id, s.path, 'P' || g, 50, 60,
+                   CAST(:now AS timestamptz) + (g - 1500) * interval '1 minute',
+                   CASE WHEN g > 10 THEN 'done' ELSE 'open' END, :now
+            FROM generate_series(1, 3000) g CROSS JOIN report r JOIN orgs s ON s.code = 's1'
+            """
+        ),
+        {"now": now},
+    )
+    await connection.execute(text("ANALYZE rectification_orders"))
+    root = (await connection.execute(text("SELECT path FROM orgs WHERE code = 'city'"))).scalar()
+    driver = await raw(connection)
+    await driver.execute("SET LOCAL enable_seqscan = off")
+    plan = await driver.fetchval(f"EXPLAIN (FORMAT JSON) {league_db.OVERDUE}", root, subtree_end(root), now)
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    names: set[str] = set()
+
+    def walk_plan(node: dict[str, Any]) -> None:
+        names.update([node["Index Name"]] if "Index Name" in node else [])
+        for child in node.get("Plans", []):
+            walk_plan(child)
+
+    walk_plan(plan[0]["Plan"])
+    assert "ix_rectification_orders_open_due" in names, plan
+    fired = await league_db.fire_overdue(driver, root, now)
+    assert len(fired) == 10 and not await league_db.fire_overdue(driver, root, now)

@@ -23,6 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from ..db import fast
 from ..db import league as db
 from ..db import notices as notices_db
 from ..domain.access import Principal
@@ -31,9 +32,9 @@ from ..domain.enums import Role
 from ..domain.errors import NotFound
 from ..domain.league import FIGURES, Assessment, Period, report_due
 from .context import Ctx
-from .league import Row, ranked_rows, title
+from .league import Row, ranked_rows, source_for, title
 from .notices import SUBJECTS, Notice, local, record
-from .reference import OrgInfo
+from .reference import OrgInfo, clock_for
 
 REPORT_AT = time(8, 0)  # the daily digest's hour
 RULE = "league_report"
@@ -79,6 +80,20 @@ async def monthly_reports(
         assessment = Assessment.from_json(unit["assessment"])
         deliveries += await _make(ctx, connection, clock, org, period, assessment, report_id)
     return deliveries
+
+
+async def make_report(ctx: Ctx, org: OrgInfo, period: Period) -> int | None:
+    """The 通报 of one unit for one month at once, as the monthly job makes it (the demo's and
+    an operator's way in): its id, or None when that month's was made already. Deliveries go
+    to ctx.deliveries, queued after the commit."""
+    connection = await fast.driver(ctx)
+    report_id = await db.claim_report(connection, org.id, period.first, ctx.now)
+    if report_id is None:
+        return None
+    source = await source_for(ctx, org)
+    clock = await clock_for(ctx, org.path)
+    ctx.deliveries += await _make(ctx, connection, clock, org, period, source.assessment, report_id)
+    return report_id
 
 
 async def _make(
