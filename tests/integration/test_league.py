@@ -111,6 +111,12 @@ async def test_scores_and_ranks_come_from_the_stats_figures_of_real_tickets(worl
     for code in ("s1", "s2"):
         assert items[code]["total"] == by_code[code]["total"]
 
+    await sign_in(world.client, "cityinsp")
+    page = await world.client.get("/bureau/league", params=params)
+    assert page.status_code == 200
+    chart = page.text.split('id="league-chart-data">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(chart)["scores"] == [100.0, items["s2"]["score"]]  # the chart's data: the table's
+    assert '<th scope="row">第二中学</th><td>一区教育局</td><td>14.3</td>' in page.text
     district = (await world.as_("insp1", "GET", "/api/v1/league", params=params)).json()
     assert [i["school_code"] for i in district["items"]] == ["s1", "s2"]  # d1's schools only
 
@@ -154,6 +160,9 @@ async def test_assessment_api_checks_weights_and_who_may_set_them(world: World) 
     assert_error(await world.as_("insp1", "PUT", url, json=good), 404)
     assert_error(await world.as_("admin", "PUT", "/api/v1/league/assessment/s1", json=good), 400, "org_code")
     assert (await world.as_("admin", "PUT", "/api/v1/league/assessment/d1", json=good)).status_code == 200
+    await sign_in(world.client, "admin")  # an admin uses the page's form too
+    page = await world.client.get("/bureau/league", params={"org": "d2"})
+    assert page.status_code == 200 and 'action="/bureau/league/assessment/d2"' in page.text
     table = (await world.as_("insp1", "GET", "/api/v1/league")).json()
     assert table["assessment"]["set_at"] == "d1" and table["assessment"]["passing_line"] == 70
     d2 = (await world.as_("insp2", "GET", "/api/v1/league")).json()
@@ -344,6 +353,9 @@ async def test_an_order_turns_overdue_once_and_the_leader_marks_it_done(world: W
     assert len(await run.rows("SELECT id FROM notifications WHERE rule = 'rectification_overdue'")) == 2
     listed = (await world.as_("cityinsp", "GET", "/api/v1/league/orders")).json()["items"]
     assert [(o["school_code"], o["state"]) for o in listed] == [("s2", "done")]
+    assert (await world.as_("lead1", "GET", "/api/v1/league/orders")).json()["items"] == []
+    assert (await world.as_("insp2", "GET", "/api/v1/league/orders")).json()["items"] == []
+    assert_error(await world.as_("hand2", "GET", "/api/v1/league/orders"), 403)
 
 
 async def test_no_report_without_an_assessment_of_the_units_own(world: World, run: Run) -> None:
