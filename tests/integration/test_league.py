@@ -116,7 +116,10 @@ async def test_scores_and_ranks_come_from_the_stats_figures_of_real_tickets(worl
     assert page.status_code == 200
     chart = page.text.split('id="league-chart-data">', 1)[1].split("</script>", 1)[0]
     assert json.loads(chart)["scores"] == [100.0, items["s2"]["score"]]  # the chart's data: the table's
-    assert '<th scope="row">第二中学</th><td>一区教育局</td><td>14.3</td>' in page.text
+    assert (
+        '<th scope="row">第二中学</th><td data-label="所属区县">一区教育局</td><td data-label="得分">14.3</td>'
+        in page.text
+    )
     district = (await world.as_("insp1", "GET", "/api/v1/league", params=params)).json()
     assert [i["school_code"] for i in district["items"]] == ["s1", "s2"]  # d1's schools only
 
@@ -396,10 +399,14 @@ async def test_two_concurrent_sweeps_make_one_report(settings: Settings, engine:
             text("UPDATE orgs SET path = :p WHERE id = :id"), {"p": f"/{root}/{school}/", "id": school}
         )
         await session.execute(
-            text("INSERT INTO league_settings (org_id, assessment) VALUES (:id, CAST(:a AS jsonb))"),
+            text(
+                "INSERT INTO league_settings (org_id, assessment, created_at) "
+                "VALUES (:id, CAST(:a AS jsonb), :at)"
+            ),
             {
                 "id": root,
                 "a": json.dumps({"weights": WEIGHTS}),
+                "at": OCTOBER,
             },
         )
         await session.commit()
@@ -430,7 +437,9 @@ async def test_two_concurrent_sweeps_make_one_report(settings: Settings, engine:
             await session.commit()
 
 
-async def test_the_order_rule_is_served_by_its_partial_index(world: World, connection: AsyncConnection) -> None:
+async def test_the_order_rule_is_served_by_its_partial_index(
+    world: World, connection: AsyncConnection
+) -> None:
     """3,000 orders, all but a few done: the overdue rule reads ix_rectification_orders_open_due."""
     del world  # the org tree
     now = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
@@ -469,3 +478,14 @@ async def test_the_order_rule_is_served_by_its_partial_index(world: World, conne
     assert "ix_rectification_orders_open_due" in names, plan
     fired = await league_db.fire_overdue(driver, root, now)
     assert len(fired) == 10 and not await league_db.fire_overdue(driver, root, now)
+
+
+async def test_a_unit_assessed_after_the_first_working_day_waits_for_next_month(
+    world: World, run: Run
+) -> None:
+    world.clock.set(datetime(2026, 11, 18, 10, 0, tzinfo=SH).astimezone(UTC))  # type: ignore[attr-defined]
+    await set_city(world)
+    await run.sweep(datetime(2026, 11, 18, 11, 0, tzinfo=SH))
+    assert not await run.rows("SELECT id FROM league_reports")  # October's: not for a unit assessed since
+    await run.sweep(datetime(2026, 12, 1, 9, 0, tzinfo=SH))  # Tuesday, December 1: the first working day
+    assert [str(r[0]) for r in await run.rows("SELECT month FROM league_reports")] == ["2026-11-01"]

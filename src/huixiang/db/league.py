@@ -40,7 +40,7 @@ async def put_settings(
     values = {"assessment": assessment, "updated_by_id": user_id, "updated_at": now}
     await session.execute(
         pg_insert(LeagueSettings)
-        .values(org_id=org_id, **values)
+        .values(org_id=org_id, created_at=now, **values)
         .on_conflict_do_update(index_elements=["org_id"], set_=values)
     )
 
@@ -68,20 +68,24 @@ async def org_code_of(session: AsyncSession, org_id: int) -> str | None:
 # ---- the monthly 通报 ---------------------------------------------------------------------------
 
 
-async def units_due_a_report(connection: asyncpg.Connection, root_path: str, month: date) -> list[Any]:
-    """The units under a root with an assessment of their own and no 通报 for `month` yet."""
+async def units_due_a_report(
+    connection: asyncpg.Connection, root_path: str, month: date, assessed_by: datetime
+) -> list[Any]:
+    """The units under a root with an assessment of their own, set before `assessed_by` (the
+    hour the 通报 fell due), and no 通报 for `month` yet."""
     return list(
         await connection.fetch(
             """
             SELECT o.id, o.code, o.name, o.kind, o.path, s.assessment FROM league_settings s
             JOIN orgs o ON o.id = s.org_id
-            WHERE o.path >= $1 AND o.path < $2
+            WHERE o.path >= $1 AND o.path < $2 AND s.created_at <= $4
               AND NOT EXISTS (SELECT 1 FROM league_reports r WHERE r.org_id = s.org_id AND r.month = $3)
             ORDER BY o.path
             """,
             root_path,
             subtree_end(root_path),
             month,
+            assessed_by,
         )
     )
 

@@ -418,6 +418,8 @@ class LeagueSettings(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
     assessment: Mapped[dict[str, Any]]
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # When the unit first set one: a month's 通报 is made only for units assessed by then.
+    created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = _now()
 
 

@@ -30,7 +30,7 @@ from ..domain.access import Principal
 from ..domain.deadlines import Clock
 from ..domain.enums import Role
 from ..domain.errors import NotFound
-from ..domain.league import FIGURES, Assessment, Period, report_due
+from ..domain.league import FIGURES, Assessment, Period, first_workday, report_due
 from .context import Ctx
 from .league import Row, ranked_rows, source_for, title
 from .notices import SUBJECTS, Notice, local, record
@@ -71,8 +71,11 @@ async def monthly_reports(
     period = report_due(local_now.date(), clock.calendar)
     if period is None:
         return []
+    # A unit that first sets its assessment later in the month waits for next month's 通报.
+    today = local_now.date()
+    fell_due = datetime.combine(first_workday(today.year, today.month, clock.calendar), REPORT_AT, clock.tz)
     deliveries: list[int] = []
-    for unit in await db.units_due_a_report(connection, root_path, period.first):
+    for unit in await db.units_due_a_report(connection, root_path, period.first, fell_due):
         report_id = await db.claim_report(connection, unit["id"], period.first, ctx.now)
         if report_id is None:
             continue

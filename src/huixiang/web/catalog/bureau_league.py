@@ -79,6 +79,7 @@ ENTRIES: dict[str, str] = {
     "bureau.league.report.below_none": "本月没有学校低于合格线。",
     "bureau.league.report.schools": "学校数",
     "bureau.league.report.scored": "参与排名",
+    "bureau.league.report.mean": "平均得分",
     "bureau.league.report.print": "打印",
     "bureau.league.report.weights": "考核权重：",
     "bureau.league.report.line": "；合格线 {line} 分。",
