@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from huixiang.db import fast
 from huixiang.db import league as league_db
-from huixiang.db.repo import subtree_end
 from huixiang.db.engine import make_sessionmaker
+from huixiang.db.repo import subtree_end
 from huixiang.domain.league import DEFAULT_WEIGHTS, score, shares
 from huixiang.services import league_report, reminders
 from huixiang.services.context import Caches, Ctx
@@ -117,8 +117,8 @@ async def test_scores_and_ranks_come_from_the_stats_figures_of_real_tickets(worl
     chart = page.text.split('id="league-chart-data">', 1)[1].split("</script>", 1)[0]
     assert json.loads(chart)["scores"] == [100.0, items["s2"]["score"]]  # the chart's data: the table's
     assert (
-        '<th scope="row">第二中学</th><td data-label="所属区县">一区教育局</td><td data-label="得分">14.3</td>'
-        in page.text
+        '<th scope="row">第二中学</th><td data-label="所属区县">一区教育局</td>'
+        '<td data-label="得分">14.3</td>' in page.text
     )
     district = (await world.as_("insp1", "GET", "/api/v1/league", params=params)).json()
     assert [i["school_code"] for i in district["items"]] == ["s1", "s2"]  # d1's schools only
