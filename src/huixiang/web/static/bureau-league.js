@@ -9,7 +9,7 @@
     if (!holder || !source || typeof echarts === "undefined") return;
     var data = JSON.parse(source.textContent);
     if (!data.names.length) return;
-    holder.hidden = false;
+    document.getElementById("league-figure").hidden = false;
     holder.style.height = Math.max(160, 28 * data.names.length + 60) + "px";
     var chart = echarts.init(holder, null, { renderer: "canvas" });
     chart.setOption({
