@@ -120,6 +120,13 @@ async def test_scores_and_ranks_come_from_the_stats_figures_of_real_tickets(worl
         '<th scope="row">第二中学</th><td data-label="所属区县">一区教育局</td>'
         '<td data-label="得分">14.3</td>' in page.text
     )
+    for period, key in (("term", "2026-2027-1"), ("year", "2026")):
+        wider = (
+            await world.as_("cityinsp", "GET", "/api/v1/league", params={"period": period, "key": key})
+        ).json()
+        assert wider["period"]["key"] == key and wider["items"] == table["items"]  # October's tickets only
+    earlier = (await world.as_("cityinsp", "GET", "/api/v1/league", params={"key": "2026-09"})).json()
+    assert [i["score"] for i in earlier["items"]] == [None, None, None] and earlier["ranked"] == 0
     district = (await world.as_("insp1", "GET", "/api/v1/league", params=params)).json()
     assert [i["school_code"] for i in district["items"]] == ["s1", "s2"]  # d1's schools only
 
