@@ -75,7 +75,9 @@ ENTRIES: dict[str, str] = {
     "bureau.league.report.headline": "总体情况",
     "bureau.league.report.districts": "各区县情况",
     "bureau.league.report.top": "排名前列",
-    "bureau.league.report.below": "低于合格线的学校：约谈主要负责人，限期整改（合格线 {line} 分，期限 {due}）",
+    "bureau.league.report.below": (
+        "低于合格线的学校：约谈主要负责人，限期整改（合格线 {line} 分，期限 {due}）"
+    ),
     "bureau.league.report.below_none": "本月没有学校低于合格线。",
     "bureau.league.report.schools": "学校数",
     "bureau.league.report.scored": "参与排名",
