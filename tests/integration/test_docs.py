@@ -62,6 +62,9 @@ ERRORS = {
     "spotCheckResults": {400, 401, 403, 404, 503},
     "getSpotCheck": {400, 401, 403, 404, 503},
     "checkSpotCheckItem": {400, 401, 403, 404, 409, 413, 415, 503},
+    "leagueTable": {400, 401, 403, 404, 503},
+    "setLeagueAssessment": {400, 401, 403, 404, 413, 415, 503},
+    "listRectificationOrders": {400, 401, 403, 503},
     "health": {503},
 }
 PUBLIC = {"login", "logout", "publicIntake", "publicTrack", "publicRate", "health"}

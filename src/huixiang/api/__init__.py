@@ -5,6 +5,7 @@ from litestar.types import ControllerRouterHandler
 from .admin import POLICIES, AdminController
 from .auth import AuthController
 from .health import health
+from .league import LeagueController
 from .public import PublicController
 from .reports import ReportController
 from .spot_checks import SpotCheckController
@@ -17,6 +18,7 @@ ROUTES: list[ControllerRouterHandler] = [
     TicketController,
     ReportController,
     SpotCheckController,
+    LeagueController,
     health,
     POLICIES,
 ]

@@ -475,3 +475,67 @@ class SpotCheckItem(Base):
         CheckConstraint("verdict in ('pass','fail')", name="verdict"),
         CheckConstraint("verdict = 'fail' OR rectify_due_at IS NULL", name="rectify_only_on_fail"),
     )
+
+
+# ---- league tables, the monthly 通报 and 限期整改 (migration 0014_league) ---------------------
+
+
+class LeagueSettings(Base):
+    """A bureau's (or district's) assessment: weights, passing line, rectification days
+    (domain/league.Assessment as JSON). A unit with a row of its own gets a monthly 通报."""
+
+    __tablename__ = "league_settings"
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    assessment: Mapped[dict[str, Any]]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # When the unit first set one: a month's 通报 is made only for units assessed by then.
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+
+
+class LeagueReport(Base):
+    """A month's 通报 of one unit: made once (the unique key), its workbook and the summary the
+    printable page shows, as they were on the day it was made."""
+
+    __tablename__ = "league_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    month: Mapped[date] = mapped_column(Date)  # the first day of the month reported
+    made_at: Mapped[datetime]
+    summary: Mapped[dict[str, Any]]
+    xlsx: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (UniqueConstraint("org_id", "month", name="uq_league_reports_org_month"),)
+
+
+class RectificationOrder(Base):
+    """限期整改: a school under its bureau's passing line for a month, given a deadline. open →
+    done (the leader, with a note) or overdue (the sweep, once) → done."""
+
+    __tablename__ = "rectification_orders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("league_reports.id", ondelete="CASCADE"))
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), index=True)
+    # The school's path, "C" collation like tickets.org_path: a scope is an index range.
+    school_path: Mapped[str] = mapped_column(String(400, collation="C"))
+    period: Mapped[str] = mapped_column(String(16))  # "2026-11"
+    score: Mapped[float]
+    passing_line: Mapped[int] = mapped_column(SmallInteger)
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(8), server_default="open")
+    created_at: Mapped[datetime]
+    overdue_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    done_note: Mapped[str | None] = mapped_column(Text)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        UniqueConstraint("issuer_id", "school_id", "period", name="uq_rectification_orders_once"),
+        CheckConstraint("state in ('open','done','overdue')", name="state"),
+        # The sweep's rule: open orders by deadline (db/league.OVERDUE repeats the predicate).
+        Index("ix_rectification_orders_open_due", "due_at", postgresql_where=text("state = 'open'")),
+    )

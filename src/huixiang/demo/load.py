@@ -10,10 +10,11 @@ from ..db import demo as db
 from ..db import repo
 from ..domain.access import Principal
 from ..domain.enums import Action, Channel
-from ..services import accounts, intake, tickets
+from ..domain.league import month_before
+from ..services import accounts, intake, league, league_report, tickets
 from ..services import schemas as s
 from ..services.context import Ctx
-from ..services.reference import clock_for
+from ..services.reference import clock_for, org_info
 from .logins import Login, demo_logins
 from .plan import SEED, Plan, Planner, draw_plans
 from .replies import load_replies
@@ -142,6 +143,15 @@ async def _run(ctx: Ctx, rng: random.Random, plans: list[Plan], principals: dict
         await tickets.act(past, actor, plan.number, action, request)
 
 
+LEAGUE_SETTER = "demo-city-inspector"
+# 满意率 weighs most; the line is high enough that the demo's weakest schools fall under it.
+LEAGUE_ASSESSMENT = {
+    "weights": {"response": 20, "on_time": 25, "satisfaction": 35, "reopen": 10, "overdue": 10},
+    "passing_line": 82,
+    "rectify_days": 10,
+}
+
+
 async def load_demo(ctx: Ctx) -> list[Login]:
     """Create the demo bureau, its users and tickets, unless it exists; answer the logins."""
     logins = demo_logins()
@@ -183,5 +193,16 @@ async def load_demo(ctx: Ctx) -> list[Login]:
     await _run(ctx, rng, plans, principals)
     await load_replies(ctx)
     await load_spot_checks(ctx, principals)
+    await _league(ctx, principals)
     await ctx.session.flush()
     return logins
+
+
+async def _league(ctx: Ctx, principals: dict[str, Principal]) -> None:
+    """The city's assessment (a passing line some schools miss) and last month's 通报, so the
+    league page has a table, a report to download and 限期整改 orders."""
+    await league.set_assessment(ctx, principals[LEAGUE_SETTER], DEMO_BUREAU, LEAGUE_ASSESSMENT)
+    city = await org_info(ctx, DEMO_BUREAU)
+    assert city is not None
+    today = ctx.now.astimezone(ctx.settings.timezone).date()
+    await league_report.make_report(ctx, city, month_before(today))

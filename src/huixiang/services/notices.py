@@ -31,6 +31,9 @@ SUBJECTS = {
     "digest": "每日工单提醒",
     "new_ticket": "新工单待登记",
     "assigned": "您有新交办的工单",
+    "league_report": "月度排名通报",
+    "rectification": "限期整改通知",
+    "rectification_overdue": "限期整改已逾期",
 }
 
 

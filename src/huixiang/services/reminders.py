@@ -16,6 +16,7 @@ import asyncpg
 from ..db import fast
 from ..db import reminders as db
 from ..domain.enums import Role
+from . import league_report
 from .context import Ctx
 from .notices import Notice, record, record_for_orgs, ticket_text
 from .reference import clock_for
@@ -71,6 +72,11 @@ async def sweep(ctx: Ctx, requeue_after: timedelta = REQUEUE_AFTER) -> SweepRepo
             ctx, now - timedelta(days=policy.rating_window_days), root_path
         )
         await _digests(ctx, connection, clock, root_path, report)
+        report.deliveries += await league_report.monthly_reports(ctx, connection, clock, root_path)
+        fired_orders, deliveries = await league_report.overdue_orders(ctx, connection, root_path)
+        if fired_orders:
+            report.fired[league_report.ORDER_OVERDUE_RULE] += fired_orders
+        report.deliveries += deliveries
     due_again = await db.requeue_due(connection, ctx.now, requeue_after)
     report.deliveries = sorted(set(report.deliveries) | set(due_again))
     return report

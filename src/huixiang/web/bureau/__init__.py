@@ -4,7 +4,8 @@ on the same services as the API."""
 
 from litestar.types import ControllerRouterHandler
 
+from .league import BureauLeague
 from .overview import BureauOverview
 from .spot_checks import BureauSpotChecks
 
-ROUTES: list[ControllerRouterHandler] = [BureauOverview, BureauSpotChecks]
+ROUTES: list[ControllerRouterHandler] = [BureauOverview, BureauSpotChecks, BureauLeague]

@@ -17,6 +17,7 @@ from ..staff.session import Staff
 NAV = (
     ("/bureau", "bureau.nav.overview"),
     ("/bureau/spot-checks", "bureau.spot_checks.nav"),
+    ("/bureau/league", "bureau.league.nav"),
 )
 # Inspectors see their district or city; a school's leader sees the same pages for the school.
 ROLES = frozenset({Role.INSPECTOR, Role.LEADER})
