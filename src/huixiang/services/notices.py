@@ -31,6 +31,9 @@ SUBJECTS = {
     "digest": "每日工单提醒",
     "new_ticket": "新工单待登记",
     "assigned": "您有新交办的工单",
+    "supervised": "工单收到督办",
+    "chased": "教育局催办",
+    "order_overdue": "督办已逾期",
 }
 
 
