@@ -7,6 +7,7 @@ from .auth import AuthController
 from .health import health
 from .public import PublicController
 from .reports import ReportController
+from .supervision import SupervisionController
 from .tickets import TicketController
 
 ROUTES: list[ControllerRouterHandler] = [
@@ -15,6 +16,7 @@ ROUTES: list[ControllerRouterHandler] = [
     PublicController,
     TicketController,
     ReportController,
+    SupervisionController,
     health,
     POLICIES,
 ]

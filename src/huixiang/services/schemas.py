@@ -271,6 +271,17 @@ class OrderList(Struct):
     items: list[OrderView]
 
 
+class OrderPage(Struct):
+    """The orders in the caller's scope (newest first, at most 200) and how many are in each state."""
+
+    items: list[OrderView]
+    counts: dict[str, int]
+
+
+class OrderChaseRequest(Input):
+    note: Note | None = None
+
+
 class BoardItem(Struct):
     number: str
     status: str
