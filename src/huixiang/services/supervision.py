@@ -6,6 +6,7 @@ answered by the ticket actions (services/tickets/orders.py); the sweep watches t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from ..db import supervision as db
 from ..domain import supervision as rules
@@ -19,7 +20,7 @@ from .reference import clock_for
 from .tickets import act, get_ticket
 from .tickets.orders import order_view, ticket_orders
 
-__all__ = ["chase_order", "notice", "order", "orders", "overdue_board", "ticket_orders"]
+__all__ = ["board_page", "chase_order", "notice", "order", "orders", "overdue_board", "ticket_orders"]
 
 BOARD_LIMIT = 500  # tickets on one board; more are said, not shown
 ORDERS_LIMIT = 200
@@ -146,3 +147,21 @@ async def overdue_board(ctx: Ctx, principal: Principal) -> s.OverdueBoard:
 def _excerpt(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class BoardPage:
+    board: s.OverdueBoard
+    today: date  # in the bureau's zone: the earliest day an order may be due
+    default_due: date  # the 督办 form's deadline unless changed: the rework rule's working days
+
+
+async def board_page(ctx: Ctx, principal: Principal) -> BoardPage:
+    """The overdue board for the page, with the 督办 form's first and suggested deadline day."""
+    board = await overdue_board(ctx, principal)
+    paths = principal.scope_paths()
+    if not paths:  # a caller without a grant reaches nothing
+        raise NotFound("Nothing is in your scope.")
+    clock = await clock_for(ctx, paths[0])
+    today = clock.local_day(ctx.now)
+    return BoardPage(board, today, clock.calendar.shift(today, clock.policy.rework_days))

@@ -4,6 +4,8 @@ on the same services as the API."""
 
 from litestar.types import ControllerRouterHandler
 
+from .overdue import BureauOverdue
 from .overview import BureauOverview
+from .supervision import BureauSupervision
 
-ROUTES: list[ControllerRouterHandler] = [BureauOverview]
+ROUTES: list[ControllerRouterHandler] = [BureauOverview, BureauOverdue, BureauSupervision]

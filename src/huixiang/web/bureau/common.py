@@ -14,7 +14,11 @@ from ..staff.pages import page
 from ..staff.session import Staff
 
 # The console's pages in the nav's order: (path, catalogue key). Each page adds its own line.
-NAV = (("/bureau", "bureau.nav.overview"),)
+NAV = (
+    ("/bureau", "bureau.nav.overview"),
+    ("/bureau/overdue", "bureau.supervision.nav.overdue"),
+    ("/bureau/supervision", "bureau.supervision.nav.orders"),
+)
 # Inspectors see their district or city; a school's leader sees the same pages for the school.
 ROLES = frozenset({Role.INSPECTOR, Role.LEADER})
 
