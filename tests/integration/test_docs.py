@@ -56,6 +56,11 @@ ERRORS = {
     "listDeliveries": {400, 401, 403, 503},
     "stats": {400, 401, 403, 404, 503},
     "exportTickets": {400, 401, 403, 503},
+    "ticketOrders": {400, 401, 403, 404, 503},
+    "listOrders": {400, 401, 403, 503},
+    "getOrder": {400, 401, 403, 404, 503},
+    "chaseOrder": {400, 401, 403, 404, 409, 413, 415, 503},
+    "overdueBoard": {400, 401, 403, 503},
     "health": {503},
 }
 PUBLIC = {"login", "logout", "publicIntake", "publicTrack", "publicRate", "health"}
