@@ -6,6 +6,7 @@ their working days overdue; scope and roles as everywhere (404 outside, 403 for 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,12 +16,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from huixiang.db.engine import make_sessionmaker
+from huixiang.db.supervision import FIRE_OVERDUE
 from huixiang.services import reminders
 from huixiang.services.context import Caches, Ctx
 from huixiang.settings import Settings
 
 from .conftest import World
-from .helpers import assert_error, parse_time, ticket_at
+from .helpers import assert_error, parse_time, raw, ticket_at
 
 pytestmark = pytest.mark.asyncio
 SH = ZoneInfo("Asia/Shanghai")
@@ -349,3 +351,37 @@ async def test_board_groups_the_late_tickets_by_school_with_working_days_and_hol
     assert {t["number"] for t in listed.json()["items"]} == set(lines)
     mine = (await world.as_("lead1", "GET", "/api/v1/supervision/overdue")).json()
     assert [g["school_code"] for g in mine["schools"]] == ["s1"]
+
+
+async def test_the_order_rule_is_served_by_its_partial_index(
+    world: World, connection: AsyncConnection
+) -> None:
+    """db/supervision.FIRE_OVERDUE repeats ix_supervision_orders_sweep's predicate: on a table of
+    mostly answered orders, EXPLAIN reads the open ones through that index."""
+    receipt = await ticket_at(world, "assigned")
+    await connection.execute(
+        text(
+            """
+            INSERT INTO supervision_orders (ticket_id, issued_by_name, issuer_org_id, note, due_at,
+                                            state, created_at)
+            SELECT t.id, '督查员', t.district_id, '督办', now() + (g - 2500) * interval '1 minute',
+                   CASE WHEN g > 10 THEN 'answered' ELSE 'open' END, now()
+            FROM generate_series(1, 5000) g JOIN tickets t ON t.number = :n
+            """
+        ),
+        {"n": receipt["number"]},
+    )
+    await connection.execute(text("ANALYZE supervision_orders"))
+    driver = await raw(connection)
+    await driver.execute("SET LOCAL enable_seqscan = off")
+    answer = await driver.fetchval(f"EXPLAIN (FORMAT JSON) {FIRE_OVERDUE}", datetime.now(UTC))
+    plan = json.loads(answer) if isinstance(answer, str) else answer  # the session may decode json
+    found: set[str] = set()
+
+    def walk(node: dict[str, Any]) -> None:
+        found.update([node["Index Name"]] if "Index Name" in node else [])
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    assert "ix_supervision_orders_sweep" in found, plan
