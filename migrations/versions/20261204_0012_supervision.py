@@ -65,12 +65,19 @@ def upgrade() -> None:
         [sa.text("created_at DESC"), sa.text("id DESC")],
     )
     # The orders the tickets' flat fields held until now, one per supervised ticket, so the
-    # pages and the sweep see them: the issuer is the ticket's last supervise event's actor.
+    # pages and the sweep see them: the issuer is the ticket's last supervise event's actor, for
+    # the nearest unit of theirs above the ticket (as services/tickets/orders.issuing_unit does).
+    # An open one already past its deadline becomes overdue at the next sweep, which says so.
     op.execute(
         """
         INSERT INTO supervision_orders (ticket_id, issued_by_id, issued_by_name, issuer_org_id,
                                         note, due_at, state, created_at, answered_at)
-        SELECT t.id, e.actor_id, e.actor, coalesce(t.district_id, t.org_id),
+        SELECT t.id, e.actor_id, e.actor,
+               coalesce((SELECT g.org_id FROM role_grants g JOIN orgs o ON o.id = g.org_id
+                         WHERE g.user_id = e.actor_id AND g.role = 'inspector'
+                           AND starts_with(t.org_path, o.path)
+                         ORDER BY length(o.path) DESC LIMIT 1),
+                        t.district_id, t.org_id),
                coalesce(t.supervise_note, ''), t.supervise_due_at,
                CASE WHEN t.status IN ('collected','registered','submitted','assigned')
                     THEN 'open' ELSE 'answered' END,
