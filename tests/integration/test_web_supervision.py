@@ -245,4 +245,14 @@ async def test_the_printed_notice_has_the_school_ticket_words_masked_note_deadli
     world.client.cookies.clear()
     await sign_in(world.client, "insp2")
     assert (await world.client.get(f"/bureau/supervision/{order.id}/print")).status_code == 404
+    # Another district's inspector: the ticket and the order do not exist for them.
+    csrf = csrf_of(await board(world.client))
+    number = held["number"]
+    for url, data in (
+        (f"/bureau/overdue/{number}/supervise", {"note": "越权督办", "due_at": "2026-12-04"}),
+        (f"/bureau/overdue/{number}/chase", {"note": "越权催办"}),
+        (f"/bureau/supervision/{order.id}/chase", {"note": "越权催办"}),
+    ):
+        assert (await world.client.post(url, data={"csrf": csrf, **data})).status_code == 404, url
+    assert len(await orders_of(connection, number)) == 1
     assert (await world.client.get("/bureau/supervision/99999999999999999999/print")).status_code == 404
