@@ -6,6 +6,7 @@ their working days overdue; scope and roles as everywhere (404 outside, 403 for 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,8 +22,12 @@ from huixiang.services import reminders
 from huixiang.services.context import Caches, Ctx
 from huixiang.settings import Settings
 
-from .conftest import World
+from .conftest import PASSWORD, World
 from .helpers import assert_error, parse_time, raw, ticket_at
+
+# The committing world of the concurrency tests, as a fixture here too (its parameters below
+# are that fixture, which ruff reads as a redefinition: F811).
+from .test_concurrency import Committed, committed  # noqa: F401
 
 pytestmark = pytest.mark.asyncio
 SH = ZoneInfo("Asia/Shanghai")
@@ -385,3 +390,73 @@ async def test_the_order_rule_is_served_by_its_partial_index(
 
     walk(plan[0]["Plan"])
     assert "ix_supervision_orders_sweep" in found, plan
+
+
+# ---- concurrency (requests and sweeps that really commit) --------------------------------------
+
+
+async def _with_inspector(committed: Committed) -> None:  # noqa: F811
+    answer = await committed.as_(
+        "admin",
+        "POST",
+        "/api/v1/users",
+        json={
+            "username": committed.user("insp"),
+            "password": PASSWORD,
+            "display_name": "督查员",
+            "roles": [{"role": "inspector", "org_code": f"d-{committed.tag}"}],
+        },
+    )
+    assert answer.status_code == 201, answer.text
+
+
+async def test_chases_racing_each_other_and_an_answer_all_land_in_one_chain(
+    committed: Committed,  # noqa: F811
+) -> None:
+    """A chase writes no field of the ticket: it locks the row, so neither another chase nor the
+    answer running at once takes the same seq, and the answer's version is not stale."""
+    await _with_inspector(committed)
+    receipt = await committed.ticket("assigned")
+    number = receipt["number"]
+    version = (await committed.as_("lead", "GET", f"/api/v1/tickets/{number}")).json()["version"]
+    answers = await asyncio.gather(
+        *(committed.action("insp", number, "chase", note=f"催办{i}") for i in range(4)),
+        committed.action("hand", number, "respond", text="答复", version=version),
+    )
+    assert [a.status_code for a in answers] == [200] * 5, [a.text for a in answers if a.status_code != 200]
+    log = (await committed.as_("lead", "GET", f"/api/v1/tickets/{number}/events")).json()
+    assert log["chain_ok"] is True
+    assert [e["seq"] for e in log["items"]] == list(range(1, len(log["items"]) + 1))
+    assert [e["action"] for e in log["items"]].count("chase") == 4
+
+
+async def test_two_sweeps_at_once_make_an_order_overdue_once(
+    committed: Committed,  # noqa: F811
+    settings: Settings,
+) -> None:
+    await _with_inspector(committed)
+    receipt = await committed.ticket("assigned")
+    number = receipt["number"]
+    due = datetime.now(UTC) + timedelta(seconds=2)
+    answer = await committed.action("insp", number, "supervise", note="限时办结", due_at=due.isoformat())
+    assert answer.status_code == 200, answer.text
+    later = due + timedelta(hours=1)
+
+    async def one_sweep() -> reminders.SweepReport:
+        async with make_sessionmaker(committed.engine)() as session:
+            report = await reminders.sweep(Ctx(session, settings, Caches(), later))
+            await session.commit()
+            return report
+
+    await asyncio.gather(one_sweep(), one_sweep(), one_sweep())
+    await one_sweep()
+    state = await committed.scalar(
+        "SELECT o.state FROM supervision_orders o JOIN tickets t ON t.id = o.ticket_id WHERE t.number = :n",
+        n=number,
+    )
+    told = await committed.scalar(
+        "SELECT count(*) FROM notifications n JOIN tickets t ON t.id = n.ticket_id "
+        "WHERE t.number = :n AND n.rule = 'order_overdue'",
+        n=number,
+    )
+    assert (state, told) == ("overdue", 2)  # the leader and the issuer, once each
