@@ -41,4 +41,8 @@ def test_the_int64_guard_is_on_the_integer_paths_only(shared_app: Any) -> None:
         "/staff/replies/{reply_id:int} ['GET']",
         "/staff/replies/{reply_id:int} ['POST']",
         "/staff/replies/{reply_id:int}/delete ['POST']",
+        "/api/v1/supervision/orders/{order_id:int} ['GET']",
+        "/api/v1/supervision/orders/{order_id:int}/chase ['POST']",
+        "/bureau/supervision/{order_id:int}/chase ['POST']",
+        "/bureau/supervision/{order_id:int}/print ['GET']",
     }
