@@ -183,10 +183,14 @@ async def test_every_supervision_order_is_kept(world: World) -> None:
         for e in (await events_of(world, receipt["number"]))["items"]
         if e["action"] == "supervise"
     ]
+    # Each event names its order (a record of its own since issue 10: test_supervision.py).
+    order_ids = [data.pop("order_id") for _, _, data in orders]
     assert orders == [
         ("insp1老师", "三日内办结", {"due_at": "2026-11-21T02:00:00+08:00"}),
         ("cityinsp老师", "市局督办：加快办理", {"due_at": None}),
     ]
+    listed = (await world.as_("insp1", "GET", f"/api/v1/tickets/{receipt['number']}/orders")).json()
+    assert [o["id"] for o in listed["items"]] == order_ids[::-1]  # newest first
     ticket = (await world.as_("lead1", "GET", f"/api/v1/tickets/{receipt['number']}")).json()
     assert ticket["supervision"] == {"note": "市局督办：加快办理", "due_at": None}  # the order in force
 

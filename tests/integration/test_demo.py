@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from huixiang.db import repo
 from huixiang.db.engine import make_sessionmaker
-from huixiang.db.models import Org, Ticket, TicketEvent, User
+from huixiang.db.models import Org, SupervisionOrder, Ticket, TicketEvent, User
 from huixiang.demo import DEMO_BUREAU, DEMO_PASSWORD, Login, load_demo, print_logins
 from huixiang.domain.access import Principal
 from huixiang.domain.enums import AWAITING_RESPONSE, Channel, Kind, Role, Status
@@ -91,6 +91,17 @@ async def test_demo_covers_the_loop_is_idempotent_and_its_logins_work(
         assert any(r.anonymous for r in rows) and any(r.to_bureau for r in rows)
         assert any(r.priority == "urgent" for r in rows)
         assert any(r.extended for r in rows) and any(r.supervised for r in rows)
+        # 督办 orders (issue 10): open ones on late tickets, answered ones, and chases logged.
+        states = dict(
+            (
+                await session.execute(
+                    select(SupervisionOrder.state, func.count()).group_by(SupervisionOrder.state)
+                )
+            ).all()
+        )
+        assert states.get("open", 0) >= 3 and states.get("answered", 0) >= 3
+        chases = select(func.count()).select_from(TicketEvent).where(TicketEvent.action == "chase")
+        assert (await session.execute(chases)).scalar_one() >= 1
         assert any(r.reopened_by_rating and r.status == "assigned" for r in rows)
         assert {r.rating for r in rows} >= {"satisfied", "basically_satisfied", "unsatisfied", None}
         assert any(r.status == "responded" and r.rating is None for r in rows)

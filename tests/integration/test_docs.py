@@ -65,6 +65,11 @@ ERRORS = {
     "leagueTable": {400, 401, 403, 404, 503},
     "setLeagueAssessment": {400, 401, 403, 404, 413, 415, 503},
     "listRectificationOrders": {400, 401, 403, 503},
+    "ticketOrders": {400, 401, 403, 404, 503},
+    "listOrders": {400, 401, 403, 503},
+    "getOrder": {400, 401, 403, 404, 503},
+    "chaseOrder": {400, 401, 403, 404, 409, 413, 415, 503},
+    "overdueBoard": {400, 401, 403, 503},
     "health": {503},
 }
 PUBLIC = {"login", "logout", "publicIntake", "publicTrack", "publicRate", "health"}

@@ -75,6 +75,8 @@ EXPECTED: dict[Action, dict] = {
         "to": S.ASSIGNED,
     },
     A.SUPERVISE: {"who": {Role.INSPECTOR: set(OPEN)}, "to": None},
+    # 催办 (issue 10): an inspector chases an open ticket again; nothing but the archive changes.
+    A.CHASE: {"who": {Role.INSPECTOR: set(OPEN)}, "to": None},
     A.INSPECT: {"who": {Role.INSPECTOR: {S.ARCHIVED}}, "to": S.INSPECTED, "rework": S.ASSIGNED},
 }
 
@@ -368,7 +370,7 @@ def test_allowed_actions_single_actor_matches_design_table(status, actor):
         (S.ASSIGNED, {Role.HANDLER, Actor.ASSIGNEE}, [A.RESPOND]),
         (S.ASSIGNED, {Role.HANDLER}, []),
         (S.RESPONDED, {Actor.PARENT}, [A.RATE]),
-        (S.RESPONDED, {Role.LEADER, Role.INSPECTOR}, [A.ARCHIVE, A.REOPEN, A.SUPERVISE]),
+        (S.RESPONDED, {Role.LEADER, Role.INSPECTOR}, [A.ARCHIVE, A.REOPEN, A.SUPERVISE, A.CHASE]),
         (S.RESPONDED, {Actor.SYSTEM}, [A.ARCHIVE]),
         (S.ARCHIVED, {Role.INSPECTOR}, [A.REOPEN, A.INSPECT]),
         (S.SUBMITTED, {Role.ADMIN, Role.GRID_MEMBER}, []),

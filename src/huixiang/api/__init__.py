@@ -9,6 +9,7 @@ from .league import LeagueController
 from .public import PublicController
 from .reports import ReportController
 from .spot_checks import SpotCheckController
+from .supervision import SupervisionController
 from .tickets import TicketController
 
 ROUTES: list[ControllerRouterHandler] = [
@@ -19,6 +20,7 @@ ROUTES: list[ControllerRouterHandler] = [
     ReportController,
     SpotCheckController,
     LeagueController,
+    SupervisionController,
     health,
     POLICIES,
 ]

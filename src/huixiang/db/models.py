@@ -278,6 +278,40 @@ class TicketEvent(Base):
     __table_args__ = (UniqueConstraint("ticket_id", "seq", name="uq_ticket_events_ticket_seq"),)
 
 
+class SupervisionOrder(Base):
+    """督办: an inspector's order on a ticket, with a note and a deadline; open until the school
+    answers the ticket, overdue when its deadline passes first (the sweep decides that once)."""
+
+    __tablename__ = "supervision_orders"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    issued_by_name: Mapped[str] = mapped_column(String(100))  # as it was when the order was made
+    issuer_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))  # the issuing unit (bureau)
+    note: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(String(12), server_default="open")
+    created_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    overdue_at: Mapped[datetime | None]
+    chases: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    chased_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_supervision_orders_ticket", "ticket_id", "id"),
+        # The deadline sweep: only open orders with a deadline, by deadline.
+        Index(
+            "ix_supervision_orders_sweep",
+            "due_at",
+            postgresql_where=text("state = 'open' AND due_at IS NOT NULL"),
+        ),
+        # The supervision page: the newest orders first.
+        Index("ix_supervision_orders_recent", text("created_at DESC"), text("id DESC")),
+        CheckConstraint("state in ('open','answered','overdue')", name="state"),
+    )
+
+
 class Attachment(Base):
     """Files kept in PostgreSQL so any replica can serve them."""
 

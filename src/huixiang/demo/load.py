@@ -134,6 +134,8 @@ async def _run(ctx: Ctx, rng: random.Random, plans: list[Plan], principals: dict
             request = s.ExtendRequest(respond_due_at=step.args["respond_due_at"], reason=step.args["reason"])
         elif action is Action.SUPERVISE:
             request = s.SuperviseRequest(note=step.args["note"], due_at=step.args["due_at"])
+        elif action is Action.CHASE:
+            request = s.ChaseRequest(note=step.args["note"])
         elif action is Action.REOPEN:
             request = s.ReopenRequest(reason=step.args["reason"])
         elif action is Action.INSPECT:

@@ -15,6 +15,7 @@ from ..domain.enums import Channel, Kind, Priority, Rating, Status, Verdict
 from .story import (
     ARCHIVE_NOTES,
     ASSIGN_NOTES,
+    CHASE_NOTE,
     CLOCKS,
     DISHES,
     EXTEND_REASONS,
@@ -400,6 +401,11 @@ class Planner:
                     )
                 )
             if spec.final is Status.ASSIGNED and not (spec.ratings or spec.inspect_fail):
+                # Still open: the inspector chases it a working day after the order (drawn
+                # without the generator, so the other stories stay as they were).
+                chase_at = self.clock.after_workdays(t, 1) if spec.supervise else None
+                if chase_at is not None and chase_at < self.latest:
+                    steps.append(Step(chase_at, "chase", inspector, {"note": CHASE_NOTE}))
                 return finish(due)
             if spec.supervise:
                 t = self.after(t, 2, 40, self.office)

@@ -753,6 +753,8 @@ SUPERVISE_NOTES = (
     "家长反映强烈，请校长亲自督办，限期答复。",
     "督办：请说明超期原因，并按时报送整改结果。",
 )
+# 催办 of a supervised ticket still open a working day after its order (demo/plan.py).
+CHASE_NOTE = "督办后仍未答复，请今日内办结并答复家长。"
 REOPEN_REASONS = (
     "答复过于笼统，请补充具体整改措施和完成时间后重新答复。",
     "答复未回应家长的主要诉求，请重新核实后答复。",

@@ -72,8 +72,7 @@ def due_chip(
         return None
     today, due_day = clock.local_day(now), clock.local_day(due)
     if now >= due:
-        days = max(1, clock.calendar.workdays_between(due_day, today))
-        return DueChip(Colour.RED, OVERDUE, {"days": days}, due)
+        return DueChip(Colour.RED, OVERDUE, {"days": overdue_days(due, now, clock)}, due)
     at = due.astimezone(clock.tz).strftime("%H:%M")
     if due_day == today:
         return DueChip(Colour.AMBER, TODAY, {"time": at}, due)
@@ -83,6 +82,14 @@ def due_chip(
             return DueChip(Colour.AMBER, TOMORROW, {"time": at}, due)
         return DueChip(Colour.AMBER, WEEKDAY, {"time": at, "weekday": due_day.weekday()}, due)
     return DueChip(Colour.GREEN, LEFT, {"days": clock.calendar.workdays_between(today, due_day)}, due)
+
+
+def overdue_days(due: datetime, now: datetime, clock: Clock) -> int:
+    """How long a deadline has passed at `now`, in working days: from the deadline's day to
+    today, at least 1 (past due since this evening is "1 day"); 0 while it has not passed."""
+    if now < due:
+        return 0
+    return max(1, clock.calendar.workdays_between(clock.local_day(due), clock.local_day(now)))
 
 
 def due_within(now: datetime, clock: Clock) -> datetime:

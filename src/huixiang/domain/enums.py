@@ -35,6 +35,8 @@ class Action(StrEnum):
     ARCHIVE = "archive"
     REOPEN = "reopen"
     SUPERVISE = "supervise"
+    # 催办: an inspector chases a ticket (or one of its supervision orders); the status stays.
+    CHASE = "chase"
     INSPECT = "inspect"
     # Not a step of the lifecycle: an audited read of who wrote (the contact and the student).
     REVEAL = "reveal"

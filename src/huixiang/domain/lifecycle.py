@@ -51,8 +51,14 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     Action.ARCHIVE: (_rule([S.RESPONDED], [Role.LEADER, Role.REGISTRAR, Actor.SYSTEM], S.ARCHIVED),),
     Action.REOPEN: (_rule([S.RESPONDED, S.ARCHIVED], [Role.LEADER, Role.INSPECTOR], S.ASSIGNED),),
     Action.SUPERVISE: (_rule(OPEN_STATUSES, [Role.INSPECTOR], None),),
+    # 催办 reminds the school of an open ticket (or order) again: logged, the status stays.
+    Action.CHASE: (_rule(OPEN_STATUSES, [Role.INSPECTOR], None),),
     Action.INSPECT: (_rule([S.ARCHIVED], [Role.INSPECTOR], S.INSPECTED, S.ASSIGNED),),
 }
+
+# Actions that change nothing on the ticket, only append an event: the ticket's version stays,
+# so a page loaded before a chase still acts without a conflict.
+LOGGED_ONLY = frozenset({Action.CHASE})
 
 STATE_WORDS = {
     S.COLLECTED: "collected (not yet registered)",

@@ -34,6 +34,9 @@ SUBJECTS = {
     "league_report": "月度排名通报",
     "rectification": "限期整改通知",
     "rectification_overdue": "限期整改已逾期",
+    "supervised": "工单收到督办",
+    "chased": "教育局催办",
+    "order_overdue": "督办已逾期",
 }
 
 

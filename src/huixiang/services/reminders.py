@@ -15,10 +15,11 @@ import asyncpg
 
 from ..db import fast
 from ..db import reminders as db
+from ..db import supervision as orders_db
 from ..domain.enums import Role
 from . import league_report
 from .context import Ctx
-from .notices import Notice, record, record_for_orgs, ticket_text
+from .notices import Notice, local, record, record_for_orgs, ticket_text
 from .reference import clock_for
 from .tickets import archive_expired
 
@@ -77,6 +78,7 @@ async def sweep(ctx: Ctx, requeue_after: timedelta = REQUEUE_AFTER) -> SweepRepo
         if fired_orders:
             report.fired[league_report.ORDER_OVERDUE_RULE] += fired_orders
         report.deliveries += deliveries
+    await _orders_overdue(ctx, connection, report)
     due_again = await db.requeue_due(connection, ctx.now, requeue_after)
     report.deliveries = sorted(set(report.deliveries) | set(due_again))
     return report
@@ -100,6 +102,30 @@ async def _notify(
     report.notices += len(notices)
     report.deliveries += new
     report.deliveries += await record_for_orgs(connection, robots, ctx.now)
+
+
+async def _orders_overdue(ctx: Ctx, connection: asyncpg.Connection, report: SweepReport) -> None:
+    """督办 orders still open past their deadline become overdue, each once; the school's
+    leaders (where the ticket is filed) and the issuing inspector are told."""
+    while True:
+        fired = await orders_db.fire_overdue(connection, ctx.now)
+        if fired:
+            report.fired["order_overdue"] += len(fired)
+            leaders = await db.staff_of(connection, sorted({r["org_id"] for r in fired}), [Role.LEADER.value])
+            notices = []
+            for row in fired:
+                due = local(row["deadline"], ctx.settings.timezone)
+                text = f"工单 {row['number']} 的督办已超过期限（{due}），请立即办结并答复家长。"
+                issuer = [row["issued_by_id"]] if row["issued_by_id"] else []
+                data = {"number": row["number"], "order_id": row["id"]}
+                for user_id in sorted({*leaders.get((row["org_id"], Role.LEADER), []), *issuer}):
+                    notices.append(
+                        Notice(user_id, row["ticket_id"], "order_overdue", row["deadline"], text, data)
+                    )
+            report.deliveries += await record(connection, notices, ctx.now)
+            report.notices += len(notices)
+        if len(fired) < orders_db.BATCH:
+            break
 
 
 def _recipients(rule: str, row: Any, staff: dict[tuple[int, str], list[int]]) -> set[int]:

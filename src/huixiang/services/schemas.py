@@ -186,6 +186,13 @@ class SuperviseRequest(ActionInput):
     due_at: datetime | None = None
 
 
+class ChaseRequest(ActionInput):
+    """催办: remind the school of the ticket, or of one of its orders not answered yet."""
+
+    note: Note | None = None
+    order_id: Annotated[int, Meta(ge=1, le=2**63 - 1)] | None = None
+
+
 class InspectRequest(ActionInput):
     verdict: Verdict
     note: RequiredNote
@@ -239,6 +246,69 @@ class PublicTicketView(Struct):
 class Supervision(Struct):
     note: str | None
     due_at: datetime | None
+
+
+class OrderView(Struct):
+    """督办: one supervision order, with its ticket and the issuing inspector and unit."""
+
+    id: int
+    ticket_number: str
+    school_code: str
+    school_name: str
+    note: str
+    due_at: datetime | None
+    state: str  # open, answered, overdue
+    issued_by: str
+    issuer_org: str
+    created_at: datetime
+    answered_at: datetime | None
+    overdue_at: datetime | None
+    chases: int
+    chased_at: datetime | None
+
+
+class OrderList(Struct):
+    items: list[OrderView]
+
+
+class OrderPage(Struct):
+    """The orders in the caller's scope (newest first, at most 200) and how many are in each state."""
+
+    items: list[OrderView]
+    counts: dict[str, int]
+
+
+class OrderChaseRequest(Input):
+    note: Note | None = None
+
+
+class BoardItem(Struct):
+    number: str
+    status: str
+    title: str | None
+    respond_due_at: datetime
+    days_overdue: int  # working days
+    escalated: bool
+    holder: str | None  # the assignee's display name
+    holder_role: str | None  # who holds it when nobody is assigned: registrar or leader
+    pending_orders: int
+    chases: int
+    to_bureau: bool
+
+
+class BoardSchool(Struct):
+    school_code: str
+    school_name: str
+    items: list[BoardItem]
+
+
+class OverdueBoard(Struct):
+    """The bureau's overdue board: the tickets past their deadline in scope, by school."""
+
+    schools: list[BoardSchool]
+    total: int
+    escalated: int
+    truncated: bool  # more tickets match than the board shows
 
 
 class TicketView(Struct):

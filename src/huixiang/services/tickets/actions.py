@@ -16,6 +16,7 @@ from .. import schemas as s
 from ..context import Ctx
 from ..notices import ticket_assigned
 from ..reference import categories, clock_for
+from . import orders
 from .records import append_event, commit_action, scoped, send_back, tell_parent
 from .views import view_of
 
@@ -171,15 +172,19 @@ async def _reopen(ctx: Ctx, _: Principal, ticket: Ticket, r: s.ReopenRequest) ->
     return Outcome(internal_note=r.reason)
 
 
-async def _supervise(ctx: Ctx, _: Principal, ticket: Ticket, r: s.SuperviseRequest) -> Outcome:
-    if r.due_at is not None and (r.due_at.tzinfo is None or r.due_at <= ctx.now):
-        raise Invalid("`due_at` must be a future time with a time zone offset.")
-    ticket.supervised = True
-    ticket.supervise_note = r.note
-    ticket.supervise_due_at = r.due_at
-    # The ticket shows the order in force; the archive keeps every order with its deadline.
+async def _supervise(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.SuperviseRequest) -> Outcome:
+    # An order of its own (services/tickets/orders.py); the ticket shows the newest one, and
+    # the archive keeps every order with its deadline.
+    order = await orders.issue(ctx, principal, ticket, r.note, r.due_at)
     due = r.due_at.astimezone(ctx.settings.timezone).isoformat() if r.due_at else None
-    return Outcome(internal_note=r.note, data={"due_at": due})
+    return Outcome(internal_note=r.note, data={"due_at": due, "order_id": order.id})
+
+
+async def _chase(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.ChaseRequest) -> Outcome:
+    # A chase writes nothing on the ticket (lifecycle.LOGGED_ONLY): lock it for the event's seq.
+    await repo.scoped_ticket(ctx.session, principal, ticket.number, for_update=True)
+    order_id = await orders.chase(ctx, principal, ticket, r.order_id)
+    return Outcome(internal_note=r.note, data={"order_id": order_id} if order_id else None)
 
 
 async def _inspect(ctx: Ctx, _: Principal, ticket: Ticket, r: s.InspectRequest) -> Outcome:
@@ -199,6 +204,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.ARCHIVE: _archive,
     Action.REOPEN: _reopen,
     Action.SUPERVISE: _supervise,
+    Action.CHASE: _chase,
     Action.INSPECT: _inspect,
 }
 
@@ -212,5 +218,6 @@ REQUESTS: dict[Action, type[s.ActionInput]] = {
     Action.ARCHIVE: s.NoteRequest,
     Action.REOPEN: s.ReopenRequest,
     Action.SUPERVISE: s.SuperviseRequest,
+    Action.CHASE: s.ChaseRequest,
     Action.INSPECT: s.InspectRequest,
 }

@@ -14,6 +14,7 @@ import msgspec
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...db import desk as rows
+from ...db import supervision as orders_db
 from ...domain import lifecycle, replies
 from ...domain.access import Principal, may_reveal, may_see_identity
 from ...domain.due import DueChip, due_chip
@@ -26,6 +27,7 @@ from ..intake import Upload
 from ..reference import categories, clock_for, org_info
 from ..replies import Reply, of_school
 from .actions import REQUESTS, act
+from .orders import order_view
 from .privacy import reveal as reveal_identity
 from .records import scoped
 from .views import attachments, events, view_of
@@ -73,6 +75,7 @@ class Desk:
     prefill: str | None = None  # a canned answer, filled in for this ticket
     extension: ExtensionWindow | None = None
     chip: DueChip | None = None  # the deadline in force, on working days (domain/due.py)
+    orders: list[s.OrderView] = field(default_factory=list)  # 督办, newest first: shown on top
 
     @property
     def latest(self) -> s.EventView | None:
@@ -106,6 +109,7 @@ async def desk(
         ctx.now.astimezone(ctx.settings.timezone).date(),
         identity,
     )
+    page.orders = [order_view(r) for r in await orders_db.orders_of_ticket(ctx.session, ticket.id)]
     if Action.REGISTER in allowed:
         page.categories = await categories(ctx, int(ticket.org_path.strip("/").split("/")[0]))
     if Action.MERGE in allowed:

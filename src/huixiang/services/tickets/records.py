@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from ...db import fast, repo
+from ...db import supervision as orders_db
 from ...db.models import Ticket, TicketEvent
+from ...domain import lifecycle
 from ...domain.access import Principal
 from ...domain.chain import GENESIS, event_hash
 from ...domain.enums import Action, Status
 from ...domain.errors import NotFound
+from ...domain.supervision import ANSWERING_ACTIONS
 from .. import notices
 from ..context import Ctx
 from ..reference import clock_for
@@ -41,10 +44,15 @@ async def commit_action(
     internal_note: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    """Apply the new status (optimistically locked by version) and append the chained event."""
-    ticket.status = to_status.value
-    ticket.updated_at = ctx.now
-    await ctx.session.flush()  # UPDATE … WHERE version = :seen; a stale one raises StaleDataError
+    """Apply the new status (optimistically locked by version) and append the chained event.
+    An action that changes nothing on the ticket (lifecycle.LOGGED_ONLY) only appends the event;
+    its handler locks the ticket, so the event chain's next seq is still taken one at a time."""
+    if action not in lifecycle.LOGGED_ONLY:
+        ticket.status = to_status.value
+        ticket.updated_at = ctx.now
+        await ctx.session.flush()  # UPDATE … WHERE version = :seen; stale: StaleDataError
+    if action in ANSWERING_ACTIONS:  # an answer answers the ticket's pending 督办 orders
+        await orders_db.answer_pending(ctx.session, ticket.id, ctx.now)
     await append_event(
         ctx,
         ticket,

@@ -5,7 +5,15 @@ on the same services as the API."""
 from litestar.types import ControllerRouterHandler
 
 from .league import BureauLeague
+from .overdue import BureauOverdue
 from .overview import BureauOverview
 from .spot_checks import BureauSpotChecks
+from .supervision import BureauSupervision
 
-ROUTES: list[ControllerRouterHandler] = [BureauOverview, BureauSpotChecks, BureauLeague]
+ROUTES: list[ControllerRouterHandler] = [
+    BureauOverview,
+    BureauOverdue,
+    BureauSupervision,
+    BureauSpotChecks,
+    BureauLeague,
+]

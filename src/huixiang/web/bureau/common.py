@@ -16,6 +16,8 @@ from ..staff.session import Staff
 # The console's pages in the nav's order: (path, catalogue key). Each page adds its own line.
 NAV = (
     ("/bureau", "bureau.nav.overview"),
+    ("/bureau/overdue", "bureau.supervision.nav.overdue"),
+    ("/bureau/supervision", "bureau.supervision.nav.orders"),
     ("/bureau/spot-checks", "bureau.spot_checks.nav"),
     ("/bureau/league", "bureau.league.nav"),
 )

@@ -12,6 +12,7 @@ ACTION_WORDS = {
     "archive": "归档",
     "reopen": "重办",
     "supervise": "督办",
+    "chase": "催办",
     "inspect": "抽查",
     "reveal": "查看联系方式",
 }
@@ -28,6 +29,7 @@ ENTRIES: dict[str, str] = {
     "ticket.what.archive": "办结归档",
     "ticket.what.reopen": "退回重新办理",
     "ticket.what.supervise": "下达督办意见",
+    "ticket.what.chase": "再次通知学校责任领导和承办人",
     "ticket.what.inspect": "抽查办理质量",
     # the head and the facts
     "ticket.extended": "已延期",
@@ -109,6 +111,7 @@ ENTRIES: dict[str, str] = {
     "ticket.done.archive": "已归档。",
     "ticket.done.reopen": "已退回重办。",
     "ticket.done.supervise": "已下达督办。",
+    "ticket.done.chase": "已催办，学校已收到通知。",
     "ticket.done.inspect": "已记录抽查结论。",
     "ticket.done.reveal": "已显示完整联系方式，本次查看已记入档案。",
     # a concurrent change (409)
