@@ -8,6 +8,7 @@ from .health import health
 from .public import PublicController
 from .reports import ReportController
 from .tickets import TicketController
+from .visits import VisitController
 
 ROUTES: list[ControllerRouterHandler] = [
     AuthController,
@@ -15,6 +16,7 @@ ROUTES: list[ControllerRouterHandler] = [
     PublicController,
     TicketController,
     ReportController,
+    VisitController,
     health,
     POLICIES,
 ]
