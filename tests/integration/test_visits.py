@@ -231,7 +231,8 @@ async def test_import_all_or_nothing(world: World, connection: AsyncConnection) 
         (
             await connection.execute(
                 text(
-                    "SELECT g.phone FROM guardians g JOIN students s ON s.id = g.student_id WHERE s.name = '李雷'"
+                    "SELECT g.phone FROM guardians g JOIN students s ON s.id = g.student_id "
+                    "WHERE s.name = '李雷'"
                 )
             )
         )
@@ -288,7 +289,9 @@ async def test_visit_record_and_its_tickets(world: World, connection: AsyncConne
     # The second opinion becomes a ticket later; once only; with consent only.
     url = f"/api/v1/visits/{record['id']}/opinions/{second['id']}/ticket"
     assert (await world.as_("hand1", "POST", url, json={"consent": False})).status_code == 400
-    later = await world.as_("hand1", "POST", url, json={"consent": True, "kind": "praise", "guardian": None})
+    later = await world.as_(
+        "hand1", "POST", url, json={"consent": True, "kind": "praise", "with_contact": False}
+    )
     assert later.status_code == 201, later.text
     assert (await world.as_("hand1", "POST", url, json={"consent": True})).status_code == 400
     contact = await connection.scalar(
@@ -298,6 +301,9 @@ async def test_visit_record_and_its_tickets(world: World, connection: AsyncConne
 
     listed = (await world.as_("lead1", "GET", f"/api/v1/visits?class_id={klass['id']}")).json()["items"]
     assert [v["id"] for v in listed] == [record["id"]]
+    mine = (await world.as_("lead1", "GET", "/api/v1/visits")).json()["items"]  # present at
+    assert [v["id"] for v in mine] == [record["id"]]
+    assert (await world.as_("hand1b", "GET", "/api/v1/visits")).json()["items"] == []
     file = (await world.as_("hand1", "GET", f"/api/v1/visits/students/{pupil['id']}")).json()
     assert file["visits_this_year"] == 1 and file["visits"][0]["id"] == record["id"]
 

@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 
-from ..domain.errors import Invalid
+from ..domain.errors import Invalid, TooLarge
 from ..edge.errors import path_ints_in_range
 from ..edge.uploads import FILE_FIELD, parse_form
 from ..services import visit_schemas as vs
@@ -177,9 +177,14 @@ class VisitController(Controller):
         content_type = request.headers.get("content-type", "")
         if not content_type.startswith("multipart/form-data"):
             raise Invalid(f"Send the roster as multipart/form-data, the XLSX in the `{FILE_FIELD}` field.")
-        form = await parse_form(
-            content_type, request.stream(), max_files=1, max_file_bytes=visits.MAX_IMPORT_BYTES
-        )
+        try:
+            form = await parse_form(
+                content_type, request.stream(), max_files=1, max_file_bytes=visits.MAX_IMPORT_BYTES
+            )
+        except TooLarge as exc:
+            if "headers" in exc.message:  # a part without its headers: malformed, not large
+                raise Invalid("The multipart body is malformed.") from None
+            raise
         if not form.files:
             raise Invalid(f"`{FILE_FIELD}`: attach the roster as an XLSX file.")
         report = await visits.import_roster(ctx, principal, school_code, form.files[0][1], school_year)

@@ -389,13 +389,21 @@ async def visit(session: AsyncSession, visit_id: int) -> Visit | None:
 
 
 async def visits_of(
-    session: AsyncSession, *, student_id: int | None = None, class_id: int | None = None, limit: int = 200
+    session: AsyncSession,
+    *,
+    student_id: int | None = None,
+    class_id: int | None = None,
+    teacher_id: int | None = None,
+    limit: int = 200,
 ) -> Sequence[Visit]:
     query = select(Visit).order_by(Visit.visited_at.desc(), Visit.id.desc()).limit(limit)
     if student_id is not None:
         query = query.where(Visit.student_id == student_id)
     if class_id is not None:
         query = query.where(Visit.class_id == class_id)
+    if teacher_id is not None:
+        present = select(VisitTeacher.visit_id).where(VisitTeacher.user_id == teacher_id)
+        query = query.where(Visit.id.in_(present))
     return (await session.execute(query)).scalars().all()
 
 

@@ -54,7 +54,8 @@ class TicketFromOpinion(Input):
     consent: bool = False
     category: Annotated[str, Meta(min_length=1, max_length=64)] = "其他"
     kind: Kind = Kind.SUGGESTION
-    guardian: Annotated[int, Meta(ge=0, le=3)] | None = 0  # which guardian is the contact; None: none
+    guardian: Annotated[int, Meta(ge=0, le=3)] = 0  # which guardian is the ticket's contact
+    with_contact: bool = True  # false: the ticket carries no contact (the family gave none)
     title: Annotated[str, Meta(max_length=200)] | None = None
 
 
@@ -68,7 +69,8 @@ class VisitCreate(Input):
     visited_at: datetime
     form: VisitForm
     campaign: Annotated[str, Meta(max_length=64)] | None = None
-    teachers: Annotated[list[Username], Meta(max_length=10)] = []  # besides the caller
+    # The usernames of the other teachers present (the caller is always one).
+    teachers: Annotated[list[str], Meta(max_length=10)] = []
     family_members_met: Record = ""
     family_situation: Record = ""
     student_at_home: Record = ""

@@ -432,7 +432,7 @@ async def _ticket(
     assert found is not None and row is not None
     guardians = (await db.guardians_of(ctx.session, [found.id]))[found.id]
     contact = None
-    if spec.guardian is not None:
+    if spec.with_contact and guardians:
         if spec.guardian >= len(guardians):
             raise Invalid(f"`opinions.ticket.guardian`: the student has {len(guardians)} guardian(s).")
         g = guardians[spec.guardian]
@@ -542,8 +542,10 @@ async def list_visits(
         if class_id is not None and class_id != found.class_id:
             return []
         return await _visit_views(ctx, await db.visits_of(ctx.session, student_id=student_id, limit=limit))
-    if class_id is None:
-        raise Invalid("`class_id` or `student_id`: name the class or the student whose visits to list.")
+    if class_id is None:  # the caller's own: the visits they were present at
+        return await _visit_views(
+            ctx, await db.visits_of(ctx.session, teacher_id=principal.user_id, limit=limit)
+        )
     await _class(ctx, principal, class_id)
     return await _visit_views(ctx, await db.visits_of(ctx.session, class_id=class_id, limit=limit))
 
