@@ -567,3 +567,21 @@ async def schools_under(session: AsyncSession, paths: Sequence[str]) -> list[int
 
 async def org_at(session: AsyncSession, path: str) -> Org:
     return (await session.execute(select(Org).where(Org.path == path))).scalar_one()
+
+
+async def school_teacher_names(session: AsyncSession, school_id: int) -> list[tuple[str, str]]:
+    query = (
+        select(User.username, User.display_name)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.org_id == school_id, RoleGrant.role.in_(TEACHING_ROLES), User.is_active)
+        .distinct()
+        .order_by(User.username)
+    )
+    return [(u, n) for u, n in (await session.execute(query)).all()]
+
+
+async def student_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    query = select(Student.id, Student.name).where(Student.id.in_(ids))
+    return {i: n for i, n in (await session.execute(query)).all()}

@@ -40,7 +40,7 @@ from . import schemas as s
 from . import visit_schemas as vs
 from .context import Ctx
 from .intake import intake
-from .reference import OrgInfo, org_info
+from .reference import OrgInfo, categories, org_info
 from .stats import instant
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -653,3 +653,62 @@ def group_label(code: str) -> str:
         return GROUP_LABELS[Group(code)]
     except ValueError:
         return code
+
+
+# ---- what the pages need besides the endpoints' answers --------------------------------------
+
+
+async def home(ctx: Ctx, principal: Principal) -> dict[str, Any]:
+    """The /visits page: the classes in scope and the scope's coverage this school year."""
+    return {
+        "classes": await list_classes(ctx, principal),
+        "coverage": await coverage(ctx, principal),
+        "may_import": principal.has_role(Role.LEADER) and bool(principal.leaf_paths()),
+    }
+
+
+async def visit_form(ctx: Ctx, principal: Principal, student_id: int) -> dict[str, Any]:
+    """A visit record's form for one student: the student, the school's other teachers, the
+    bureau's categories (for an opinion that becomes a ticket)."""
+    found, access = await _student_access(ctx, principal, student_id)
+    school = await org_info(ctx, access.row.school_code)
+    assert school is not None
+    teachers = await db.school_teacher_names(ctx.session, access.row.school_id)
+    return {
+        "student": {
+            "id": found.id,
+            "name": found.name,
+            "class_name": access.row.name,
+            "class_id": found.class_id,
+        },
+        "teachers": [(u, n) for u, n in teachers if u != principal.username],
+        "categories": await categories(ctx, school.root_id),
+        "forms": list(VisitForm),
+    }
+
+
+async def my_visits(ctx: Ctx, principal: Principal) -> list[dict[str, Any]]:
+    views = await list_visits(ctx, principal)
+    names = await db.student_names(ctx.session, [v["student_id"] for v in views])
+    for view in views:
+        view["student_name"] = names.get(view["student_id"], "")
+    return views
+
+
+async def class_page(ctx: Ctx, principal: Principal, class_id: int) -> dict[str, Any]:
+    """A class's roster and its latest visit records."""
+    view = await roster(ctx, principal, class_id)
+    records = await list_visits(ctx, principal, class_id=class_id, limit=50)
+    names = {st["id"]: st["name"] for st in view["students"]}
+    for record in records:
+        record["student_name"] = names.get(record["student_id"], "")
+    view["visits"] = records
+    return view
+
+
+async def student_revealed(ctx: Ctx, principal: Principal, student_id: int) -> dict[str, Any]:
+    """The student's page with the guardians' phones in full (the reveal is logged)."""
+    revealed = await reveal_guardians(ctx, principal, student_id)
+    view = await student(ctx, principal, student_id)
+    view["guardians"] = revealed["guardians"]
+    return view
