@@ -4,7 +4,7 @@ nothing, faults by row), visit records whose opinions become home_visit tickets,
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +12,14 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from huixiang.db import repo
+from huixiang.db.engine import make_sessionmaker
 from huixiang.db.models import RosterAccess, Student
+from huixiang.demo import load_demo
+from huixiang.domain.access import Principal
+from huixiang.services import visits
+from huixiang.services.context import Caches, Ctx
+from huixiang.settings import Settings
 
 from .conftest import World
 
@@ -375,3 +382,23 @@ async def test_coverage(world: World) -> None:
     assert (await world.as_("insp2", "GET", "/api/v1/visits/coverage?org_code=s1")).status_code == 404
     assert (await world.as_("lead2", "GET", "/api/v1/visits/coverage?org_code=d1")).status_code == 404
     assert (await world.as_("insp1", "GET", "/api/v1/visits/coverage?from=yesterday")).status_code == 400
+
+
+async def test_the_demo_school_has_a_roster_and_a_campaign_half_done(
+    settings: Settings, connection: AsyncConnection
+) -> None:
+    now = datetime.now(UTC)
+    async with make_sessionmaker(connection)() as session:
+        ctx = Ctx(session, settings, Caches(), now)
+        await load_demo(ctx)
+        await session.commit()
+        user = await repo.user_by_username(session, "demo-shiyan-leader")
+        assert user is not None
+        grants = (await repo.grants_of(session, [user.id]))[user.id]
+        leader = Principal(user.id, user.username, user.display_name, tuple(grants))
+        figures = await visits.coverage(ctx, leader)
+    assert figures["students"] == 12
+    assert 0 < figures["visited"] < figures["students"]  # half done, whatever the day
+    assert {u["name"] for u in figures["by_unit"]} == {"一年级（1）班", "三年级（2）班"}
+    groups = await connection.scalar(text("SELECT count(*) FROM students WHERE groups <> '{}'"))
+    assert groups == 6

@@ -32,6 +32,7 @@ from .story import (
     STAFF,
     SURNAMES,
 )
+from .visits import load_visits
 
 # ---- carrying the plans out ----------------------------------------------------------------
 
@@ -181,5 +182,6 @@ async def load_demo(ctx: Ctx) -> list[Login]:
     plans = draw_plans(rng, Planner(rng, ctx.now, clock, ctx.settings.timezone))
     await _run(ctx, rng, plans, principals)
     await load_replies(ctx)
+    await load_visits(ctx)
     await ctx.session.flush()
     return logins

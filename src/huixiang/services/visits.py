@@ -561,6 +561,10 @@ def _year_period(ctx: Ctx, year: int) -> tuple[datetime, datetime]:
     )
 
 
+def school_year_start(ctx: Ctx, year: int) -> datetime:
+    return _year_period(ctx, year)[0]
+
+
 FIGURES = ("students", "visited", "new_students", "new_visited", "home_visits")
 
 
