@@ -149,6 +149,7 @@ def upgrade() -> None:
         sa.CheckConstraint("form in ('home','phone','video','at_school','group')", name="ck_visits_form"),
     )
     op.create_index("ix_visits_student_time", "visits", ["student_id", "visited_at"])
+    op.create_index("ix_visits_school_time", "visits", ["school_id", "visited_at"])
     op.create_index("ix_visits_class_time", "visits", ["class_id", sa.text("visited_at DESC")])
     op.create_table(
         "visit_teachers",

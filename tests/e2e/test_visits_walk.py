@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from .staff_site import PHONE, StaffSite, browser, no_horizontal_scroll, signed_in, staff_site
-from .test_site import SHOTS, png_bytes
+from .test_site import SHOTS
 
 pytestmark = pytest.mark.slow
 
@@ -69,7 +69,7 @@ async def test_a_visit_recorded_offline_is_sent_when_the_signal_returns(
     page = await signed_in(browser, site.url, "hand1", PHONE)
     try:
         await page.get_by_role("link", name="家访").first.click()
-        await page.get_by_role("link", name="三年级（2）班").click()
+        await page.get_by_role("listitem").get_by_role("link", name="三年级（2）班").click()
         await page.get_by_text("138****5678").wait_for()
         await no_horizontal_scroll(page)
         await page.get_by_role("link", name="记录家访").click()
@@ -83,7 +83,7 @@ async def test_a_visit_recorded_offline_is_sent_when_the_signal_returns(
         await page.get_by_label("意见 1", exact=True).fill(OPINION)
         await page.get_by_label("家长同意：转为工单").first.check()
         await page.get_by_label("意见 1 的类别").select_option("课后服务与双减")
-        (shots / "form-phone.png").write_bytes(png_bytes(await page.screenshot(full_page=True)))
+        await page.screenshot(path=str(shots / "form-phone.png"), full_page=True)
 
         # The signal goes: the submit waits and says so; the draft survives a reload.
         await page.context.set_offline(True)
@@ -96,7 +96,7 @@ async def test_a_visit_recorded_offline_is_sent_when_the_signal_returns(
         # It comes back: the form goes by itself, and the record shows the ticket and its code.
         await page.context.set_offline(False)
         await page.get_by_text("已转为工单").wait_for()
-        (shots / "record-phone.png").write_bytes(png_bytes(await page.screenshot(full_page=True)))
+        await page.screenshot(path=str(shots / "record-phone.png"), full_page=True)
         text = await page.locator("main").inner_text()
         assert "待登记" in text and "编号" in text and "查询码" in text
         assert await page.evaluate(f"localStorage.getItem('visit-draft-{student_id}')") is None

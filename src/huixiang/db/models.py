@@ -500,6 +500,7 @@ class Visit(Base):
     __table_args__ = (
         # Coverage: a scope's students' visits within a period.
         Index("ix_visits_student_time", "student_id", "visited_at"),
+        Index("ix_visits_school_time", "school_id", "visited_at"),
         Index("ix_visits_class_time", "class_id", text("visited_at DESC")),
         CheckConstraint("form in ('home','phone','video','at_school','group')", name="form"),
     )

@@ -109,7 +109,7 @@ async def load_visits(ctx: Ctx) -> int:
         students.append(ids)
     count = 0
     start = visits.school_year_start(ctx, year)
-    for i, (klass, pupil, days, form, opinion, ticket) in enumerate(VISITS):
+    for i, (klass, who, days, form, opinion, ticket) in enumerate(VISITS):
         at = (ctx.now - timedelta(days=days)).replace(hour=11, minute=30, second=0, microsecond=0)
         # Early in a school year the campaign is squeezed into the days it has had.
         at = max(at, start + timedelta(hours=i + 1))
@@ -121,7 +121,7 @@ async def load_visits(ctx: Ctx) -> int:
             past,
             teacher,
             vs.VisitCreate(
-                student_id=students[klass][pupil],
+                student_id=students[klass][who],
                 visited_at=at,
                 form=form,
                 campaign=campaign,

@@ -56,14 +56,16 @@ FIELDS = {
 
 
 def visits_page(name: str, request: Request[Any, Any, State], staff: Any, **context: Any) -> Response[Any]:
-    current = max((p for p, _ in NAV if request.url.path.startswith(p)), key=len, default="/visits")
+    # The import is a leader's: the others' nav leaves it out.
+    nav = [(p, key) for p, key in NAV if p != "/visits/import" or _leads_school(staff)]
+    current = max((p for p, _ in nav if request.url.path.startswith(p)), key=len, default="/visits")
     context.setdefault("errors", {})
     context.setdefault("values", {})
     return page(
         name,
         request,
         staff,
-        nav=NAV,
+        nav=nav,
         current=current,
         group_labels={g.value: label for g, label in GROUP_LABELS.items()},
         **context,
