@@ -144,12 +144,20 @@ def upgrade() -> None:
             sa.Integer(),
             sa.ForeignKey("users.id", ondelete="SET NULL", name="fk_visits_created_by_id_users"),
         ),
+        sa.Column("client_key", sa.String(64)),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=NOW, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_visits"),
         sa.CheckConstraint("form in ('home','phone','video','at_school','group')", name="ck_visits_form"),
     )
     op.create_index("ix_visits_student_time", "visits", ["student_id", "visited_at"])
     op.create_index("ix_visits_school_time", "visits", ["school_id", "visited_at"])
+    op.create_index(
+        "uq_visits_author_client_key",
+        "visits",
+        ["created_by_id", "client_key"],
+        unique=True,
+        postgresql_where=sa.text("client_key IS NOT NULL"),
+    )
     op.create_index("ix_visits_class_time", "visits", ["class_id", sa.text("visited_at DESC")])
     op.create_table(
         "visit_teachers",

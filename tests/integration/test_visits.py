@@ -306,13 +306,23 @@ async def test_visit_record_and_its_tickets(world: World, connection: AsyncConne
     )
     assert contact is None
 
+    # The same record sent again under its key (a draft retried): the first, no second ticket.
+    keyed = visit_body(world, pupil["id"], client_key="draft-0001-abcd")
+    first_try = await world.as_("hand1", "POST", "/api/v1/visits", json=keyed)
+    retry = await world.as_("hand1", "POST", "/api/v1/visits", json=keyed)
+    assert first_try.status_code == retry.status_code == 201
+    assert retry.json()["id"] == first_try.json()["id"] and retry.json()["replayed"] is True
+    assert len(first_try.json()["receipts"]) == 1 and retry.json()["receipts"] == []
+    assert await connection.scalar(text("SELECT count(*) FROM visits")) == 2
+    keyed_id = first_try.json()["id"]
+
     listed = (await world.as_("lead1", "GET", f"/api/v1/visits?class_id={klass['id']}")).json()["items"]
-    assert [v["id"] for v in listed] == [record["id"]]
+    assert {v["id"] for v in listed} == {record["id"], keyed_id}
     mine = (await world.as_("lead1", "GET", "/api/v1/visits")).json()["items"]  # present at
-    assert [v["id"] for v in mine] == [record["id"]]
+    assert {v["id"] for v in mine} == {record["id"], keyed_id}
     assert (await world.as_("hand1b", "GET", "/api/v1/visits")).json()["items"] == []
     file = (await world.as_("hand1", "GET", f"/api/v1/visits/students/{pupil['id']}")).json()
-    assert file["visits_this_year"] == 1 and file["visits"][0]["id"] == record["id"]
+    assert file["visits_this_year"] == 2 and {v["id"] for v in file["visits"]} == {record["id"], keyed_id}
 
     # Out of scope: 404; a ticket without consent, a future visit, an unknown teacher: 400.
     assert (await world.as_("hand1b", "GET", f"/api/v1/visits/{record['id']}")).status_code == 404
@@ -330,7 +340,7 @@ async def test_visit_record_and_its_tickets(world: World, connection: AsyncConne
         )
         assert bad.status_code == 400, (change, bad.text)
     tickets = await connection.scalar(text("SELECT count(*) FROM tickets"))
-    assert tickets == 2  # the refused records took no ticket with them
+    assert tickets == 3  # the refused records took no ticket with them
 
 
 async def test_coverage(world: World) -> None:

@@ -48,8 +48,11 @@ async def test_a_teacher_records_a_visit_on_the_phone_form(world: World, connect
         assert f'<label for="{name}"' in html and f'id="{name}"' in html
     assert "staff-visits.js" in html
     csrf = csrf_of(html)
+    key = re.search(r'name="client_key" value="([^"]+)"', html)
+    assert key
     body = {
         "csrf": csrf,
+        "client_key": key.group(1),
         "visited_at": "2000-01-01T19:00",
         "form": "home",
         "teachers": "lead1",
@@ -76,6 +79,11 @@ async def test_a_teacher_records_a_visit_on_the_phone_form(world: World, connect
     )
     assert channel == "home_visit"
     assert 'id="draft-done"' in done.text
+    # The draft sent again (the answer was lost on the way): the one record, no second ticket.
+    twice = await world.client.post(f"/visits/students/{pupil['id']}/new", data=body)
+    assert twice.status_code == 200 and "已经提交过" in twice.text
+    assert await connection.scalar(text("SELECT count(*) FROM visits")) == 1
+    assert await connection.scalar(text("SELECT count(*) FROM tickets")) == 1
 
     again = await world.client.get(f"/visits/classes/{klass['id']}")
     assert "1 次" in again.text

@@ -495,9 +495,18 @@ class Visit(Base):
     effect: Mapped[str] = mapped_column(Text, server_default="")
     reflection: Mapped[str] = mapped_column(Text, server_default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The form's own key (a draft sent again after a lost answer): one record per key and author.
+    client_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _now()
 
     __table_args__ = (
+        Index(
+            "uq_visits_author_client_key",
+            "created_by_id",
+            "client_key",
+            unique=True,
+            postgresql_where=text("client_key IS NOT NULL"),
+        ),
         # Coverage: a scope's students' visits within a period.
         Index("ix_visits_student_time", "student_id", "visited_at"),
         Index("ix_visits_school_time", "school_id", "visited_at"),

@@ -388,6 +388,11 @@ async def add_visit(
     return visit_id, opinion_ids
 
 
+async def keyed_visit(session: AsyncSession, user_id: int, client_key: str) -> int | None:
+    query = select(Visit.id).where(Visit.created_by_id == user_id, Visit.client_key == client_key)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def visit(session: AsyncSession, visit_id: int) -> Visit | None:
     return await session.get(Visit, visit_id)
 

@@ -77,3 +77,6 @@ class VisitCreate(Input):
     opinions: Annotated[list[OpinionIn], Meta(max_length=20)] = []
     effect: Record = ""
     reflection: Record = ""
+    # The client's key for this record: the same key again (a retry, a draft sent twice) answers
+    # the record already made, with no second record and no second ticket.
+    client_key: Annotated[str, Meta(max_length=64, pattern=r"^[A-Za-z0-9_-]{8,64}$")] | None = None

@@ -370,6 +370,11 @@ async def create_visit(ctx: Ctx, principal: Principal, data: vs.VisitCreate) -> 
     """A visit record; the opinions the family agreed to send become tickets (channel home_visit)
     in the same transaction, each linked to its opinion, so the record shows their state."""
     found, access = await _student_access(ctx, principal, data.student_id)
+    if data.client_key and (known := await db.keyed_visit(ctx.session, principal.user_id, data.client_key)):
+        view = await get_visit(ctx, principal, known)
+        view["receipts"] = []  # given once, with the first answer
+        view["replayed"] = True
+        return view
     visited_at = _check_visited_at(data.visited_at, ctx.now)
     teachers = await db.school_teachers(ctx.session, access.row.school_id)
     present = [principal.user_id]
@@ -397,6 +402,7 @@ async def create_visit(ctx: Ctx, principal: Principal, data: vs.VisitCreate) -> 
         "effect": data.effect.strip(),
         "reflection": data.reflection.strip(),
         "created_by_id": principal.user_id,
+        "client_key": data.client_key,
         "created_at": ctx.now,
     }
     visit_id, opinion_ids = await db.add_visit(
@@ -411,6 +417,7 @@ async def create_visit(ctx: Ctx, principal: Principal, data: vs.VisitCreate) -> 
             receipts.append({"opinion_id": opinion_id, **_receipt(receipt)})
     view = await get_visit(ctx, principal, visit_id)
     view["receipts"] = receipts  # the numbers and access codes to give the family (shown once)
+    view["replayed"] = False
     return view
 
 

@@ -93,6 +93,7 @@ ENTRIES: dict[str, str] = {
     "visits.record.receipts": "已转为工单。请把编号和查询码告诉家长（查询码只显示这一次）：",
     "visits.record.receipt": "编号 {number}，查询码 {code}",
     "visits.record.back": "返回花名册",
+    "visits.record.replayed": "这份家访记录已经提交过，没有重复记录。",
     "visits.import.title": "导入花名册",
     "visits.import.lead": (
         "下载模板，每行填写一名学生，保存为 .xlsx 后上传。任何一行有误，整份文件都不导入，并逐行说明原因。"

@@ -5,6 +5,7 @@ import. Each handler: parse → one service call → template."""
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -134,7 +135,7 @@ class VisitPages(StaffPages):
             "visits/new.html",
             request,
             staff,
-            values={"visited_at": now, "form": "home"},
+            values={"visited_at": now, "form": "home", "client_key": secrets.token_urlsafe(16)},
             slots=OPINION_SLOTS,
             **form,
         )
@@ -175,6 +176,7 @@ class VisitPages(StaffPages):
                         "opinions": [msgspec.to_builtins(o) for o in opinions],
                         "effect": values.get("effect", ""),
                         "reflection": values.get("reflection", ""),
+                        "client_key": values.get("client_key") or None,
                     },
                     vs.VisitCreate,
                 )
