@@ -122,3 +122,18 @@ async def test_other_teachers_and_the_import_page(world: World, connection: Asyn
     )
     assert answer.status_code == 200 and "新增学生 1 名" in answer.text
     assert await connection.scalar(text("SELECT count(*) FROM students")) == 2
+
+
+async def test_the_bureau_drills_down_to_the_class(world: World) -> None:
+    klass = await make_class(world)
+    await make_student(world, klass["id"])
+    assert (await sign_in(world.client, "cityinsp")).status_code == 303
+    city = await world.client.get("/visits")
+    assert city.status_code == 200 and "市教育局" in city.text
+    assert 'href="/visits?org=d1"' in city.text and "三年级（2）班" not in city.text
+    district = await world.client.get("/visits?org=d1")
+    assert 'href="/visits?org=s1"' in district.text
+    school = await world.client.get("/visits?org=s1")
+    assert "三年级（2）班" in school.text and f'href="/visits/classes/{klass["id"]}"' not in school.text
+    assert (await world.client.get(f"/visits/classes/{klass['id']}")).status_code == 404
+    assert (await world.client.get("/visits?org=nowhere")).status_code == 404

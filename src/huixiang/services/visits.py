@@ -669,11 +669,17 @@ def group_label(code: str) -> str:
 # ---- what the pages need besides the endpoints' answers --------------------------------------
 
 
-async def home(ctx: Ctx, principal: Principal) -> dict[str, Any]:
-    """The /visits page: the classes in scope and the scope's coverage this school year."""
+async def home(ctx: Ctx, principal: Principal, org_code: str | None = None) -> dict[str, Any]:
+    """The /visits page: the coverage of the caller's unit (or of one unit in it: the drill-down
+    from a city to its districts, schools and classes) this school year, and its classes."""
+    figures = await coverage(ctx, principal, org_code=org_code)
+    unit = await org_info(ctx, figures["org_code"])
+    assert unit is not None
+    school = unit.kind == OrgKind.SCHOOL  # above a school, the units' table is the way down
     return {
-        "classes": await list_classes(ctx, principal),
-        "coverage": await coverage(ctx, principal),
+        "unit": {"code": unit.code, "name": unit.name, "kind": unit.kind},
+        "classes": await list_classes(ctx, principal, org_code=unit.code) if school else [],
+        "coverage": figures,
         "may_import": principal.has_role(Role.LEADER) and bool(principal.leaf_paths()),
     }
 

@@ -96,7 +96,9 @@ class VisitPages(StaffPages):
 
     @get("/")
     async def home(self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep) -> Response[Any]:
-        return visits_page("visits/home.html", request, staff, **await visits.home(ctx, staff.principal))
+        org = request.query_params.get("org", "").strip() or None
+        view = await visits.home(ctx, staff.principal, org)
+        return visits_page("visits/home.html", request, staff, **view)
 
     @get("/mine")
     async def mine(self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep) -> Response[Any]:
