@@ -134,7 +134,7 @@ async def test_roster_scope_and_masking(world: World, connection: AsyncConnectio
     # school's staff and the bureau's inspectors.
     listed = (await world.as_("hand1b", "GET", "/api/v1/visits/classes")).json()["items"]
     assert [c["roster_visible"] for c in listed] == [False]
-    for user in ("hand1b", "lead2", "insp1", "cityinsp"):
+    for user in ("hand1b", "lead2", "insp1", "cityinsp", "leadd1"):
         for url in (
             f"/api/v1/visits/classes/{klass['id']}/students",
             f"/api/v1/visits/students/{pupil['id']}",

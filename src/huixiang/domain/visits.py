@@ -61,7 +61,8 @@ COVERAGE_ROLES = frozenset({Role.LEADER, Role.HANDLER, Role.INSPECTOR})
 
 def may_see_class(roles: frozenset[Role], teaches: bool) -> bool:
     """A class's students (names, groups, family situation, visits): the school's leaders and the
-    class's own teachers (head or subject). Another teacher of the school is told nothing (404)."""
+    class's own teachers (head or subject). Another teacher of the school is told nothing (404).
+    `roles` are those held at the school itself, never those of a district or city above it."""
     return Role.LEADER in roles or (Role.HANDLER in roles and teaches)
 
 

@@ -55,12 +55,19 @@ def current_school_year(ctx: Ctx) -> int:
 # ---- scope ---------------------------------------------------------------------------------
 
 
+def _roles_at(principal: Principal, path: str) -> frozenset[Role]:
+    """The roles held at the school itself: a district's or the city's leader reaches the school's
+    tickets, but a minor's data stays with the school (the bureau sees visits in aggregate)."""
+    return frozenset(g.role for g in principal.grants if g.org_path == path)
+
+
 async def _school(ctx: Ctx, principal: Principal, code: str) -> tuple[OrgInfo, frozenset[Role]]:
+    """A school in scope, and the roles the caller holds at it."""
     school = await org_info(ctx, code)
-    roles = principal.roles_over(school.path) if school else frozenset()
-    if school is None or school.kind != OrgKind.SCHOOL or not roles & COVERAGE_ROLES:
+    reach = principal.roles_over(school.path) if school else frozenset()
+    if school is None or school.kind != OrgKind.SCHOOL or not reach & COVERAGE_ROLES:
         raise NotFound(f"No school {code!r} in your scope.")
-    return school, roles
+    return school, _roles_at(principal, school.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +80,7 @@ class ClassAccess:
 async def _class(ctx: Ctx, principal: Principal, class_id: int) -> ClassAccess:
     """A class whose students the caller may see, else 404 (never telling out of scope apart)."""
     row = await db.class_row(ctx.session, class_id)
-    roles = principal.roles_over(row.school_path) if row else frozenset()
+    roles = _roles_at(principal, row.school_path) if row else frozenset()
     teaches = bool(row) and await db.teaches(ctx.session, class_id, principal.user_id)
     if row is None or not may_see_class(roles, teaches):
         raise NotFound(f"No class {class_id} in your scope.")
@@ -114,7 +121,7 @@ async def list_classes(
     rows = await db.classes_of(ctx.session, await _schools_in_scope(ctx, principal, org_code), year)
     taught = await db.taught_classes(ctx.session, principal.user_id)
     return [
-        _class_view(row, may_see_class(principal.roles_over(row.school_path), row.id in taught))
+        _class_view(row, may_see_class(_roles_at(principal, row.school_path), row.id in taught))
         for row in rows
     ]
 
