@@ -144,6 +144,10 @@ async def test_roster_scope_and_masking(world: World, connection: AsyncConnectio
         answer = await world.as_(user, "POST", f"/api/v1/visits/students/{pupil['id']}/reveal")
         assert answer.status_code == 404
     assert (await world.as_("lead2", "GET", "/api/v1/visits/classes")).json()["items"] == []
+    beyond = await world.as_("lead1", "GET", f"/api/v1/visits/classes/{2**40}/students")
+    assert beyond.status_code == 404
+    huge = await world.as_("lead1", "POST", "/api/v1/visits/students", json={"class_id": 2**40, "name": "x"})
+    assert huge.status_code == 400
     assert len((await world.as_("insp1", "GET", "/api/v1/visits/classes")).json()["items"]) == 1
 
     # Only a leader sets up classes; a teacher named must teach at the school.

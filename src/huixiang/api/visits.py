@@ -195,8 +195,8 @@ class VisitController(Controller):
         self,
         ctx: CtxDep,
         principal: PrincipalDep,
-        class_id: FromQuery[int | None] = None,
-        student_id: FromQuery[int | None] = None,
+        class_id: Annotated[int | None, Parameter(ge=1, le=2**31 - 1)] = None,
+        student_id: Annotated[int | None, Parameter(ge=1, le=2**63 - 1)] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> dict[str, Any]:
         items = await visits.list_visits(

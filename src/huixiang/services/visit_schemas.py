@@ -18,6 +18,9 @@ Opinion = Annotated[str, Meta(min_length=1, max_length=5000)]
 Username = Annotated[str, Meta(min_length=1, max_length=64)]
 Grade = Annotated[int, Meta(ge=1, le=12)]
 Year = Annotated[int, Meta(ge=2000, le=2100)]
+# Ids as the tables keep them: a class's is an int4, a student's an int8.
+ClassId = Annotated[int, Meta(ge=1, le=2**31 - 1)]
+StudentId = Annotated[int, Meta(ge=1, le=2**63 - 1)]
 
 
 class TeacherIn(Input):
@@ -41,7 +44,7 @@ class GuardianIn(Input):
 
 
 class StudentCreate(Input):
-    class_id: int
+    class_id: ClassId
     name: Name
     new_intake: bool = False
     groups: Annotated[list[Group], Meta(max_length=6)] = []
@@ -65,7 +68,7 @@ class OpinionIn(Input):
 
 
 class VisitCreate(Input):
-    student_id: int
+    student_id: StudentId
     visited_at: datetime
     form: VisitForm
     campaign: Annotated[str, Meta(max_length=64)] | None = None

@@ -46,6 +46,7 @@ from .stats import instant
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_BACKDATE = timedelta(days=366)
 XLSX_MAGIC = b"PK\x03\x04"
+INT4_MAX = 2**31 - 1
 
 
 def current_school_year(ctx: Ctx) -> int:
@@ -79,6 +80,8 @@ class ClassAccess:
 
 async def _class(ctx: Ctx, principal: Principal, class_id: int) -> ClassAccess:
     """A class whose students the caller may see, else 404 (never telling out of scope apart)."""
+    if not 0 < class_id <= INT4_MAX:  # a class's id is an int4: beyond it names no class
+        raise NotFound(f"No class {class_id} in your scope.")
     row = await db.class_row(ctx.session, class_id)
     roles = _roles_at(principal, row.school_path) if row else frozenset()
     teaches = bool(row) and await db.teaches(ctx.session, class_id, principal.user_id)
