@@ -127,8 +127,15 @@ async def test_roster_scope_and_masking(world: World, connection: AsyncConnectio
     assert revealed.status_code == 200 and revealed.json()["guardians"][0]["phone"] == "13812345678"
     logged = await connection.scalar(select(func.count()).select_from(RosterAccess))
     assert logged == 1
+    # Every opening of the student's file is logged too; the leader reads who and when.
+    assert (await world.as_("hand1", "GET", f"/api/v1/visits/students/{pupil['id']}")).status_code == 200
     log = await world.as_("lead1", "GET", f"/api/v1/visits/students/{pupil['id']}/access")
-    assert log.json()["items"][0]["by"] == "hand1老师"
+    assert [(e["by"], e["action"]) for e in log.json()["items"]] == [
+        ("hand1老师", "view"),
+        ("hand1老师", "reveal"),
+    ]
+    refused = await world.as_("hand1", "GET", f"/api/v1/visits/students/{pupil['id']}/access")
+    assert refused.status_code == 403
 
     # Another teacher of the school sees the class but not its students: 404, as another
     # school's staff and the bureau's inspectors.
