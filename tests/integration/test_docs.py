@@ -61,6 +61,7 @@ ERRORS = {
     "listVisitClasses": {400, 401, 404, 503},
     "createVisitClass": {400, 401, 403, 404, 413, 415, 503},
     "classRoster": {400, 401, 404, 503},
+    "classLedger": {400, 401, 404, 503},
     "createStudent": {400, 401, 403, 404, 413, 415, 503},
     "getStudent": {400, 401, 404, 503},
     "revealGuardians": {400, 401, 404, 503},

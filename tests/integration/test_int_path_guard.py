@@ -42,6 +42,8 @@ def test_the_int64_guard_is_on_the_integer_paths_only(shared_app: Any) -> None:
         "/staff/replies/{reply_id:int} ['POST']",
         "/staff/replies/{reply_id:int}/delete ['POST']",
         "/api/v1/visits/classes/{class_id:int}/students ['GET']",
+        "/api/v1/visits/classes/{class_id:int}/ledger.xlsx ['GET']",
+        "/visits/classes/{class_id:int}/ledger.xlsx ['GET']",
         "/api/v1/visits/students/{student_id:int} ['GET']",
         "/api/v1/visits/students/{student_id:int}/reveal ['POST']",
         "/api/v1/visits/students/{student_id:int}/access ['GET']",

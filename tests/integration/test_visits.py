@@ -327,6 +327,16 @@ async def test_visit_record_and_its_tickets(world: World, connection: AsyncConne
     assert await connection.scalar(text("SELECT count(*) FROM visits")) == 2
     keyed_id = first_try.json()["id"]
 
+    # The class's 家访台账: a row per record, the ticket's number beside its opinion.
+    ledger = await world.as_("hand1", "GET", f"/api/v1/visits/classes/{klass['id']}/ledger.xlsx")
+    assert ledger.status_code == 200 and ledger.headers["content-type"].startswith(XLSX)
+    rows = list(load_workbook(io.BytesIO(ledger.content)).worksheets[0].iter_rows(values_only=True))
+    assert rows[1][:5] == ("学生", "新生", "关注群体", "家访时间", "形式")
+    assert [r[0] for r in rows[2:]] == ["张小明", "张小明"] and rows[2][2] == "留守/单亲"
+    assert receipt["number"] in (rows[2][8] or "") + (rows[3][8] or "")
+    other = await world.as_("hand1b", "GET", f"/api/v1/visits/classes/{klass['id']}/ledger.xlsx")
+    assert other.status_code == 404
+
     listed = (await world.as_("lead1", "GET", f"/api/v1/visits?class_id={klass['id']}")).json()["items"]
     assert {v["id"] for v in listed} == {record["id"], keyed_id}
     mine = (await world.as_("lead1", "GET", "/api/v1/visits")).json()["items"]  # present at

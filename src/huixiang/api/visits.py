@@ -108,6 +108,20 @@ class VisitController(Controller):
     async def roster(self, ctx: CtxDep, principal: PrincipalDep, class_id: FromPath[int]) -> dict[str, Any]:
         return await visits.roster(ctx, principal, class_id)
 
+    @get(
+        "/classes/{class_id:int}/ledger.xlsx",
+        operation_id="classLedger",
+        media_type=XLSX,
+        guards=[path_ints_in_range],
+        responses=errors(400, 401, 404),
+    )
+    async def ledger(self, ctx: CtxDep, principal: PrincipalDep, class_id: FromPath[int]) -> Response[bytes]:
+        """The class's 家访台账: a row per visit record of its school year; never visited, said so."""
+        name, content = await visits.class_ledger(ctx, principal, class_id)
+        return Response(
+            content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
+
     @post(
         "/students", operation_id="createStudent", status_code=201, responses=errors(*BODY, *SIGNED_IN, 404)
     )

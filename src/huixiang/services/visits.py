@@ -746,3 +746,66 @@ async def student_revealed(ctx: Ctx, principal: Principal, student_id: int) -> d
     view = await _student_file(ctx, principal, student_id)
     view["guardians"] = revealed["guardians"]
     return view
+
+
+LEDGER_COLUMNS = (
+    "学生",
+    "新生",
+    "关注群体",
+    "家访时间",
+    "形式",
+    "家访教师",
+    "见到的家庭成员",
+    "家长意见及建议",
+    "工单",
+    "家访效果",
+)
+
+
+async def class_ledger(ctx: Ctx, principal: Principal, class_id: int) -> tuple[str, bytes]:
+    """The class's 家访台账 as XLSX: a row per visit record of the school year, a student never
+    visited as a row that says so. For whoever may see the class's students."""
+    access = await _class(ctx, principal, class_id)
+    students = await db.students_of(ctx.session, class_id)
+    start, end = _year_period(ctx, access.row.school_year)
+    records = [
+        v
+        for v in await _visit_views(ctx, await db.visits_of(ctx.session, class_id=class_id, limit=100_000))
+        if start <= v["visited_at"] < end
+    ]
+    by_student: dict[int, list[dict[str, Any]]] = {}
+    for record in sorted(records, key=lambda r: r["visited_at"]):
+        by_student.setdefault(record["student_id"], []).append(record)
+    tz = ctx.settings.timezone
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("家访台账")
+    sheet.append([f"{access.row.name} 家访台账（{access.row.school_year}学年）"])
+    sheet.append(list(LEDGER_COLUMNS))
+    for pupil in students:
+        facts = [
+            pupil.name,
+            "是" if pupil.new_intake else "",
+            "、".join(group_label(g) for g in pupil.groups),
+        ]
+        visits_of_student = by_student.get(pupil.id, [])
+        if not visits_of_student:
+            sheet.append([*facts, "未家访"])
+        for v in visits_of_student:
+            tickets = [
+                f"{o['ticket']['number']}（{o['ticket']['status']}）" for o in v["opinions"] if o["ticket"]
+            ]
+            sheet.append(
+                [
+                    *facts,
+                    v["visited_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                    v["form_label"],
+                    "、".join(t["name"] for t in v["teachers"]),
+                    v["family_members_met"],
+                    "\n".join(o["text"] for o in v["opinions"]),
+                    "、".join(tickets),
+                    v["effect"],
+                ]
+            )
+    out = io.BytesIO()
+    book.save(out)
+    return f"ledger-{access.row.school_year}-{class_id}.xlsx", out.getvalue()

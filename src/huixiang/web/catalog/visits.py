@@ -49,6 +49,7 @@ ENTRIES: dict[str, str] = {
     "visits.roster.times": "{n} 次",
     "visits.roster.empty": "这个班还没有学生。",
     "visits.roster.class_visits": "本班家访记录",
+    "visits.roster.ledger": "下载家访台账（Excel）",
     "visits.student.title": "{name}",
     "visits.student.reveal": "查看完整电话",
     "visits.student.revealed": "已显示完整电话。本次查看已记录。",

@@ -112,6 +112,13 @@ class VisitPages(StaffPages):
         view = await visits.class_page(ctx, staff.principal, class_id)
         return visits_page("visits/roster.html", request, staff, **view)
 
+    @get("/classes/{class_id:int}/ledger.xlsx", guards=[path_ints_in_range])
+    async def ledger(self, ctx: CtxDep, staff: StaffDep, class_id: FromPath[int]) -> Response[bytes]:
+        name, content = await visits.class_ledger(ctx, staff.principal, class_id)
+        return Response(
+            content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
+
     @get("/students/{student_id:int}", guards=[path_ints_in_range])
     async def student(
         self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, student_id: FromPath[int]
