@@ -210,7 +210,7 @@ class VisitController(Controller):
         ctx: CtxDep,
         principal: PrincipalDep,
         class_id: Annotated[int | None, Parameter(ge=1, le=2**31 - 1)] = None,
-        student_id: Annotated[int | None, Parameter(ge=1, le=2**63 - 1)] = None,
+        student_id: Annotated[int | None, Parameter(ge=1, le=2**53 - 1)] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> dict[str, Any]:
         items = await visits.list_visits(

@@ -18,9 +18,10 @@ Opinion = Annotated[str, Meta(min_length=1, max_length=5000)]
 Username = Annotated[str, Meta(min_length=1, max_length=64)]
 Grade = Annotated[int, Meta(ge=1, le=12)]
 Year = Annotated[int, Meta(ge=2000, le=2100)]
-# Ids as the tables keep them: a class's is an int4, a student's an int8.
+# Ids as the tables keep them: a class's is an int4; a student's an int8, bounded where JSON numbers
+# stay exact (2**53), which no id reaches.
 ClassId = Annotated[int, Meta(ge=1, le=2**31 - 1)]
-StudentId = Annotated[int, Meta(ge=1, le=2**63 - 1)]
+StudentId = Annotated[int, Meta(ge=1, le=2**53 - 1)]
 
 
 class TeacherIn(Input):
