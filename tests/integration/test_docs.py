@@ -71,6 +71,21 @@ ERRORS = {
     "chaseOrder": {400, 401, 403, 404, 409, 413, 415, 503},
     "overdueBoard": {400, 401, 403, 503},
     "health": {503},
+    "visitCoverage": {400, 401, 403, 404, 503},
+    "listVisitClasses": {400, 401, 404, 503},
+    "createVisitClass": {400, 401, 403, 404, 413, 415, 503},
+    "classRoster": {400, 401, 404, 503},
+    "classLedger": {400, 401, 404, 503},
+    "createStudent": {400, 401, 403, 404, 413, 415, 503},
+    "getStudent": {400, 401, 404, 503},
+    "revealGuardians": {400, 401, 404, 503},
+    "studentAccessLog": {400, 401, 403, 404, 503},
+    "rosterTemplate": {401, 503},
+    "importRoster": {400, 401, 403, 404, 413, 415, 503},
+    "listVisits": {400, 401, 404, 503},
+    "createVisit": {400, 401, 403, 404, 413, 415, 503},
+    "getVisit": {400, 401, 404, 503},
+    "opinionToTicket": {400, 401, 403, 404, 413, 415, 503},
 }
 PUBLIC = {"login", "logout", "publicIntake", "publicTrack", "publicRate", "health"}
 

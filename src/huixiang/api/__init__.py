@@ -11,6 +11,7 @@ from .reports import ReportController
 from .spot_checks import SpotCheckController
 from .supervision import SupervisionController
 from .tickets import TicketController
+from .visits import VisitController
 
 ROUTES: list[ControllerRouterHandler] = [
     AuthController,
@@ -21,6 +22,7 @@ ROUTES: list[ControllerRouterHandler] = [
     SpotCheckController,
     LeagueController,
     SupervisionController,
+    VisitController,
     health,
     POLICIES,
 ]

@@ -573,3 +573,145 @@ class RectificationOrder(Base):
         # The sweep's rule: open orders by deadline (db/league.OVERDUE repeats the predicate).
         Index("ix_rectification_orders_open_due", "due_at", postgresql_where=text("state = 'open'")),
     )
+
+
+# ---- home visits (家访): the roster and the visit records (docs/visits.md) ----------------------
+
+
+class VisitClass(Base):
+    """A class of a school in one school year (the year it starts in: 2026 is 2026–2027)."""
+
+    __tablename__ = "visit_classes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
+    school_year: Mapped[int] = mapped_column(SmallInteger)
+    grade: Mapped[int] = mapped_column(SmallInteger)
+    name: Mapped[str] = mapped_column(String(32))
+    head_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _now()
+
+    __table_args__ = (
+        UniqueConstraint("school_id", "school_year", "name", name="uq_visit_classes_school_year_name"),
+        CheckConstraint("grade between 1 and 12", name="grade"),
+    )
+
+
+class VisitClassTeacher(Base):
+    """A subject teacher of a class (the head teacher is on the class itself)."""
+
+    __tablename__ = "visit_class_teachers"
+
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("visit_classes.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    subject: Mapped[str] = mapped_column(String(32), server_default="")
+
+
+class Student(Base):
+    """A student on a school's roster: the minimum (name, class, 新生, the six groups)."""
+
+    __tablename__ = "students"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("visit_classes.id"))
+    name: Mapped[str] = mapped_column(String(50))
+    new_intake: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    groups: Mapped[list[str]] = mapped_column(ARRAY(String(16)), server_default=text("'{}'"))
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+
+    __table_args__ = (
+        UniqueConstraint("class_id", "name", name="uq_students_class_name"),
+        CheckConstraint(
+            "groups <@ ARRAY['hardship','learning','left_behind','change','migrant','disability']"
+            "::varchar(16)[]",
+            name="groups",
+        ),
+    )
+
+
+class Guardian(Base):
+    __tablename__ = "guardians"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    name: Mapped[str] = mapped_column(String(50))
+    relation: Mapped[str] = mapped_column(String(16), server_default="")
+    phone: Mapped[str] = mapped_column(String(20), server_default="")
+
+
+class Visit(Base):
+    """A visit record (潜江's 附表1) for one student."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"))
+    class_id: Mapped[int] = mapped_column(ForeignKey("visit_classes.id"))  # the class at the visit
+    school_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
+    visited_at: Mapped[datetime]
+    form: Mapped[str] = mapped_column(String(16))
+    campaign: Mapped[str | None] = mapped_column(String(64))
+    family_members_met: Mapped[str] = mapped_column(Text, server_default="")
+    family_situation: Mapped[str] = mapped_column(Text, server_default="")
+    student_at_home: Mapped[str] = mapped_column(Text, server_default="")
+    effect: Mapped[str] = mapped_column(Text, server_default="")
+    reflection: Mapped[str] = mapped_column(Text, server_default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The form's own key (a draft sent again after a lost answer): one record per key and author.
+    client_key: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _now()
+
+    __table_args__ = (
+        Index(
+            "uq_visits_author_client_key",
+            "created_by_id",
+            "client_key",
+            unique=True,
+            postgresql_where=text("client_key IS NOT NULL"),
+        ),
+        # Coverage: a scope's students' visits within a period.
+        Index("ix_visits_student_time", "student_id", "visited_at"),
+        Index("ix_visits_school_time", "school_id", "visited_at"),
+        Index("ix_visits_class_time", "class_id", text("visited_at DESC")),
+        CheckConstraint("form in ('home','phone','video','at_school','group')", name="form"),
+    )
+
+
+class VisitTeacher(Base):
+    """A teacher present at a visit."""
+
+    __tablename__ = "visit_teachers"
+
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+
+class VisitOpinion(Base):
+    """A parent's opinion or suggestion written on a visit record; a ticket when it became one."""
+
+    __tablename__ = "visit_opinions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(SmallInteger)
+    text: Mapped[str] = mapped_column(Text)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), unique=True)
+
+
+class RosterAccess(Base):
+    """Every reveal of a guardian's phone (and, later, every view of a student's file)."""
+
+    __tablename__ = "roster_access"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))

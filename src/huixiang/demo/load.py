@@ -34,6 +34,7 @@ from .story import (
     STAFF,
     SURNAMES,
 )
+from .visits import load_visits
 
 # ---- carrying the plans out ----------------------------------------------------------------
 
@@ -196,6 +197,7 @@ async def load_demo(ctx: Ctx) -> list[Login]:
     await load_replies(ctx)
     await load_spot_checks(ctx, principals)
     await _league(ctx, principals)
+    await load_visits(ctx)
     await ctx.session.flush()
     return logins
 

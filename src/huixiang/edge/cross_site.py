@@ -29,7 +29,7 @@ from ..domain.errors import NotPermitted
 SESSION_COOKIE = "hx_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # The API endpoints (by operation id) that also take multipart/form-data: their files.
-TAKES_FILES = frozenset({"publicIntake"})
+TAKES_FILES = frozenset({"publicIntake", "importRoster"})
 CROSS_SITE = (
     "Refused a cross-site request: a request signed in by the session cookie must come from this "
     "site's own pages. API clients send `Authorization: Bearer <token>` instead."

@@ -16,6 +16,7 @@ from .catalog import (
     queue,
     staff,
     ticket,
+    visits,
 )
 
 ZH_CN: dict[str, str] = {
@@ -175,6 +176,7 @@ for _part in (
     bureau_supervision,
     bureau_spot_checks,
     bureau_league,
+    visits,
 ):
     if _twice := ZH_CN.keys() & _part.ENTRIES.keys():
         raise RuntimeError(f"catalogue keys said twice: {sorted(_twice)}")

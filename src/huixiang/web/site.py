@@ -12,7 +12,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
-from . import admin, bureau, staff
+from . import admin, bureau, staff, visits
 from .i18n import translate
 from .routes import ParentSite
 from .staff.pages import local_time
@@ -46,6 +46,7 @@ def routes(assets: Path) -> list[ControllerRouterHandler]:
         *staff.ROUTES,
         *admin.ROUTES,
         *bureau.ROUTES,
+        *visits.ROUTES,
         _static("/static/site", HERE / "static"),
         _static("/static/vendor/htmx", assets / "htmx.org" / "dist"),
         _static("/static/vendor/echarts", assets / "echarts" / "dist"),
