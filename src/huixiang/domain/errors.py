@@ -45,3 +45,7 @@ class TooLarge(DomainError):
 
 class TooManyRequests(DomainError):
     """Rate limit or lockout (429)."""
+
+
+class Unavailable(DomainError):
+    """A part the request needs is down, such as the read replica (503)."""
