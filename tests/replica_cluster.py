@@ -4,6 +4,7 @@ Debian's PostgreSQL binaries (else pgserver's). The shared server on 5432 is nev
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -79,7 +80,12 @@ class Pair:
     def run(self, name: str, *args: str) -> None:
         user = SERVER_USER if os.geteuid() == 0 else None
         subprocess.run(
-            [str(self.bin / name), *args], check=True, user=user, capture_output=True, timeout=120, cwd=self.root
+            [str(self.bin / name), *args],
+            check=True,
+            user=user,
+            capture_output=True,
+            timeout=120,
+            cwd=self.root,
         )
 
     def start(self, data: Path, port: int) -> None:
@@ -125,8 +131,6 @@ def streaming_pair() -> Iterator[Pair]:
         yield pair
     finally:
         for data in reversed(started):
-            try:
+            with contextlib.suppress(subprocess.CalledProcessError):  # stopped by the test already
                 pair.stop(data)
-            except subprocess.CalledProcessError:
-                pass  # stopped by the test already
         shutil.rmtree(root, ignore_errors=True)

@@ -6,6 +6,7 @@ down is a 503 naming it (services/replica.py: no fallback to the primary); back 
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
 import time
 import uuid
@@ -17,6 +18,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from openpyxl import load_workbook
 
 from huixiang.app import create_app
 from huixiang.db.engine import make_engine, make_sessionmaker
@@ -74,10 +76,15 @@ async def _seed(url: str) -> None:
             ("d1", "一区教育局", OrgKind.DISTRICT, "city"),
             ("s1", "第一实验小学", OrgKind.SCHOOL, "d1"),
         ):
-            await accounts.create_org(ctx, None, s.OrgCreate(code=code, name=name, kind=kind, parent_code=parent))
+            await accounts.create_org(
+                ctx, None, s.OrgCreate(code=code, name=name, kind=kind, parent_code=parent)
+            )
         for username, role, org in (("insp1", Role.INSPECTOR, "d1"), ("lead1", Role.LEADER, "s1")):
             user = s.UserCreate(
-                username=username, password=PASSWORD, display_name=username, roles=[s.GrantIn(role=role, org_code=org)]
+                username=username,
+                password=PASSWORD,
+                display_name=username,
+                roles=[s.GrantIn(role=role, org_code=org)],
             )
             await accounts.create_user(ctx, None, user)
         await session.commit()
@@ -104,7 +111,7 @@ def pair() -> Iterator[Pair]:
 
 
 @pytest.fixture
-async def client(pair: Pair, redis_url: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def on_pair(pair: Pair, redis_url: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     """An app whose primary and replica are the pair's, its writes committed for real (the
     replica sees only what the primary commits)."""
     settings = load_settings(
@@ -162,75 +169,98 @@ async def _caught_up(pair: Pair) -> None:
         await standby.close()
 
 
-async def test_a_ticket_written_on_the_primary_appears_in_the_replicas_figures(client: httpx.AsyncClient) -> None:
-    headers = await _token(client, "insp1")
-    before = (await client.get("/api/v1/stats", headers=headers)).json()
+async def test_a_ticket_written_on_the_primary_appears_in_the_replicas_figures(
+    on_pair: httpx.AsyncClient,
+) -> None:
+    headers = await _token(on_pair, "insp1")
+    before = (await on_pair.get("/api/v1/stats", headers=headers)).json()
     assert before["freshness"]["source"] == "replica"
     assert isinstance(before["freshness"]["lag_seconds"], float)
-    answer = await client.post("/api/v1/public/tickets", json=TICKET)
+    answer = await on_pair.post("/api/v1/public/tickets", json=TICKET)
     assert answer.status_code == 201, answer.text
-    after = await _stats_until(client, headers, before["total"] + 1)
+    after = await _stats_until(on_pair, headers, before["total"] + 1)
     assert after["total"] == before["total"] + 1
     assert after["freshness"]["source"] == "replica"
     assert [row["school_code"] for row in after["by_school"]] == ["s1"]
 
 
-async def test_the_figures_are_read_on_the_replica_not_the_primary(client: httpx.AsyncClient, pair: Pair) -> None:
+async def test_the_figures_are_read_on_the_replica_not_the_primary(
+    on_pair: httpx.AsyncClient, pair: Pair
+) -> None:
     """A row only the primary has (written with replay paused on the replica) is not counted."""
-    headers = await _token(client, "insp1")
+    headers = await _token(on_pair, "insp1")
     await _caught_up(pair)
-    total = (await client.get("/api/v1/stats", headers=headers)).json()["total"]
+    total = (await on_pair.get("/api/v1/stats", headers=headers)).json()["total"]
     standby = await asyncpg.connect(pair.dsn(pair.replica_port, DATABASE))
     await standby.execute("SELECT pg_wal_replay_pause()")
     try:
-        assert (await client.post("/api/v1/public/tickets", json=TICKET)).status_code == 201
-        paused = (await client.get("/api/v1/stats", headers=headers)).json()
+        assert (await on_pair.post("/api/v1/public/tickets", json=TICKET)).status_code == 201
+        paused = (await on_pair.get("/api/v1/stats", headers=headers)).json()
         assert paused["total"] == total
         assert paused["freshness"]["lag_seconds"] > 0  # received but not replayed: behind
     finally:
         await standby.execute("SELECT pg_wal_replay_resume()")
         await standby.close()
-    assert (await _stats_until(client, headers, total + 1))["total"] == total + 1
+    assert (await _stats_until(on_pair, headers, total + 1))["total"] == total + 1
 
 
-async def test_the_console_says_how_fresh_its_figures_are(client: httpx.AsyncClient) -> None:
-    await sign_in(client, "insp1")
-    page = await client.get("/bureau")
+async def test_the_console_says_how_fresh_its_figures_are(on_pair: httpx.AsyncClient) -> None:
+    await sign_in(on_pair, "insp1")
+    page = await on_pair.get("/bureau")
     assert page.status_code == 200, page.text
     assert 'data-source="replica"' in page.text and "数据来自只读副本" in page.text
 
 
-async def test_the_export_reads_the_replica(client: httpx.AsyncClient, pair: Pair) -> None:
-    headers = await _token(client, "lead1")
-    assert (await client.post("/api/v1/public/tickets", json=TICKET)).status_code == 201
+async def test_the_export_reads_the_replica(on_pair: httpx.AsyncClient, pair: Pair) -> None:
+    """A ticket the replica has not replayed yet is not in the export; once replayed, it is."""
+    headers = await _token(on_pair, "lead1")
     await _caught_up(pair)
-    answer = await client.get("/api/v1/exports/tickets.xlsx", headers=headers)
-    assert answer.status_code == 200, answer.text
-    assert answer.content[:2] == b"PK"
+    standby = await asyncpg.connect(pair.dsn(pair.replica_port, DATABASE))
+    await standby.execute("SELECT pg_wal_replay_pause()")
+    try:
+        receipt = await on_pair.post("/api/v1/public/tickets", json=TICKET)
+        assert receipt.status_code == 201, receipt.text
+        answer = await on_pair.get("/api/v1/exports/tickets.xlsx", headers=headers)
+        assert answer.status_code == 200, answer.text
+        assert receipt.json()["number"] not in _numbers(answer.content)
+    finally:
+        await standby.execute("SELECT pg_wal_replay_resume()")
+        await standby.close()
+    await _caught_up(pair)
+    again = await on_pair.get("/api/v1/exports/tickets.xlsx", headers=headers)
+    assert receipt.json()["number"] in _numbers(again.content)
+
+
+def _numbers(content: bytes) -> list[str]:
+    sheet = load_workbook(io.BytesIO(content), read_only=True)["工单"]
+    return [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
 
 
 async def test_a_replica_that_is_down_is_a_503_naming_it_and_back_up_it_answers(
-    client: httpx.AsyncClient, pair: Pair
+    on_pair: httpx.AsyncClient, pair: Pair
 ) -> None:
-    headers = await _token(client, "insp1")
-    assert (await client.get("/api/v1/stats", headers=headers)).status_code == 200
+    headers = await _token(on_pair, "insp1")
+    assert (await on_pair.get("/api/v1/stats", headers=headers)).status_code == 200
     pair.stop_replica()
     try:
-        answer = await client.get("/api/v1/stats", headers=headers)
+        answer = await on_pair.get("/api/v1/stats", headers=headers)
         assert answer.status_code == 503, answer.text
-        assert "read replica" in answer.json()["detail"] and "HUIXIANG_DATABASE_REPLICA_URL" in answer.json()["detail"]
-        export = await client.get("/api/v1/exports/tickets.xlsx", headers=await _token(client, "lead1"))
+        assert (
+            "read replica" in answer.json()["detail"]
+            and "HUIXIANG_DATABASE_REPLICA_URL" in answer.json()["detail"]
+        )
+        export = await on_pair.get("/api/v1/exports/tickets.xlsx", headers=await _token(on_pair, "lead1"))
         assert export.status_code == 503 and "read replica" in export.json()["detail"]
         # Intake and the staff's own queues do not need the replica.
-        assert (await client.post("/api/v1/public/tickets", json=TICKET)).status_code == 201
-        assert (await client.get("/api/v1/tickets", headers=headers)).status_code == 200
-        await sign_in(client, "insp1")
-        page = await client.get("/bureau")
+        assert (await on_pair.post("/api/v1/public/tickets", json=TICKET)).status_code == 201
+        assert (await on_pair.get("/api/v1/tickets", headers=headers)).status_code == 200
+        await sign_in(on_pair, "insp1")
+        page = await on_pair.get("/bureau")
         assert page.status_code == 503 and "暂时" in page.text
     finally:
         pair.start_replica()
-    client.cookies.clear()
-    assert (await client.get("/api/v1/stats", headers=headers)).status_code == 200
+    on_pair.cookies.clear()
+    assert (await on_pair.get("/api/v1/stats", headers=headers)).status_code == 200
 
 
 async def test_without_a_replica_the_console_says_its_figures_are_live(world: World) -> None:

@@ -22,7 +22,7 @@ async def test_inspector_sees_the_district_figures_and_each_school(world: World)
     stats = (await world.as_("insp1", "GET", "/api/v1/stats")).json()
     assert f"<dt>收件</dt><dd>{stats['total']}</dd>" in page.text
     for row in stats["by_school"]:
-        assert f"<th scope=\"row\">{row['school_name']}</th><td>{row['total']}</td>" in page.text
+        assert f'<th scope="row">{row["school_name"]}</th><td>{row["total"]}</td>' in page.text
 
 
 async def test_leader_sees_the_console_for_the_school_only(world: World) -> None:

@@ -87,7 +87,9 @@ async def stats(
     return result
 
 
-async def _stats(ctx: Ctx, principal: Principal, *, org_code: str | None, period: db.Period) -> dict[str, Any]:
+async def _stats(
+    ctx: Ctx, principal: Principal, *, org_code: str | None, period: db.Period
+) -> dict[str, Any]:
     school_id, subtree = None, None
     if org_code:
         org = await org_info(ctx, org_code)
@@ -104,4 +106,14 @@ async def _stats(ctx: Ctx, principal: Principal, *, org_code: str | None, period
     result["by_school"] = [
         {"school_code": row.school_code, "school_name": row.school_name, **_shape(row)} for row in by_school
     ]
+    return result
+
+
+async def breakdowns(ctx: Ctx, where: Any) -> dict[str, list[dict[str, Any]]]:
+    """The figures per school, channel, kind and category of a selection (an export's, as
+    db/listing.clause() says it), each row the same figures as `stats`' rows."""
+    result = {}
+    for by in db.DIMENSIONS:
+        rows = await db.breakdown(ctx.session, now=ctx.now, where=where, by=by)
+        result[by] = [{"key": row.key, "name": row.name, **_shape(row)} for row in rows]
     return result
