@@ -8,8 +8,9 @@ Method (docs/benchmarks.md, "Export memory"):
    tickets), a fresh `huixiang web` (one process, niced, its address space capped at
    `--cap-gib`) on 127.0.0.1: sign in, one empty export (an unknown school: the baseline with
    openpyxl, asyncpg and the export path loaded), the process's peak RSS (VmHWM in
-   /proc/PID/status); then the user's whole export, streamed by the client to a file, and the
-   process's peak RSS again; the server stopped;
+   /proc/PID/status), then that peak reset to the current RSS (`5` into /proc/PID/clear_refs),
+   so what follows is the export's own; the user's whole export, streamed by the client to a
+   file, and the process's peak RSS again; the server stopped;
 3. per export: rows (counted in the workbook's sheet XML as it is read back), bytes, seconds,
    the server's peak RSS before and after, and the growth.
 
@@ -26,6 +27,7 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -102,12 +104,22 @@ async def prepare(count: int, env: dict[str, str]) -> None:
     await connection.close()
 
 
-def peak_rss_kib(pid: int) -> int:
-    """The process's peak resident set (VmHWM), in KiB."""
+def status_kib(pid: int, field: str) -> int:
+    """A figure of /proc/PID/status in KiB: VmHWM (the peak resident set) or VmRSS (now)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
-    raise RuntimeError(f"no VmHWM for {pid}")
+    raise RuntimeError(f"no {field} for {pid}")
+
+
+def reset_peak(pid: int) -> bool:
+    """Reset the process's VmHWM to its current RSS (Linux ≥ 4.0, our own process or root), so
+    the peak read afterwards is the export's alone, not the start-up's imports."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 def rows_in(path: Path) -> int:
@@ -136,7 +148,9 @@ def measure(username: str, env: dict[str, str], cap_gib: float, folder: Path) ->
             headers = {"Authorization": f"Bearer {login.json()['token']}"}
             empty = client.get(EXPORT, headers=headers, params={"school_code": "nowhere"})
             empty.raise_for_status()
-            before = peak_rss_kib(pid)
+            startup = status_kib(pid, "VmHWM")
+            reset = reset_peak(pid)
+            before = status_kib(pid, "VmHWM")
             path = folder / f"{username}.xlsx"
             started = time.monotonic()
             size = 0
@@ -148,7 +162,8 @@ def measure(username: str, env: dict[str, str], cap_gib: float, folder: Path) ->
                     size += len(chunk)
                     out.write(chunk)
             seconds = time.monotonic() - started
-            after = peak_rss_kib(pid)
+            after = status_kib(pid, "VmHWM")
+            now = status_kib(pid, "VmRSS")
     rows = rows_in(path)
     path.unlink()
     result = {
@@ -157,9 +172,12 @@ def measure(username: str, env: dict[str, str], cap_gib: float, folder: Path) ->
         "bytes": size,
         "seconds": round(seconds, 1),
         "first_byte_seconds": round(first or seconds, 1),
+        "startup_peak_rss_mib": round(startup / 1024, 1),
+        "peak_reset": reset,
         "peak_rss_before_mib": round(before / 1024, 1),
         "peak_rss_after_mib": round(after / 1024, 1),
         "growth_mib": round((after - before) / 1024, 1),
+        "rss_after_mib": round(now / 1024, 1),
     }
     print(json.dumps(result), flush=True)
     return result
@@ -189,7 +207,10 @@ def main() -> int:
         upgrade(url_for(DB))
     else:
         asyncio.run(prepare(args.tickets, env))
-    results = [measure(user, env, args.cap_gib, folder) for user in args.users.split(",")]
+    try:
+        results = [measure(user, env, args.cap_gib, folder) for user in args.users.split(",")]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     if args.out:
         args.out.write_text(json.dumps({"tickets": args.tickets, "exports": results}, indent=2) + "\n")
     return 0

@@ -256,7 +256,7 @@ async def test_a_replica_that_is_down_is_a_503_naming_it_and_back_up_it_answers(
         assert (await on_pair.get("/api/v1/tickets", headers=headers)).status_code == 200
         await sign_in(on_pair, "insp1")
         page = await on_pair.get("/bureau")
-        assert page.status_code == 503 and "暂时" in page.text
+        assert page.status_code == 503 and "只读副本暂时无法连接" in page.text
     finally:
         pair.start_replica()
     on_pair.cookies.clear()

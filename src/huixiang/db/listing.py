@@ -1,4 +1,4 @@
-"""The staff list, its count and the export's pages, in plain SQL on asyncpg (the list is a hot
+"""The staff list and the export's rows, in plain SQL on asyncpg (the list is a hot
 path, see db/fast.py). A `Selection` says what to read in resolved values; this module turns it
 into one statement's WHERE with positional parameters."""
 
@@ -87,15 +87,6 @@ async def page(
     where = _where(selection)
     conditions, args = _after(where, after)
     return await fast.list_rows(connection, where.branches, conditions, args, limit)
-
-
-async def count(connection: asyncpg.Connection, selection: Selection) -> int:
-    where = _where(selection)
-    if not where.branches:
-        return 0
-    filters = "".join(f" AND {c}" for c in where.conditions)
-    sql = f"SELECT count(*) FROM tickets t WHERE ({' OR '.join(where.branches)}){filters}"
-    return int(await connection.fetchval(sql, *where.args))
 
 
 EXPORT_SQL = """

@@ -7,7 +7,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.errors import Unavailable
+from ..domain.errors import ReplicaUnavailable
 
 REPLICA_DOWN = (
     "The read replica (HUIXIANG_DATABASE_REPLICA_URL) that dashboards, exports and reports read "
@@ -29,11 +29,11 @@ LAG = text(
 
 
 async def replay_lag(session: AsyncSession) -> float | None:
-    """The replica's lag in seconds (None: the server is a primary); Unavailable (503, naming the
-    replica) when it cannot be reached. Its first statement also opens the session's connection,
+    """The replica's lag in seconds (None: the server is a primary); ReplicaUnavailable (503,
+    naming the replica) when it cannot be reached. Its first statement also opens the session's connection,
     so a replica that is down is told apart here from the primary."""
     try:
         value = (await session.execute(LAG)).scalar_one()
     except (DBAPIError, PoolTimeout, OSError, TimeoutError) as exc:
-        raise Unavailable(REPLICA_DOWN) from exc
+        raise ReplicaUnavailable(REPLICA_DOWN) from exc
     return None if value is None else float(value)

@@ -48,4 +48,8 @@ class TooManyRequests(DomainError):
 
 
 class Unavailable(DomainError):
-    """A part the request needs is down, such as the read replica (503)."""
+    """A part the request needs is down (503)."""
+
+
+class ReplicaUnavailable(Unavailable):
+    """The read replica that figures, exports and reports read is down (503)."""

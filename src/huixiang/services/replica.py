@@ -1,7 +1,7 @@
 """Reads that may be a little behind: dashboards, exports and reports go to the read replica when
 one is set (HUIXIANG_DATABASE_REPLICA_URL), else to the primary, and say how fresh they are.
 
-A replica that is down answers 503 naming it (domain.errors.Unavailable); it never falls back to
+A replica that is down answers 503 naming it (domain.errors.ReplicaUnavailable); it never falls back to
 the primary: the replica is there to keep a province's heavy reads (a million-row export, every
 inspector's dashboard on a Monday morning) off the primary that takes the tickets, and a silent
 fallback would send them there exactly when the operators are already short of a server."""
