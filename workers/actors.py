@@ -63,13 +63,20 @@ def _channels() -> dict[str, Channel]:
     return channels_from_env(os.environ)
 
 
+@lru_cache(maxsize=1)
+def _replica() -> async_sessionmaker[AsyncSession] | None:
+    """The read replica's sessions, for the reports' reads (services/replica.py), if one is set."""
+    url = settings.database_replica_url
+    return make_sessionmaker(make_engine(url, pool_size=2)) if url else None
+
+
 _caches = Caches()
 
 
 async def in_transaction(work: Callable[[Ctx], Awaitable[T]]) -> T:
     """The actor's transaction: commit when the work returns, then enqueue what it decided."""
     async with _sessions()() as session:
-        ctx = Ctx(session, settings, _caches, datetime.now(UTC))
+        ctx = Ctx(session, settings, _caches, datetime.now(UTC), replica=_replica())
         result = await work(ctx)
         await session.commit()
     if ctx.deliveries:

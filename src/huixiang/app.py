@@ -91,9 +91,11 @@ def create_app(
     settings: Settings | None = None,
     engine: AsyncEngine | AsyncConnection | None = None,
     clock: Callable[[], datetime] = utcnow,
+    replica: AsyncEngine | None = None,
 ) -> Litestar:
     """The app. Tests pass a connection inside a transaction they roll back afterwards, and a
-    clock of their own: every request's `now` comes from `clock`."""
+    clock of their own: every request's `now` comes from `clock`. `replica`: an engine on a read
+    replica (tests), else one from HUIXIANG_DATABASE_REPLICA_URL when it is set."""
     settings = settings or get_settings()
 
     state = State(
@@ -112,6 +114,8 @@ def create_app(
     if engine is not None:  # given by the caller (tests), who also disposes of it
         state.engine = engine
         state.sessionmaker = make_sessionmaker(engine)
+    # Dashboards, exports and reports read here (services/replica.py); None: the primary.
+    state.replica_sessionmaker = make_sessionmaker(replica) if replica is not None else None
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
@@ -122,6 +126,10 @@ def create_app(
             app.state.engine = make_engine(settings.database_url)
             app.state.sessionmaker = make_sessionmaker(app.state.engine)
             app.state.raw_pool = await raw_pool(settings.database_url)
+        own_replica = replica is None and settings.database_replica_url is not None
+        if own_replica:
+            app.state.replica_engine = make_engine(settings.database_replica_url or "", pool_size=10)
+            app.state.replica_sessionmaker = make_sessionmaker(app.state.replica_engine)
         try:
             yield
         finally:
@@ -129,6 +137,8 @@ def create_app(
             if own_engine:
                 await app.state.raw_pool.close()
                 await app.state.engine.dispose()
+            if own_replica:
+                await app.state.replica_engine.dispose()
 
     docs, assets = _docs()
     return Litestar(

@@ -40,6 +40,9 @@ class Settings:
     # Where npm installed the pages' front-end libraries (htmx, ECharts): `make` runs `npm ci`
     # into the checkout's node_modules; a deployment may point elsewhere.
     assets_dir: Path = DEFAULT_ASSETS
+    # A streaming replica of the database (`postgresql+asyncpg://…`) that dashboards, exports and
+    # reports read (services/replica.py); None: they read the primary.
+    database_replica_url: str | None = None
 
     @property
     def tz_name(self) -> str:
@@ -79,6 +82,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     data_dir = Path(env.get("HUIXIANG_DATA_DIR", "./var")).resolve()
     return Settings(
         database_url=env.get("HUIXIANG_DATABASE_URL") or None,
+        database_replica_url=env.get("HUIXIANG_DATABASE_REPLICA_URL") or None,
         redis_url=env.get("HUIXIANG_REDIS_URL") or None,
         data_dir=data_dir,
         secret_key=_secret_key(env, data_dir),

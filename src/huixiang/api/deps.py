@@ -40,7 +40,13 @@ class _Transaction:
     def __init__(self, state: State, scope: Scope, connection: Any = None) -> None:
         self.state, self.connection, self.ended = state, connection, False
         self.ctx = Ctx(
-            state.sessionmaker, state.settings, state.caches, state.clock(), connection, redis=state.redis
+            state.sessionmaker,
+            state.settings,
+            state.caches,
+            state.clock(),
+            connection,
+            redis=state.redis,
+            replica=state.get("replica_sessionmaker"),
         )
         scope.setdefault("state", {})[OPEN] = self
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import os
+from collections.abc import Iterator
+from typing import Annotated, Any, BinaryIO, Literal
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
+from litestar.response import Stream
 
 from ..db import repo
 from ..domain.enums import Role
@@ -106,16 +109,29 @@ class ReportController(Controller):
         media_type=XLSX,
         responses=errors(400, *SIGNED_IN),
     )
-    async def export(self, ctx: CtxDep, principal: PrincipalDep, selection: FilterDep) -> Response[bytes]:
+    async def export(self, ctx: CtxDep, principal: PrincipalDep, selection: FilterDep) -> Stream:
+        """Streamed from a temporary file that is deleted already: its space is freed when the
+        stream closes it, sent or not."""
         if (
             not principal.grants
             or principal.scope_paths([Role.LEADER, Role.INSPECTOR, Role.ADMIN, Role.REGISTRAR]) == []
         ):
             raise NotPermitted("Only leaders, registrars, inspectors and admins may export.")
-        content = await listing.export_xlsx(ctx, principal, selection)
+        workbook = await listing.export_xlsx(ctx, principal, selection)
         stamp = ctx.now.astimezone(ctx.settings.timezone).strftime("%Y%m%d-%H%M")
-        return Response(
-            content,
+        return Stream(
+            _chunks(workbook),
             media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="tickets-{stamp}.xlsx"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="tickets-{stamp}.xlsx"',
+                "Content-Length": str(os.fstat(workbook.fileno()).st_size),
+            },
         )
+
+
+def _chunks(file: BinaryIO, size: int = 1 << 16) -> Iterator[bytes]:
+    """A file's bytes, closing it at the end or when the stream is dropped (Litestar iterates a
+    plain iterator in a worker thread)."""
+    with file:
+        while data := file.read(size):
+            yield data

@@ -1,18 +1,20 @@
-"""The staff list, its count and the export's pages, in plain SQL on asyncpg (the list is a hot
+"""The staff list and the export's rows, in plain SQL on asyncpg (the list is a hot
 path, see db/fast.py). A `Selection` says what to read in resolved values; this module turns it
 into one statement's WHERE with positional parameters."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import asyncpg
+from sqlalchemy import and_, false, or_
 
 from ..domain.enums import AWAITING_RESPONSE
 from . import fast
+from .models import Ticket
 
 AWAITING = sorted(s.value for s in AWAITING_RESPONSE)
 
@@ -87,27 +89,62 @@ async def page(
     return await fast.list_rows(connection, where.branches, conditions, args, limit)
 
 
-async def count(connection: asyncpg.Connection, selection: Selection) -> int:
-    where = _where(selection)
-    if not where.branches:
-        return 0
-    filters = "".join(f" AND {c}" for c in where.conditions)
-    sql = f"SELECT count(*) FROM tickets t WHERE ({' OR '.join(where.branches)}){filters}"
-    return int(await connection.fetchval(sql, *where.args))
+EXPORT_SQL = """
+SELECT {columns}, s.name AS school_name, a.display_name AS assignee_name
+FROM tickets t
+JOIN orgs s ON s.id = t.school_id
+LEFT JOIN users a ON a.id = t.assignee_id
+LEFT JOIN tickets m ON m.id = t.merged_into_id
+WHERE ({branches}){filters}
+ORDER BY t.collected_at DESC, t.id DESC
+"""
 
 
-async def export_page(
-    connection: asyncpg.Connection, selection: Selection, after: tuple[datetime, int] | None, limit: int
-) -> list[Any]:
-    """A page of the list with the names a spreadsheet shows: the school's, the assignee's."""
+async def export_rows(
+    connection: asyncpg.Connection, selection: Selection, chunk: int
+) -> AsyncIterator[list[Any]]:
+    """The list's tickets, newest first, with the names a spreadsheet shows (the school's, the
+    assignee's), in chunks of `chunk` rows from a server-side cursor: one statement and one
+    snapshot however many rows match, and never more than a chunk in memory. A cursor lives in
+    a transaction: the caller's, else one of its own (rolled back: it only reads)."""
     where = _where(selection)
     if not where.branches:
-        return []
-    conditions, args = _after(where, after)
-    sql = (
-        "SELECT page.*, s.name AS school_name, a.display_name AS assignee_name "
-        f"FROM ({fast.list_sql(where.branches, conditions, limit)}) AS page "
-        "JOIN orgs s ON s.code = page.school_code LEFT JOIN users a ON a.username = page.assignee "
-        "ORDER BY page.collected_at DESC, page.id DESC"
+        return
+    sql = EXPORT_SQL.format(
+        columns=fast.LIST_COLUMNS,
+        branches=" OR ".join(where.branches),
+        filters="".join(f" AND {c}" for c in where.conditions),
     )
-    return list(await connection.fetch(sql, *args))
+    own = None if connection.is_in_transaction() else connection.transaction(readonly=True)
+    if own is not None:
+        await own.start()
+    try:
+        cursor = await connection.cursor(sql, *where.args)
+        while rows := await cursor.fetch(chunk):
+            yield rows
+    finally:
+        if own is not None:
+            await own.rollback()
+
+
+def clause(selection: Selection) -> Any:
+    """The same selection as a SQLAlchemy condition on Ticket, for the figures over it
+    (db/stats.breakdown): what _where() says in plain SQL."""
+    branches = [Ticket.org_path == p for p in selection.school_paths]
+    branches += [Ticket.district_id == d for d in selection.district_ids]
+    conditions: list[Any] = [or_(*branches) if branches else false()]
+    if selection.status is not None:
+        conditions.append(Ticket.status == selection.status)
+    if selection.school_id is not None:
+        conditions.append(Ticket.school_id == selection.school_id)
+    if selection.channel is not None:
+        conditions.append(Ticket.channel == selection.channel)
+    if selection.kind is not None:
+        conditions.append(Ticket.kind == selection.kind)
+    if selection.overdue_at is not None:
+        conditions += [Ticket.status.in_(AWAITING), Ticket.respond_due_at < selection.overdue_at]
+    if selection.escalated:
+        conditions += [Ticket.status.in_(AWAITING), Ticket.escalated_for == Ticket.respond_due_at]
+    if selection.assignee_id is not None:
+        conditions.append(Ticket.assignee_id == selection.assignee_id)
+    return and_(*conditions)

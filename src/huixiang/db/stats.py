@@ -82,3 +82,25 @@ async def figures(
         .order_by(Org.code)
     )
     return total, by_school.all()
+
+
+# What a breakdown groups by: its key and the name a reader sees (words for codes come later).
+DIMENSIONS = ("school", "channel", "kind", "category")
+
+
+async def breakdown(session: AsyncSession, *, now: datetime, where: Any, by: str) -> Sequence[Any]:
+    """The figures per school, channel, kind or category of the tickets `where` selects (merged
+    duplicates left out, as in figures()): rows of (key, name, …the figures), by key."""
+    columns = _figures(now)
+    conditions = [where, Ticket.status != Status.MERGED.value]
+    if by == "school":
+        query = (
+            select(Org.code.label("key"), Org.name.label("name"), *columns)
+            .join(Org, Org.id == Ticket.school_id)
+            .group_by(Org.code, Org.name)
+            .order_by(Org.code)
+        )
+    else:
+        key = {"channel": Ticket.channel, "kind": Ticket.kind, "category": Ticket.category}[by]
+        query = select(key.label("key"), key.label("name"), *columns).group_by(key).order_by(key)
+    return (await session.execute(query.where(*conditions))).all()

@@ -45,3 +45,11 @@ class TooLarge(DomainError):
 
 class TooManyRequests(DomainError):
     """Rate limit or lockout (429)."""
+
+
+class Unavailable(DomainError):
+    """A part the request needs is down (503)."""
+
+
+class ReplicaUnavailable(Unavailable):
+    """The read replica that figures, exports and reports read is down (503)."""

@@ -30,6 +30,7 @@ STATUS: dict[type[e.DomainError], int] = {
     e.IdempotencyMismatch: 422,
     e.TooLarge: 413,
     e.TooManyRequests: 429,
+    e.Unavailable: 503,
 }
 
 DB_DOWN = "The database is unavailable right now; please try again in a moment."

@@ -77,6 +77,11 @@ class Ctx:
     deliveries: list[int] = field(default_factory=list)
     # The app's Redis client (redis.asyncio), for counters that expire (services/throttle.py).
     redis: Any = None
+    # The read replica's session factory (HUIXIANG_DATABASE_REPLICA_URL), for dashboards, exports
+    # and reports: services/replica.reading() gives a Ctx on it. None: they read the primary.
+    replica: Any = None
+    # On a Ctx that reads a replica: how far its data is behind the primary, in seconds.
+    lag_seconds: float | None = None
 
     @property
     def session(self) -> AsyncSession:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
-import io
+import contextlib
 import json
-from collections.abc import Callable
+import os
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -24,15 +27,16 @@ from ..domain.access import Principal
 from ..domain.enums import Channel, Kind, Status
 from ..domain.errors import Invalid
 from ..domain.lifecycle import is_overdue
+from . import replica, stats
 from . import schemas as s
 from .context import Ctx
 from .reference import districts_under, org_info
 from .tickets import staff_view
 
 MAX_LIMIT = 100
-# An export is built in memory: over this many rows it is refused with a sentence, never cut.
-EXPORT_LIMIT = 100_000
-EXPORT_PAGE = 1000
+# An export reads its rows this many at a time from a server-side cursor and writes them to a
+# workbook on disk (openpyxl's write-only mode): its memory does not grow with its rows.
+EXPORT_CHUNK = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,39 +175,96 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any, tz: Any) -> Any:
     return cell
 
 
-def _refusal(matched: int) -> Invalid:
-    return Invalid(
-        f"The filters match {matched:,} tickets, more than an export holds ({EXPORT_LIMIT:,}). "
-        "Narrow them (`status`, `school_code`, `channel`, `kind`, `overdue`) and export in parts."
-    )
+# The breakdown sheets: (dimension, sheet and first header, the words for a code if any).
+BREAKDOWNS: tuple[tuple[str, str, Callable[[Any], str | None] | None], ...] = (
+    ("school", "按学校", None),
+    ("channel", "按渠道", _channel),
+    ("kind", "按类型", _kind),
+    ("category", "按类别", None),
+)
+# Each breakdown row's figures: (header, key in services/stats' rows, a rate?).
+FIGURES = (
+    ("收件", "total", False),
+    ("已反馈", "responded", False),
+    ("反馈率", "response_rate", True),
+    ("按时反馈", "responded_on_time", False),
+    ("按时反馈率", "on_time_rate", True),
+    ("已评价", "rated", False),
+    ("满意率", "satisfaction_rate", True),
+    ("重办", "reopened", False),
+    ("重办率", "reopen_rate", True),
+    ("超期未办", "overdue_open", False),
+    ("答复用时中位数（小时）", "median_hours_to_response", False),
+)
 
 
-async def export_xlsx(ctx: Ctx, principal: Principal, f: TicketFilter) -> bytes:
-    """The tickets in scope that match the filter, as a workbook: words instead of codes, times
-    in the bureau's zone (named in the headers), a frozen header row with filters. Refused, never
-    cut, when the filter matches more than EXPORT_LIMIT tickets."""
-    chosen = await selection(ctx, principal, f)
-    connection = await fast.driver(ctx)
-    matched = await db.count(connection, chosen)
-    if matched > EXPORT_LIMIT:
-        raise _refusal(matched)
-    tz = ctx.settings.timezone
-    columns = _columns(ctx.now)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("工单")
-    sheet.freeze_panes = "A2"
-    zone = zone_label(ctx.now, tz)
-    sheet.append([_cell(sheet, header.format(zone=zone), tz) for header, _ in columns])
-    after, written = None, 0
-    while True:
-        rows = await db.export_page(connection, chosen, after, EXPORT_PAGE)
+class _Book:
+    """The export's workbook in openpyxl's write-only mode: each row goes to a temporary file as
+    it is appended and `save` zips them, so only the rows being written are in memory. Not
+    thread-safe: one thread at a time (the export hands it to one worker thread per chunk)."""
+
+    def __init__(self, tz: Any, now: datetime) -> None:
+        self.tz, self.now = tz, now
+        self.workbook = Workbook(write_only=True)
+        self.columns = _columns(now)
+        self.tickets = self._sheet("工单", [h.format(zone=zone_label(now, tz)) for h, _ in self.columns])
+        self.written = 0
+
+    def _sheet(self, title: str, header: Sequence[str]) -> WriteOnlyWorksheet:
+        sheet: WriteOnlyWorksheet = self.workbook.create_sheet(title)
+        sheet.freeze_panes = "A2"
+        sheet.append([_cell(sheet, name, self.tz) for name in header])
+        return sheet
+
+    def add_tickets(self, rows: Sequence[Any]) -> None:
+        sheet, tz = self.tickets, self.tz
         for row in rows:
-            sheet.append([_cell(sheet, value(row), tz) for _, value in columns])
-        written += len(rows)
-        if len(rows) < EXPORT_PAGE:
-            break
-        after = (rows[-1]["collected_at"], rows[-1]["id"])
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{written + 1}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            sheet.append([_cell(sheet, value(row), tz) for _, value in self.columns])
+        self.written += len(rows)
+
+    def add_breakdowns(self, figures: dict[str, list[dict[str, Any]]]) -> None:
+        for by, title, word in BREAKDOWNS:
+            sheet = self._sheet(title, [title.removeprefix("按"), *(h for h, _, _ in FIGURES)])
+            for row in figures[by]:
+                name = word(row["key"]) if word else row["name"]
+                sheet.append(
+                    [_cell(sheet, name, self.tz), *(_figure(sheet, row[k], rate) for _, k, rate in FIGURES)]
+                )
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(FIGURES) + 1)}{len(figures[by]) + 1}"
+
+    def save(self, path: str) -> None:
+        self.tickets.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.written + 1}"
+        self.workbook.save(path)
+
+
+def _figure(sheet: WriteOnlyWorksheet, value: Any, rate: bool) -> Any:
+    if not rate or value is None:
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = "0.0%"
+    return cell
+
+
+async def export_xlsx(ctx: Ctx, principal: Principal, f: TicketFilter) -> BinaryIO:
+    """The tickets in scope that match the filter, as a workbook in a temporary file, open for
+    reading and already deleted (gone once the caller closes it, however the sending ends):
+    sheet 工单 with words instead of codes, times in the bureau's zone (named in the headers), a
+    frozen header row with filters; then one sheet of figures per school,
+    channel, kind and category over the same tickets. Never cut, however many match: rows are
+    read in chunks from a server-side cursor on the replica (or the primary) and written to disk,
+    each chunk in a worker thread so the event loop keeps serving others meanwhile."""
+    chosen = await selection(ctx, principal, f)
+    fd, name = tempfile.mkstemp(prefix="hx-export-", suffix=".xlsx")
+    os.close(fd)
+    try:
+        async with replica.reading(ctx) as reader:
+            book = _Book(ctx.settings.timezone, ctx.now)
+            async for rows in db.export_rows(await fast.driver(reader), chosen, EXPORT_CHUNK):
+                await asyncio.to_thread(book.add_tickets, rows)
+            book.add_breakdowns(await stats.breakdowns(reader, db.clause(chosen)))
+        await asyncio.to_thread(book.save, name)
+        # The caller streams and closes it; deleted below, it lives on as long as it is open.
+        return await asyncio.to_thread(open, name, "rb")
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(name)

@@ -9,6 +9,7 @@ from ..db import stats as db
 from ..domain.access import Principal
 from ..domain.enums import OrgKind
 from ..domain.errors import Invalid, NotFound, NotPermitted
+from . import replica
 from .context import Ctx
 from .reference import org_info
 
@@ -72,13 +73,23 @@ async def stats(
     end: str | None,
 ) -> dict[str, Any]:
     """The figures of the caller's scope, or of one org unit inside it (anything else: 404). A
-    school's figures are the same asked directly or read in its district's `by_school`."""
+    school's figures are the same asked directly or read in its district's `by_school`. Read on
+    the replica when there is one (services/replica.py); `freshness` says how far behind it is."""
     if not principal.grants:
         raise NotPermitted("You hold no role.")
     tz = ctx.settings.timezone
     period = db.Period(instant(start, "from", tz, end=False), instant(end, "to", tz, end=True))
     if period.start and period.end and period.start >= period.end:
         raise Invalid("`from` must be before `to`.")
+    async with replica.reading(ctx) as reader:
+        result = await _stats(reader, principal, org_code=org_code, period=period)
+        result["freshness"] = replica.freshness(reader).as_json()
+    return result
+
+
+async def _stats(
+    ctx: Ctx, principal: Principal, *, org_code: str | None, period: db.Period
+) -> dict[str, Any]:
     school_id, subtree = None, None
     if org_code:
         org = await org_info(ctx, org_code)
@@ -95,4 +106,14 @@ async def stats(
     result["by_school"] = [
         {"school_code": row.school_code, "school_name": row.school_name, **_shape(row)} for row in by_school
     ]
+    return result
+
+
+async def breakdowns(ctx: Ctx, where: Any) -> dict[str, list[dict[str, Any]]]:
+    """The figures per school, channel, kind and category of a selection (an export's, as
+    db/listing.clause() says it), each row the same figures as `stats`' rows."""
+    result = {}
+    for by in db.DIMENSIONS:
+        rows = await db.breakdown(ctx.session, now=ctx.now, where=where, by=by)
+        result[by] = [{"key": row.key, "name": row.name, **_shape(row)} for row in rows]
     return result

@@ -13,7 +13,7 @@ from litestar.di import Provide
 from litestar.enums import MediaType
 from litestar.response import Redirect, Template
 
-from ...domain.errors import DomainError
+from ...domain.errors import DomainError, ReplicaUnavailable
 from ...edge.errors import classify
 from ..i18n import translate as t
 from .session import ACT, LOGIN, STAFF_STATE, CsrfRefused, NeedsChoice, Staff, back_to, provide_staff
@@ -77,6 +77,8 @@ def redirect(request: Request[Any, Any, State], to: str) -> Response[Any]:
 def message_for(exc: Exception, status: int) -> str:
     if isinstance(exc, CsrfRefused):
         return t("staff.error.csrf")
+    if isinstance(exc, ReplicaUnavailable):
+        return t("bureau.replica.down")
     return t(MESSAGES.get(status, "staff.error.unexpected"))
 
 
