@@ -344,7 +344,8 @@ async def rebuild(session: AsyncSession, timezone: str) -> tuple[int, int]:
         )
     )
     names = ["school_id", "to_bureau_key", "org_path", "day", "channel", "kind", "category", *COUNTS]
-    days_written = (await session.execute(days_table.insert().from_select(names, source))).rowcount
+    written = await session.execute(days_table.insert().from_select(names, source))
+    days_written = written.rowcount  # type: ignore[attr-defined]
     month = func.date_trunc("month", days_table.c.day).cast(Date).label("month")
     by_month = select(
         days_table.c.school_id,
@@ -353,13 +354,12 @@ async def rebuild(session: AsyncSession, timezone: str) -> tuple[int, int]:
         month,
         *[func.sum(days_table.c[c]) for c in COUNTS],
     ).group_by(days_table.c.school_id, days_table.c.to_bureau_key, days_table.c.org_path, month)
-    months_written = (
-        await session.execute(
-            months_table.insert().from_select(
-                ["school_id", "to_bureau_key", "org_path", "month", *COUNTS], by_month
-            )
+    written = await session.execute(
+        months_table.insert().from_select(
+            ["school_id", "to_bureau_key", "org_path", "month", *COUNTS], by_month
         )
-    ).rowcount
+    )
+    months_written = written.rowcount  # type: ignore[attr-defined]
     return int(days_written), int(months_written)
 
 

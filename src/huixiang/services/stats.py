@@ -163,9 +163,17 @@ async def trends(
     for key in counts:
         if key not in periods:
             periods.append(key)
+
+    def span(p: date) -> tuple[str, str]:
+        after = p + timedelta(weeks=1) if every == "week" else f.next_month(p)
+        return max(p, first).isoformat(), min(after - timedelta(days=1), last).isoformat()
+
     return {
         "every": every,
-        "items": [{"period": p.isoformat(), **f.shape(counts.get(p, {}))} for p in sorted(periods)],
+        "items": [
+            {"period": p.isoformat(), "from": span(p)[0], "to": span(p)[1], **f.shape(counts.get(p, {}))}
+            for p in sorted(periods)
+        ],
     }
 
 
@@ -222,3 +230,54 @@ async def tickets_behind(
         "items": rows,
         "next": (last.collected_at, last.id) if last is not None else None,
     }
+
+
+async def rebuild_rollups(ctx: Ctx) -> dict[str, Any]:
+    """Recompute the rollups from the tickets in the bureau's zone (HUIXIANG_TIMEZONE, which
+    the trigger then keeps using), and say whether they had drifted from what was kept."""
+    before = (await db.kept(ctx.session, "days"), await db.kept(ctx.session, "months"))
+    zone_before = await db.zone(ctx.session)
+    days, months = await db.rebuild(ctx.session, ctx.settings.timezone.key)
+    after = (await db.kept(ctx.session, "days"), await db.kept(ctx.session, "months"))
+    return {
+        "days": days,
+        "months": months,
+        "drifted": before != after,
+        "timezone": ctx.settings.timezone.key,
+        "timezone_before": zone_before,
+    }
+
+
+async def overview(
+    ctx: Ctx,
+    principal: Principal,
+    *,
+    org_code: str | None,
+    start: str | None,
+    end: str | None,
+) -> dict[str, Any]:
+    """Everything the console's overview shows, in one call: the stats of the period, its
+    breakdowns, and the trends by month (12 months) and week (26 weeks) up to its end."""
+    figures = await stats(ctx, principal, org_code=org_code, start=start, end=end)
+    parts = await breakdowns(ctx, principal, org_code=org_code, start=start, end=end)
+    tz = ctx.settings.timezone
+    until = instant(end, "to", tz, end=True)
+    last = f.local_day(until - timedelta(microseconds=1), tz) if until else ctx.now.astimezone(tz).date()
+    trend_to = last.isoformat()
+    by_month = await trends(
+        ctx,
+        principal,
+        org_code=org_code,
+        start=default_start(last, "month").isoformat(),
+        end=trend_to,
+        every="month",
+    )
+    by_week = await trends(
+        ctx,
+        principal,
+        org_code=org_code,
+        start=default_start(last, "week").isoformat(),
+        end=trend_to,
+        every="week",
+    )
+    return {"figures": figures, **parts, "by_month": by_month["items"], "by_week": by_week["items"]}

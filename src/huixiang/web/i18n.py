@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain import words
-from .catalog import admin, bureau, intake, notices, queue, staff, ticket
+from .catalog import admin, bureau, bureau_figures, intake, notices, queue, staff, ticket
 
 ZH_CN: dict[str, str] = {
     "site.name": "回响 · 家校意见直通车",
@@ -153,7 +153,7 @@ ZH_CN: dict[str, str] = {
     "poster.print": "打印 A4 海报",
 }
 
-for _part in (staff, queue, ticket, intake, notices, admin, bureau):
+for _part in (staff, queue, ticket, intake, notices, admin, bureau, bureau_figures):
     if _twice := ZH_CN.keys() & _part.ENTRIES.keys():
         raise RuntimeError(f"catalogue keys said twice: {sorted(_twice)}")
     ZH_CN.update(_part.ENTRIES)

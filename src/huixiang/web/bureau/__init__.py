@@ -5,5 +5,6 @@ on the same services as the API."""
 from litestar.types import ControllerRouterHandler
 
 from .overview import BureauOverview
+from .tickets import BureauTickets
 
-ROUTES: list[ControllerRouterHandler] = [BureauOverview]
+ROUTES: list[ControllerRouterHandler] = [BureauOverview, BureauTickets]
