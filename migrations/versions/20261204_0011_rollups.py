@@ -116,7 +116,7 @@ def upgrade() -> None:
     bounds = ", ".join(str(b) for b in HOUR_BOUNDS)
     op.execute(
         f"""
-CREATE FUNCTION hx_figures_apply(t tickets, sign integer) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION hx_figures_apply(t tickets, sign integer, part text) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     zone text;
     d date;
@@ -132,19 +132,51 @@ BEGIN
         b := (SELECT count(*) FROM unnest(ARRAY[{bounds}]) AS u(bound)
               WHERE extract(epoch FROM t.first_responded_at - t.collected_at) / 3600 >= bound);
     END IF;
-    {_upsert("figure_days", DAY_KEY, ("t.school_id", "t.to_bureau", "t.org_path", "d", "t.channel", "t.kind", "t.category"))}
-    {_upsert("figure_months", MONTH_KEY, ("t.school_id", "t.to_bureau", "t.org_path", "date_trunc('month', d)::date"))}
+    IF part = 'day' THEN
+        {_upsert("figure_days", DAY_KEY, ("t.school_id", "t.to_bureau", "t.org_path", "d", "t.channel", "t.kind", "t.category"))}
+    ELSE
+        {_upsert("figure_months", MONTH_KEY, ("t.school_id", "t.to_bureau", "t.org_path", "date_trunc('month', d)::date"))}
+    END IF;
 END $$"""
     )
     op.execute(
         """
 CREATE FUNCTION hx_figures_track() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    zone text;
+    od date;
+    nd date;
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM hx_figures_apply(OLD, -1);
+    IF TG_OP = 'INSERT' THEN
+        PERFORM hx_figures_apply(NEW, 1, 'day');
+        PERFORM hx_figures_apply(NEW, 1, 'month');
+        RETURN NULL;
     END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        PERFORM hx_figures_apply(NEW, 1);
+    IF TG_OP = 'DELETE' THEN
+        PERFORM hx_figures_apply(OLD, -1, 'day');
+        PERFORM hx_figures_apply(OLD, -1, 'month');
+        RETURN NULL;
+    END IF;
+    -- An update: the day rows before the month rows, each pair in key order, so that two
+    -- transactions never take the same rollup rows in opposite orders (no deadlock).
+    SELECT timezone INTO zone FROM figure_settings;
+    od := (OLD.collected_at AT TIME ZONE zone)::date;
+    nd := (NEW.collected_at AT TIME ZONE zone)::date;
+    IF (OLD.school_id, OLD.to_bureau, OLD.org_path, od, OLD.channel, OLD.kind, OLD.category)
+       <= (NEW.school_id, NEW.to_bureau, NEW.org_path, nd, NEW.channel, NEW.kind, NEW.category) THEN
+        PERFORM hx_figures_apply(OLD, -1, 'day');
+        PERFORM hx_figures_apply(NEW, 1, 'day');
+    ELSE
+        PERFORM hx_figures_apply(NEW, 1, 'day');
+        PERFORM hx_figures_apply(OLD, -1, 'day');
+    END IF;
+    IF (OLD.school_id, OLD.to_bureau, OLD.org_path, date_trunc('month', od))
+       <= (NEW.school_id, NEW.to_bureau, NEW.org_path, date_trunc('month', nd)) THEN
+        PERFORM hx_figures_apply(OLD, -1, 'month');
+        PERFORM hx_figures_apply(NEW, 1, 'month');
+    ELSE
+        PERFORM hx_figures_apply(NEW, 1, 'month');
+        PERFORM hx_figures_apply(OLD, -1, 'month');
     END IF;
     RETURN NULL;
 END $$"""
@@ -165,7 +197,10 @@ END $$"""
         "WHERE supervised AND status IN ('collected','registered','submitted','assigned')"
     )
     # Fill the rollups from the tickets already there (as `huixiang rollups rebuild` does).
-    op.execute("SELECT hx_figures_apply(t, 1) FROM tickets t WHERE t.status <> 'merged'")
+    op.execute(
+        "SELECT hx_figures_apply(t, 1, 'day'), hx_figures_apply(t, 1, 'month') "
+        "FROM tickets t WHERE t.status <> 'merged'"
+    )
 
 
 def downgrade() -> None:
@@ -173,7 +208,7 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER tickets_figures_change ON tickets")
     op.execute("DROP TRIGGER tickets_figures ON tickets")
     op.execute("DROP FUNCTION hx_figures_track()")
-    op.execute("DROP FUNCTION hx_figures_apply(tickets, integer)")
+    op.execute("DROP FUNCTION hx_figures_apply(tickets, integer, text)")
     op.execute("DROP TABLE figure_months")
     op.execute("DROP TABLE figure_days")
     op.execute("DROP TABLE figure_settings")
