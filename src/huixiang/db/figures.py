@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import (
+    ARRAY,
     Boolean,
     Column,
     ColumnElement,
@@ -24,6 +25,8 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    any_,
+    bindparam,
     case,
     false,
     func,
@@ -244,7 +247,9 @@ async def now_sums(
 async def schools(session: AsyncSession, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
     if not ids:
         return {}
-    rows = await session.execute(select(Org.id, Org.code, Org.name).where(Org.id.in_(list(ids))))
+    # One array parameter, not one per school (a province has 10,000).
+    wanted = bindparam("ids", list(ids), type_=ARRAY(Integer))
+    rows = await session.execute(select(Org.id, Org.code, Org.name).where(Org.id == any_(wanted)))
     return {row.id: (row.code, row.name) for row in rows}
 
 

@@ -13,6 +13,7 @@
       var s = data[el.getAttribute("data-source")];
       if (!s || !s.labels.length) { return; }
       var trend = el.getAttribute("data-chart") === "trend";
+      el.classList.add("on");
       var chart = window.echarts.init(el, null, { renderer: "svg" });
       var pct = function (v) { return v === null ? null : Math.round(v * 1000) / 10; };
       chart.setOption({
