@@ -287,10 +287,10 @@ async def drill(
     *,
     limit: int,
     after: tuple[datetime, int] | None,
-) -> tuple[int, Sequence[Any]]:
-    """The count of the tickets behind a figure and one page of them, newest first (keyset)."""
+) -> Sequence[Any]:
+    """One page of the tickets behind a figure, newest first (keyset on collection time; the
+    scope's index). Their count is the figure itself, from the rollups."""
     conditions = [*where.over(Ticket), Ticket.status != Status.MERGED.value, condition, *_period(start, end)]
-    count = (await session.execute(select(func.count()).select_from(Ticket).where(*conditions))).scalar_one()
     page = select(
         Ticket.id,
         Ticket.number,
@@ -312,7 +312,7 @@ async def drill(
     rows = await session.execute(
         page.where(*conditions).order_by(Ticket.collected_at.desc(), Ticket.id.desc()).limit(limit)
     )
-    return int(count), rows.all()
+    return rows.all()
 
 
 # ---- rebuild -----------------------------------------------------------------------------------

@@ -211,16 +211,20 @@ async def tickets_behind(
     facets: dict[str, str],
     after: tuple[datetime, int] | None = None,
 ) -> dict[str, Any]:
-    """The tickets behind one figure of a selection, newest first, a page at a time, with their
-    count (which equals the figure: tests/integration/test_figures.py)."""
+    """The tickets behind one figure of a selection, newest first, a page at a time, with the
+    figure (their count: tests/integration/test_figures.py lists every page and counts)."""
     if figure not in f.DRILL:
         raise Invalid(f"`figure` must be one of: {', '.join(FIGURES)}.")
     unknown = set(facets) - set(BREAKDOWNS)
     if unknown:
         raise Invalid(f"`{sorted(unknown)[0]}` is not a filter of the figures.")
     selection = await select_tickets(ctx, principal, org_code=org_code, start=start, end=end, facets=facets)
+    # The count is the figure, from the rollups like every figure; the list pages the tickets
+    # (the tests hold the two equal).
+    figures = f.shape(_total(list((await counts_by(ctx, selection, "school")).values())))
+    count = f.drill_count(figures, figure)
     condition = db.figure_condition(f.DRILL[figure], ctx.now)
-    count, rows = await db.drill(
+    rows = await db.drill(
         ctx.session, selection.where, selection.start, selection.end, condition, limit=PAGE, after=after
     )
     last = rows[-1] if len(rows) == PAGE else None
