@@ -243,6 +243,21 @@ async def trigger_cost(n: int) -> dict[str, float]:
             '压测', false, now(), now() + interval '1 day', now() + interval '7 days', 1)
     """
     out: dict[str, float] = {}
+    # Server side only: n rows in one INSERT … SELECT, alternately without and with the trigger.
+    bulk = insert.replace("VALUES ($1, ", "SELECT 'S' || $4 || g, ").replace(
+        "now() + interval '7 days', 1)", "now() + interval '7 days', 1 FROM generate_series(1, $5) g"
+    )
+    bulk = bulk.replace("$2, $3, $2,", "102 + g % 10000, '/1/' || (2 + (g % 10000) / 100) || '/' || (102 + g % 10000) || '/', 102 + g % 10000,")
+    for round_ in range(2):
+        for label, disable in (("without", True), ("with", False)):
+            tx = c.transaction()
+            await tx.start()
+            if disable:
+                await c.execute("ALTER TABLE tickets DISABLE TRIGGER tickets_figures")
+            started = time.perf_counter()
+            await c.execute(bulk.replace("$4", f"'{label}{round_}'").replace("$5", str(n)))
+            out[f"bulk {label} trigger, round {round_ + 1}"] = round((time.perf_counter() - started) / n * 1e6, 1)
+            await tx.rollback()
     for label, disable in (("with trigger", False), ("without trigger", True), ("with trigger again", False)):
         tx = c.transaction()
         await tx.start()
@@ -265,13 +280,15 @@ def main() -> int:
     parser.add_argument("--open", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--skip-seed", action="store_true")
+    parser.add_argument("--trigger-only", action="store_true")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / f"{date.today()}-figures.json"))
     args = parser.parse_args()
     result: dict[str, Any] = {"args": vars(args), "started": datetime.now(UTC).isoformat()}
     if not args.skip_seed:
         result["seed_s"] = asyncio.run(seed(args.days, args.facets, args.open))
         print("seeded", json.dumps(result["seed_s"], ensure_ascii=False), flush=True)
-    result["measure"] = asyncio.run(measure(args.repeat))
+    if not args.trigger_only:
+        result["measure"] = asyncio.run(measure(args.repeat))
     result["trigger_us_per_insert"] = asyncio.run(trigger_cost(20_000))
     print("trigger", result["trigger_us_per_insert"], flush=True)
     result["finished"] = datetime.now(UTC).isoformat()

@@ -149,7 +149,7 @@ async def rollup_sums(
             .where(*where.over(months_table), *_range(months_table.c.month, months))
             .group_by(key)
         )
-        rows.extend((await session.execute(query)).all())
+        rows.extend(await _dicts(session, query))
         spans = list(day_spans)
     else:
         spans = [days] if days is not None else []
@@ -158,8 +158,15 @@ async def rollup_sums(
         query = (
             select(key, *sums).where(*where.over(days_table), *_range(days_table.c.day, span)).group_by(key)
         )
-        rows.extend((await session.execute(query)).all())
+        rows.extend(await _dicts(session, query))
     return rows
+
+
+async def _dicts(session: AsyncSession, query: Any) -> list[dict[str, Any]]:
+    """The rows as plain dicts (the column names read once per result, not once per row)."""
+    result = await session.execute(query)
+    names = list(result.keys())
+    return [dict(zip(names, row, strict=True)) for row in result]
 
 
 def _zone(session: AsyncSession) -> Any:
@@ -215,7 +222,7 @@ async def edge_sums(
             .where(*where.over(Ticket), Ticket.status != Status.MERGED.value, *_period(start, end))
             .group_by(key)
         )
-        rows.extend((await session.execute(query)).all())
+        rows.extend(await _dicts(session, query))
     return rows
 
 
@@ -241,7 +248,7 @@ async def now_sums(
         )
         .group_by(key)
     )
-    return list((await session.execute(query)).all())
+    return await _dicts(session, query)
 
 
 async def schools(session: AsyncSession, ids: Sequence[int]) -> dict[int, tuple[str, str]]:

@@ -148,8 +148,8 @@ def shape(counts: Mapping[str, int]) -> dict[str, Any]:
 
 
 def add(into: dict[str, int], counts: Mapping[str, Any]) -> None:
-    for name in COUNTERS + NOW_COUNTERS + HISTOGRAM:
-        value = counts.get(name)
+    """Add a row of counts (any of COUNTERS, NOW_COUNTERS, HISTOGRAM) into `into`."""
+    for name, value in counts.items():
         if value:
             into[name] = into.get(name, 0) + int(value)
 

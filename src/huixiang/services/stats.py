@@ -96,7 +96,7 @@ async def counts_by(ctx: Ctx, selection: Selection, by: db.By) -> dict[Any, dict
     rows += await db.now_sums(ctx.session, selection.where, selection.start, selection.end, by, ctx.now)
     merged: dict[Any, dict[str, int]] = {}
     for row in rows:
-        f.add(merged.setdefault(row[0], {}), dict(zip(row._fields[1:], row[1:], strict=True)))
+        f.add(merged.setdefault(row.pop("key"), {}), row)
     return {key: counts for key, counts in merged.items() if any(counts.values())}
 
 
