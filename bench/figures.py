@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the seed's SQL and the table of calls read best one clause a line
 """The figures at a province's scale, from the rollups (docs/benchmarks.md, "Figures").
 
 Method: a fresh database on the local PostgreSQL, migrated; an org tree of one province bureau,
@@ -192,10 +193,28 @@ async def measure(repeat: int) -> dict[str, Any]:
     for who, caller in CALLERS.items():
         for period, (start, end) in PERIODS.items():
             for name, call in (
-                ("stats (headline + by_school)", lambda ctx, c=caller, s=start, e=end: stats.stats(ctx, c, org_code=None, start=s, end=e)),
-                ("trend by month", lambda ctx, c=caller, s=start, e=end: stats.trends(ctx, c, org_code=None, start=s, end=e, every="month")),
-                ("trend by week (26 weeks)", lambda ctx, c=caller, e=end: stats.trends(ctx, c, org_code=None, start=None, end=e, every="week")),
-                ("breakdowns", lambda ctx, c=caller, s=start, e=end: stats.breakdowns(ctx, c, org_code=None, start=s, end=e)),
+                (
+                    "stats (headline + by_school)",
+                    lambda ctx, c=caller, s=start, e=end: stats.stats(ctx, c, org_code=None, start=s, end=e),
+                ),
+                (
+                    "trend by month",
+                    lambda ctx, c=caller, s=start, e=end: stats.trends(
+                        ctx, c, org_code=None, start=s, end=e, every="month"
+                    ),
+                ),
+                (
+                    "trend by week (26 weeks)",
+                    lambda ctx, c=caller, e=end: stats.trends(
+                        ctx, c, org_code=None, start=None, end=e, every="week"
+                    ),
+                ),
+                (
+                    "breakdowns",
+                    lambda ctx, c=caller, s=start, e=end: stats.breakdowns(
+                        ctx, c, org_code=None, start=s, end=e
+                    ),
+                ),
             ):
                 if name.startswith("trend by week") and period != "this month":
                     continue
@@ -212,9 +231,14 @@ async def measure(repeat: int) -> dict[str, Any]:
                 ms = statistics.median(times) * 1000
                 key = f"{who} · {period} · {name}"
                 results["runs"].append(
-                    {"caller": who, "period": period, "query": name, "median_ms": round(ms, 1),
-                     "ratio_to_ruler": round(ms / 1000 / results["ruler_s"], 2),
-                     "total": answer.get("total") if isinstance(answer, dict) else None}
+                    {
+                        "caller": who,
+                        "period": period,
+                        "query": name,
+                        "median_ms": round(ms, 1),
+                        "ratio_to_ruler": round(ms / 1000 / results["ruler_s"], 2),
+                        "total": answer.get("total") if isinstance(answer, dict) else None,
+                    }
                 )
                 print(f"{key}: {ms:.1f} ms", flush=True)
                 plans[key] = []
@@ -247,7 +271,10 @@ async def trigger_cost(n: int) -> dict[str, float]:
     bulk = insert.replace("VALUES ($1, ", "SELECT 'S' || $4 || g, ").replace(
         "now() + interval '7 days', 1)", "now() + interval '7 days', 1 FROM generate_series(1, $5) g"
     )
-    bulk = bulk.replace("$2, $3, $2,", "102 + g % 10000, '/1/' || (2 + (g % 10000) / 100) || '/' || (102 + g % 10000) || '/', 102 + g % 10000,")
+    bulk = bulk.replace(
+        "$2, $3, $2,",
+        "102 + g % 10000, '/1/' || (2 + (g % 10000) / 100) || '/' || (102 + g % 10000) || '/', 102 + g % 10000,",
+    )
     for round_ in range(2):
         for label, disable in (("without", True), ("with", False)):
             tx = c.transaction()
@@ -256,7 +283,9 @@ async def trigger_cost(n: int) -> dict[str, float]:
                 await c.execute("ALTER TABLE tickets DISABLE TRIGGER tickets_figures")
             started = time.perf_counter()
             await c.execute(bulk.replace("$4", f"'{label}{round_}'").replace("$5", str(n)))
-            out[f"bulk {label} trigger, round {round_ + 1}"] = round((time.perf_counter() - started) / n * 1e6, 1)
+            out[f"bulk {label} trigger, round {round_ + 1}"] = round(
+                (time.perf_counter() - started) / n * 1e6, 1
+            )
             await tx.rollback()
     for label, disable in (("with trigger", False), ("without trigger", True), ("with trigger again", False)):
         tx = c.transaction()
@@ -266,7 +295,9 @@ async def trigger_cost(n: int) -> dict[str, float]:
         started = time.perf_counter()
         for i in range(n):
             school = 102 + i % 10000
-            await c.execute(insert, f"T{label[:2]}{i:08d}", school, f"/1/{2 + (school - 102) // 100}/{school}/")
+            await c.execute(
+                insert, f"T{label[:2]}{i:08d}", school, f"/1/{2 + (school - 102) // 100}/{school}/"
+            )
         out[label] = round((time.perf_counter() - started) / n * 1e6, 1)  # µs per insert
         await tx.rollback()
     await c.close()
