@@ -55,6 +55,8 @@ ERRORS = {
     "readNotification": {400, 401, 404, 503},
     "listDeliveries": {400, 401, 403, 503},
     "stats": {400, 401, 403, 404, 503},
+    "statsTrends": {400, 401, 403, 404, 503},
+    "statsBreakdowns": {400, 401, 403, 404, 503},
     "exportTickets": {400, 401, 403, 503},
     "health": {503},
 }
