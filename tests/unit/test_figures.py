@@ -110,3 +110,19 @@ def test_a_merged_ticket_adds_nothing_and_an_answered_one_its_bucket() -> None:
     assert not any(merged.values())
     shaped = f.shape(counts)
     assert shaped["response_rate"] == 1.0 and shaped["on_time_rate"] == 1.0 and shaped["due"] == 1
+
+
+def test_a_period_to_today_reads_its_month_whole_and_never_drops_a_day() -> None:
+    now = datetime(2026, 11, 20, 2, tzinfo=UTC)  # 10:00 in Shanghai
+    today = f.split_period(f.midnight(date(2026, 11, 1), SH), f.midnight(date(2026, 11, 21), SH), SH)
+    moved = f.beyond_today(today, now, SH)
+    assert (moved.first_day, moved.end_day) == (date(2026, 11, 1), date(2026, 12, 1))
+    assert f.month_split(moved.first_day, moved.end_day) == ((date(2026, 11, 1), date(2026, 12, 1)), [])
+    past = f.split_period(f.midnight(date(2026, 10, 1), SH), f.midnight(date(2026, 10, 15), SH), SH)
+    assert f.beyond_today(past, now, SH) == past
+    # Just before midnight an intake may be collected a few minutes into tomorrow: a period to
+    # today stays as asked, one to tomorrow may move.
+    late = datetime(2026, 11, 20, 15, 55, tzinfo=UTC)  # 23:55 in Shanghai
+    assert f.beyond_today(today, late, SH).end_day == date(2026, 11, 21)
+    edge = f.split_period(f.midnight(date(2026, 11, 1), SH), f.midnight(date(2026, 11, 22), SH), SH)
+    assert f.beyond_today(edge, late, SH).end_day == date(2026, 12, 1)

@@ -261,3 +261,18 @@ def month_split(first_day: date | None, end_day: date | None) -> tuple[DayRange 
     if end_day is not None and m_to is not None and m_to < end_day:
         days.append((m_to, end_day))
     return (m_from, m_to), days
+
+
+# Intake accepts a collection time at most this far ahead of the clock (services/intake.py).
+FUTURE_SLACK = timedelta(minutes=10)
+
+
+def beyond_today(split: Split, now: datetime, tz: tzinfo) -> Split:
+    """The same days, with an end past today moved to the end of a month: no ticket is
+    collected after tomorrow's first minutes, so the days from `horizon` on are empty either
+    way, and a period that runs to today ("this month") reads its month whole."""
+    horizon = local_day(now + FUTURE_SLACK, tz) + timedelta(days=1)
+    if split.empty_days or split.end_day is None or split.end_day < horizon:
+        return split
+    end_day = next_month(month_of(horizon - timedelta(days=1)))
+    return Split(split.first_day, end_day, split.edges, empty_days=split.empty_days)

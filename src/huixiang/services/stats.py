@@ -86,7 +86,8 @@ async def select_tickets(
 async def counts_by(ctx: Ctx, selection: Selection, by: db.By) -> dict[Any, dict[str, int]]:
     """The counts per `by` key: rollups for the whole days, tickets for the edges, the open
     tickets for the figures of the moment."""
-    split = f.split_period(selection.start, selection.end, ctx.settings.timezone)
+    tz = ctx.settings.timezone
+    split = f.beyond_today(f.split_period(selection.start, selection.end, tz), ctx.now, tz)
     rows: list[Any] = []
     if not split.empty_days:
         months, spans = f.month_split(split.first_day, split.end_day)
