@@ -202,3 +202,16 @@ async def test_rebuild_repairs_a_rollup_that_drifted(
     assert first["drifted"] is True and first["days"] > 0 and first["months"] > 0
     assert (await world.as_("insp1", "GET", "/api/v1/stats")).json() == before
     assert (await rebuild())["drifted"] is False
+
+
+async def test_trends_without_a_start_end_where_asked_and_list_every_period(world: World) -> None:
+    answer = await world.as_(
+        "insp1", "GET", "/api/v1/stats/trends", params={"every": "month", "to": "2025-06-30"}
+    )
+    assert answer.status_code == 200, answer.text
+    periods = [i["period"] for i in answer.json()["items"]]
+    assert periods[0] == "2024-07-01" and periods[-1] == "2025-06-01" and len(periods) == 12
+    weeks = (await world.as_("insp1", "GET", "/api/v1/stats/trends", params={"every": "week"})).json()[
+        "items"
+    ]
+    assert len(weeks) == 26 and all(w["total"] == 0 for w in weeks)

@@ -147,9 +147,12 @@ async def trends(
     every: Every,
 ) -> dict[str, Any]:
     """The figures per week (from Monday) or month of collection, oldest first, every period in
-    the range listed (an empty one with zeros), from the rollups."""
+    the range listed (an empty one with zeros), from the rollups. Without a start: 26 weeks or
+    12 months up to the end (or today)."""
     today = ctx.now.astimezone(ctx.settings.timezone).date()
-    start = start or default_start(today, every).isoformat()
+    until = instant(end, "to", ctx.settings.timezone, end=True)
+    anchor = f.local_day(until - timedelta(microseconds=1), ctx.settings.timezone) if until else today
+    start = start or default_start(anchor, every).isoformat()
     selection = await select_tickets(ctx, principal, org_code=org_code, start=start, end=end)
     counts = await counts_by(ctx, selection, every)
     tz = ctx.settings.timezone
