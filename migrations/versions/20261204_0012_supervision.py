@@ -2,7 +2,7 @@
 note, a deadline, the issuing inspector and unit, and a state the sweep watches)
 
 Revision ID: 0012_supervision
-Revises: 0010_admin
+Revises: 0011_rollups
 Create Date: 2026-12-04 01:50:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_supervision"
-down_revision: str | None = "0014_league"
+down_revision: str | None = "0011_rollups"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 count and fingerprint) and their sampled tickets with each check's verdict, note and 整改 deadline
 
 Revision ID: 0013_spot_checks
-Revises: 0010_admin
+Revises: 0012_supervision
 Create Date: 2026-12-04 01:40:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_spot_checks"
-down_revision: str | None = "0016_audit"
+down_revision: str | None = "0012_supervision"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 download, and 限期整改 orders with the sweep's partial index on open deadlines
 
 Revision ID: 0014_league
-Revises: 0010_admin
+Revises: 0013_spot_checks
 Create Date: 2026-12-04 02:00:00
 """
 

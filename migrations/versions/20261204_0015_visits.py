@@ -2,7 +2,7 @@
 the parents' opinions (each may become a ticket) and the log of reveals of a guardian's phone
 
 Revision ID: 0015_visits
-Revises: 0010_admin
+Revises: 0014_league
 Create Date: 2026-12-04 02:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0015_visits"
-down_revision: str | None = "0012_supervision"
+down_revision: str | None = "0014_league"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

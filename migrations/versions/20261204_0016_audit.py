@@ -2,7 +2,7 @@
 policies, the calendar, robots, channels), append-only like ticket_events
 
 Revision ID: 0016_audit
-Revises: 0010_admin
+Revises: 0015_visits
 Create Date: 2026-12-04 02:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "0016_audit"
-down_revision: str | None = "0010_admin"
+down_revision: str | None = "0015_visits"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

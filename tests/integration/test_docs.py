@@ -56,6 +56,8 @@ ERRORS = {
     "readNotification": {400, 401, 404, 503},
     "listDeliveries": {400, 401, 403, 503},
     "stats": {400, 401, 403, 404, 503},
+    "statsTrends": {400, 401, 403, 404, 503},
+    "statsBreakdowns": {400, 401, 403, 404, 503},
     "exportTickets": {400, 401, 403, 503},
     "drawSpotCheck": {400, 401, 403, 404, 413, 415, 503},
     "listSpotChecks": {401, 403, 503},

@@ -103,6 +103,45 @@ class ReportController(Controller):
     ) -> dict[str, Any]:
         return await stats.stats(ctx, principal, org_code=org_code, start=start, end=to)
 
+    @get("/stats/trends", operation_id="statsTrends", responses=errors(400, *SIGNED_IN, 404))
+    async def trends(
+        self,
+        ctx: CtxDep,
+        principal: PrincipalDep,
+        every: Annotated[
+            Literal["week", "month"],
+            QueryParameter(description="Weeks (from Monday) or months of collection."),
+        ] = "month",
+        org_code: FromQuery[str | None] = None,
+        start: Annotated[
+            str | None,
+            QueryParameter(
+                name="from",
+                description=PERIOD_START + " Default: 26 weeks or 12 months back.",
+                schema_extra=DATE_OR_TIME,
+            ),
+        ] = None,
+        to: Annotated[str | None, QueryParameter(description=PERIOD_END, schema_extra=DATE_OR_TIME)] = None,
+    ) -> dict[str, Any]:
+        """The stats' figures per week or month of collection, oldest first, from the rollups:
+        `{every, items: [{period, total, responded, …}]}`."""
+        return await stats.trends(ctx, principal, org_code=org_code, start=start, end=to, every=every)
+
+    @get("/stats/breakdowns", operation_id="statsBreakdowns", responses=errors(400, *SIGNED_IN, 404))
+    async def breakdowns(
+        self,
+        ctx: CtxDep,
+        principal: PrincipalDep,
+        org_code: FromQuery[str | None] = None,
+        start: Annotated[
+            str | None, QueryParameter(name="from", description=PERIOD_START, schema_extra=DATE_OR_TIME)
+        ] = None,
+        to: Annotated[str | None, QueryParameter(description=PERIOD_END, schema_extra=DATE_OR_TIME)] = None,
+    ) -> dict[str, Any]:
+        """The stats' figures per channel, kind and category, largest first:
+        `{by_channel: [{channel, total, …}], by_kind: […], by_category: […]}`."""
+        return await stats.breakdowns(ctx, principal, org_code=org_code, start=start, end=to)
+
     @get(
         "/exports/tickets.xlsx",
         operation_id="exportTickets",

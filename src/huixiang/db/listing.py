@@ -129,7 +129,7 @@ async def export_rows(
 
 def clause(selection: Selection) -> Any:
     """The same selection as a SQLAlchemy condition on Ticket, for the figures over it
-    (db/stats.breakdown): what _where() says in plain SQL."""
+    (db/figures.breakdown): what _where() says in plain SQL."""
     branches = [Ticket.org_path == p for p in selection.school_paths]
     branches += [Ticket.district_id == d for d in selection.district_ids]
     conditions: list[Any] = [or_(*branches) if branches else false()]

@@ -261,7 +261,7 @@ async def export_xlsx(ctx: Ctx, principal: Principal, f: TicketFilter) -> Binary
             book = _Book(ctx.settings.timezone, ctx.now)
             async for rows in db.export_rows(await fast.driver(reader), chosen, EXPORT_CHUNK):
                 await asyncio.to_thread(book.add_tickets, rows)
-            book.add_breakdowns(await stats.breakdowns(reader, db.clause(chosen)))
+            book.add_breakdowns(await stats.export_breakdowns(reader, db.clause(chosen)))
         await asyncio.to_thread(book.save, name)
         # The caller streams and closes it; deleted below, it lives on as long as it is open.
         return await asyncio.to_thread(open, name, "rb")

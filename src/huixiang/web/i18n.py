@@ -8,6 +8,7 @@ from ..domain import words
 from .catalog import (
     admin,
     bureau,
+    bureau_figures,
     bureau_league,
     bureau_replica,
     bureau_spot_checks,
@@ -174,6 +175,7 @@ for _part in (
     notices,
     admin,
     bureau,
+    bureau_figures,
     bureau_replica,
     bureau_supervision,
     bureau_spot_checks,

@@ -9,9 +9,11 @@ from .overdue import BureauOverdue
 from .overview import BureauOverview
 from .spot_checks import BureauSpotChecks
 from .supervision import BureauSupervision
+from .tickets import BureauTickets
 
 ROUTES: list[ControllerRouterHandler] = [
     BureauOverview,
+    BureauTickets,
     BureauOverdue,
     BureauSupervision,
     BureauSpotChecks,
