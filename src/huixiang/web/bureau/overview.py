@@ -1,5 +1,5 @@
 """概览 (/bureau): the headline figures of the caller's scope, or of one unit in it, for a period
-(this month unless the form says otherwise), the same figures per school, channel, kind and
+(this term unless the form says otherwise: 第一学期 from 1 September, 第二学期 from 1 February), the same figures per school, channel, kind and
 category, and the trends by month and week (charts, each with its table); every figure links
 to the tickets behind it (tickets.py)."""
 
@@ -11,6 +11,7 @@ from litestar import Request, Response, get
 from litestar.datastructures import State
 
 from ...domain.errors import Invalid
+from ...domain.league import period_of
 from ...services import stats
 from ..i18n import translate
 from ..routes import CtxDep
@@ -31,7 +32,7 @@ class BureauOverview(StaffPages):
         today = ctx.now.astimezone(ctx.settings.timezone).date()
         values = {
             "org": query.get("org", "").strip(),
-            "from": query.get("from", "").strip() or today.replace(day=1).isoformat(),
+            "from": query.get("from", "").strip() or period_of("term", None, today).first.isoformat(),
             "to": query.get("to", "").strip() or today.isoformat(),
         }
         try:
