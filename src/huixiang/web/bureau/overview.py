@@ -1,7 +1,7 @@
 """概览 (/bureau): the headline figures of the caller's scope, or of one unit in it, for a period
-(this term unless the form says otherwise: 第一学期 from 1 September, 第二学期 from 1 February), the same figures per school, channel, kind and
-category, and the trends by month and week (charts, each with its table); every figure links
-to the tickets behind it (tickets.py)."""
+(this term unless the form says otherwise: 第一学期 from 1 September, 第二学期 from 1 February),
+the same figures per school, channel, kind and category, and the trends by month and week
+(charts, each with its table); every figure links to the tickets behind it (tickets.py)."""
 
 from __future__ import annotations
 
