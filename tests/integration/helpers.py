@@ -20,6 +20,11 @@ from huixiang.services.schemas import LoginRequest
 from .conftest import PASSWORD, World
 
 # Who does each step, per school of the world.
+# The tickets of the world's schools (tests on committing connections leave others in the
+# run's database).
+WORLD_TICKETS = (
+    "SELECT count(*) FROM tickets t JOIN orgs o ON o.id = t.school_id WHERE o.code IN ('s1', 's2', 's3')"
+)
 STAFF = {
     "s1": {"registrar": "reg1", "leader": "lead1", "handler": "hand1"},
     "s2": {"registrar": "reg2", "leader": "lead2", "handler": "hand2"},

@@ -22,6 +22,7 @@ from huixiang.services.context import Caches, Ctx
 from huixiang.settings import Settings
 
 from .conftest import World
+from .helpers import WORLD_TICKETS
 
 pytestmark = pytest.mark.asyncio
 
@@ -360,7 +361,7 @@ async def test_visit_record_and_its_tickets(world: World, connection: AsyncConne
             "hand1", "POST", "/api/v1/visits", json=visit_body(world, pupil["id"], **change)
         )
         assert bad.status_code == 400, (change, bad.text)
-    tickets = await connection.scalar(text("SELECT count(*) FROM tickets"))
+    tickets = await connection.scalar(text(WORLD_TICKETS))
     assert tickets == 3  # the refused records took no ticket with them
 
 

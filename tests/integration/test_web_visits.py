@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .conftest import World
-from .helpers import csrf_of, sign_in
+from .helpers import WORLD_TICKETS, csrf_of, sign_in
 from .test_visits import XLSX, make_class, make_student, workbook
 
 pytestmark = pytest.mark.asyncio
@@ -84,7 +84,7 @@ async def test_a_teacher_records_a_visit_on_the_phone_form(world: World, connect
     twice = await world.client.post(f"/visits/students/{pupil['id']}/new", data=body)
     assert twice.status_code == 200 and "已经提交过" in twice.text
     assert await connection.scalar(text("SELECT count(*) FROM visits")) == 1
-    assert await connection.scalar(text("SELECT count(*) FROM tickets")) == 1
+    assert await connection.scalar(text(WORLD_TICKETS)) == 1
 
     again = await world.client.get(f"/visits/classes/{klass['id']}")
     assert "1 次" in again.text
