@@ -25,7 +25,9 @@ async def run_online() -> None:
     url = context.config.get_main_option("sqlalchemy.url")
     if not url:
         raise RuntimeError("No database URL: set HUIXIANG_DATABASE_URL or use `huixiang migrate`.")
-    engine = make_engine(url, pool_size=1)
+    # No client timeout: a migration that fills a new table from every ticket (0011's rollups,
+    # 0012's orders) takes minutes on a million tickets (docs/operations.md).
+    engine = make_engine(url, pool_size=1, command_timeout=None)
     async with engine.connect() as connection:
         await connection.execute(text(f"SELECT pg_advisory_lock({MIGRATION_LOCK})"))
         await connection.commit()

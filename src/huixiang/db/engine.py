@@ -23,8 +23,10 @@ def async_url(url: str) -> str:
     raise ValueError(f"HUIXIANG_DATABASE_URL must be a PostgreSQL URL, not {url.split(':')[0]}://")
 
 
-def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
-    """A pool sized for one web process; connections are kept, not churned, under load."""
+def make_engine(url: str, *, pool_size: int = 20, command_timeout: float | None = 30) -> AsyncEngine:
+    """A pool sized for one web process; connections are kept, not churned, under load.
+    `command_timeout` None: statements may take as long as they need (migrations, which fill
+    new tables from every ticket)."""
     engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
@@ -32,7 +34,11 @@ def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
         pool_pre_ping=False,
         pool_timeout=5,
         # A dead server answers within seconds, so the API can say 503 instead of hanging.
-        connect_args={"timeout": 5, "command_timeout": 30, "server_settings": {"timezone": "UTC"}},
+        connect_args={
+            "timeout": 5,
+            "command_timeout": command_timeout,
+            "server_settings": {"timezone": "UTC"},
+        },
     )
     event.listen(engine.sync_engine, "checkout", _discard_closed)
     return engine
