@@ -9,7 +9,6 @@ import asyncio
 import io
 import json
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -24,13 +23,14 @@ from huixiang.db import league as league_db
 from huixiang.db.engine import make_sessionmaker
 from huixiang.db.repo import subtree_end
 from huixiang.domain.league import DEFAULT_WEIGHTS, score, shares
-from huixiang.services import league_report, reminders
+from huixiang.services import league_report
 from huixiang.services.context import Caches, Ctx
 from huixiang.services.reference import clock_for
 from huixiang.settings import Settings
 
 from .conftest import World
 from .helpers import assert_error, csrf_of, raw, sign_in, walk
+from .test_reminders import Run
 
 pytestmark = pytest.mark.asyncio
 T = TypeVar("T")
@@ -39,25 +39,6 @@ OCTOBER = datetime(2026, 10, 20, 10, 0, tzinfo=SH)  # a Tuesday
 # November 2026: the 1st is a Sunday, Monday the 2nd the first working day.
 REPORT_DAY = datetime(2026, 11, 2, 9, 0, tzinfo=SH)
 WEIGHTS = dict(DEFAULT_WEIGHTS)
-
-
-class Run:
-    """Service calls as of a chosen instant, on the test's connection."""
-
-    def __init__(self, settings: Settings, connection: AsyncConnection) -> None:
-        self.settings, self.connection, self.caches = settings, connection, Caches()
-
-    async def __call__(self, now: datetime, work: Callable[[Ctx], Awaitable[T]]) -> T:
-        async with make_sessionmaker(self.connection)() as session:
-            result = await work(Ctx(session, self.settings, self.caches, now))
-            await session.commit()
-            return result
-
-    async def sweep(self, now: datetime) -> reminders.SweepReport:
-        return await self(now, reminders.sweep)
-
-    async def rows(self, sql: str, **params: Any) -> list[Any]:
-        return list((await self.connection.execute(text(sql), params)).all())
 
 
 @pytest.fixture

@@ -36,6 +36,13 @@ PERIOD_END = (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# A period's bounds as the figures' endpoints take them (`from` is a Python keyword).
+PeriodFrom = Annotated[
+    str | None, QueryParameter(name="from", description=PERIOD_START, schema_extra=DATE_OR_TIME)
+]
+PeriodTo = Annotated[str | None, QueryParameter(description=PERIOD_END, schema_extra=DATE_OR_TIME)]
+
+
 class ReportController(Controller):
     path = "/api/v1"
     tags = ["reports"]
@@ -96,10 +103,8 @@ class ReportController(Controller):
         ctx: CtxDep,
         principal: PrincipalDep,
         org_code: FromQuery[str | None] = None,
-        start: Annotated[
-            str | None, QueryParameter(name="from", description=PERIOD_START, schema_extra=DATE_OR_TIME)
-        ] = None,
-        to: Annotated[str | None, QueryParameter(description=PERIOD_END, schema_extra=DATE_OR_TIME)] = None,
+        start: PeriodFrom = None,
+        to: PeriodTo = None,
     ) -> dict[str, Any]:
         return await stats.stats(ctx, principal, org_code=org_code, start=start, end=to)
 
@@ -121,7 +126,7 @@ class ReportController(Controller):
                 schema_extra=DATE_OR_TIME,
             ),
         ] = None,
-        to: Annotated[str | None, QueryParameter(description=PERIOD_END, schema_extra=DATE_OR_TIME)] = None,
+        to: PeriodTo = None,
     ) -> dict[str, Any]:
         """The stats' figures per week or month of collection, oldest first, from the rollups:
         `{every, items: [{period, total, responded, …}]}`."""
@@ -133,10 +138,8 @@ class ReportController(Controller):
         ctx: CtxDep,
         principal: PrincipalDep,
         org_code: FromQuery[str | None] = None,
-        start: Annotated[
-            str | None, QueryParameter(name="from", description=PERIOD_START, schema_extra=DATE_OR_TIME)
-        ] = None,
-        to: Annotated[str | None, QueryParameter(description=PERIOD_END, schema_extra=DATE_OR_TIME)] = None,
+        start: PeriodFrom = None,
+        to: PeriodTo = None,
     ) -> dict[str, Any]:
         """The stats' figures per channel, kind and category, largest first:
         `{by_channel: [{channel, total, …}], by_kind: […], by_category: […]}`."""
