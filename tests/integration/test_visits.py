@@ -434,3 +434,18 @@ async def test_the_demo_school_has_a_roster_and_a_campaign_half_done(
     assert {u["name"] for u in figures["by_unit"]} == {"一年级（1）班", "三年级（2）班"}
     groups = await connection.scalar(text("SELECT count(*) FROM students WHERE groups <> '{}'"))
     assert groups == 6
+
+
+async def test_the_ledger_keeps_typed_text_as_text(world: World) -> None:
+    """What a teacher or an import typed stays words in the 家访台账, never a formula."""
+    klass = await make_class(world)
+    pupil = await make_student(world, klass["id"], name='=HYPERLINK("http://x","y")')
+    unvisited = await make_student(world, klass["id"], name="=1+1")
+    assert unvisited["id"] != pupil["id"]
+    body = visit_body(world, pupil["id"], family_members_met="=2+2", effect="+SUM(A1:A2)", opinions=[])
+    assert (await world.as_("hand1", "POST", "/api/v1/visits", json=body)).status_code == 201
+    ledger = await world.as_("hand1", "GET", f"/api/v1/visits/classes/{klass['id']}/ledger.xlsx")
+    assert ledger.status_code == 200
+    cells = [c for row in load_workbook(io.BytesIO(ledger.content)).worksheets[0].iter_rows() for c in row]
+    typed = {c.value: c.data_type for c in cells if isinstance(c.value, str) and c.value[:1] in "=+"}
+    assert typed == {'=HYPERLINK("http://x","y")': "s", "=1+1": "s", "=2+2": "s", "+SUM(A1:A2)": "s"}

@@ -18,10 +18,7 @@ from typing import Any
 
 import asyncpg
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ..db import fast
 from ..db import league as db
@@ -33,6 +30,7 @@ from ..domain.errors import NotFound
 from ..domain.league import FIGURES, Assessment, Period, first_workday, report_due
 from .context import Ctx
 from .league import Row, ranked_rows, source_for, title
+from .listing import text_cell
 from .notices import SUBJECTS, Notice, local, record
 from .reference import OrgInfo, clock_for
 
@@ -288,22 +286,13 @@ async def overdue_orders(ctx: Ctx, connection: asyncpg.Connection, root_path: st
 # ---- the workbook -----------------------------------------------------------------------------
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
-    """Text stays text (a name such as "=1+1" is never a formula); illegal characters dropped."""
-    if not isinstance(value, str):
-        return value
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"
-    return cell
-
-
 def _sheet(book: Workbook, name: str, header: list[str], rows: list[list[Any]]) -> None:
     sheet = book.create_sheet(name)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
-    sheet.append([_cell(sheet, h) for h in header])
+    sheet.append([text_cell(sheet, h) for h in header])
     for row in rows:
-        sheet.append([_cell(sheet, v) for v in row])
+        sheet.append([text_cell(sheet, v) for v in row])
 
 
 def _pct(value: float | None) -> float | None:

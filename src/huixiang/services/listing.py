@@ -163,16 +163,22 @@ def zone_label(now: datetime, tz: Any) -> str:
     return f"(UTC{offset[:3]}:{offset[3:]})"
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Any, tz: Any) -> Any:
-    """Text is always text (a parent's "=HYPERLINK(…)" stays words, never a formula); times are
-    shown in the bureau's zone, to the second; characters a workbook cannot hold are left out."""
-    if isinstance(value, datetime):
-        return value.astimezone(tz).replace(tzinfo=None, microsecond=0)
+def text_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+    """Text is always text (a parent's "=HYPERLINK(…)" stays words, never a formula), with the
+    characters a workbook cannot hold left out; other values as they are. Every workbook we
+    write (the export, the monthly 通报, the 家访台账) puts typed text through this."""
     if not isinstance(value, str):
         return value
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
     cell.data_type = "s"
     return cell
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: Any, tz: Any) -> Any:
+    """A text cell (text_cell), or a time shown in the bureau's zone, to the second."""
+    if isinstance(value, datetime):
+        return value.astimezone(tz).replace(tzinfo=None, microsecond=0)
+    return text_cell(sheet, value)
 
 
 # The breakdown sheets: (dimension, sheet and first header, the words for a code if any).

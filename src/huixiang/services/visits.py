@@ -40,6 +40,7 @@ from . import schemas as s
 from . import visit_schemas as vs
 from .context import Ctx
 from .intake import intake
+from .listing import text_cell
 from .reference import OrgInfo, categories, org_info
 from .stats import instant
 
@@ -779,7 +780,7 @@ async def class_ledger(ctx: Ctx, principal: Principal, class_id: int) -> tuple[s
     tz = ctx.settings.timezone
     book = Workbook(write_only=True)
     sheet = book.create_sheet("家访台账")
-    sheet.append([f"{access.row.name} 家访台账（{access.row.school_year}学年）"])
+    sheet.append([text_cell(sheet, f"{access.row.name} 家访台账（{access.row.school_year}学年）")])
     sheet.append(list(LEDGER_COLUMNS))
     for pupil in students:
         facts = [
@@ -789,23 +790,22 @@ async def class_ledger(ctx: Ctx, principal: Principal, class_id: int) -> tuple[s
         ]
         visits_of_student = by_student.get(pupil.id, [])
         if not visits_of_student:
-            sheet.append([*facts, "未家访"])
+            sheet.append([text_cell(sheet, v) for v in (*facts, "未家访")])
         for v in visits_of_student:
             tickets = [
                 f"{o['ticket']['number']}（{o['ticket']['status']}）" for o in v["opinions"] if o["ticket"]
             ]
-            sheet.append(
-                [
-                    *facts,
-                    v["visited_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-                    v["form_label"],
-                    "、".join(t["name"] for t in v["teachers"]),
-                    v["family_members_met"],
-                    "\n".join(o["text"] for o in v["opinions"]),
-                    "、".join(tickets),
-                    v["effect"],
-                ]
-            )
+            row = [
+                *facts,
+                v["visited_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                v["form_label"],
+                "、".join(t["name"] for t in v["teachers"]),
+                v["family_members_met"],
+                "\n".join(o["text"] for o in v["opinions"]),
+                "、".join(tickets),
+                v["effect"],
+            ]
+            sheet.append([text_cell(sheet, value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return f"ledger-{access.row.school_year}-{class_id}.xlsx", out.getvalue()
