@@ -191,6 +191,8 @@ async def test_the_figures_are_read_on_the_replica_not_the_primary(
     headers = await _token(on_pair, "insp1")
     await _caught_up(pair)
     total = (await on_pair.get("/api/v1/stats", headers=headers)).json()["total"]
+    by_month = await _trend_total(on_pair, headers)
+    by_channel = await _channel_total(on_pair, headers)
     standby = await asyncpg.connect(pair.dsn(pair.replica_port, DATABASE))
     await standby.execute("SELECT pg_wal_replay_pause()")
     try:
@@ -198,10 +200,24 @@ async def test_the_figures_are_read_on_the_replica_not_the_primary(
         paused = (await on_pair.get("/api/v1/stats", headers=headers)).json()
         assert paused["total"] == total
         assert paused["freshness"]["lag_seconds"] > 0  # received but not replayed: behind
+        assert await _trend_total(on_pair, headers) == by_month
+        assert await _channel_total(on_pair, headers) == by_channel
     finally:
         await standby.execute("SELECT pg_wal_replay_resume()")
         await standby.close()
     assert (await _stats_until(on_pair, headers, total + 1))["total"] == total + 1
+
+
+async def _trend_total(client: httpx.AsyncClient, headers: dict[str, str]) -> int:
+    answer = (await client.get("/api/v1/stats/trends", headers=headers)).json()
+    assert answer["freshness"]["source"] == "replica"
+    return sum(item["total"] for item in answer["items"])
+
+
+async def _channel_total(client: httpx.AsyncClient, headers: dict[str, str]) -> int:
+    answer = (await client.get("/api/v1/stats/breakdowns", headers=headers)).json()
+    assert answer["freshness"]["source"] == "replica"
+    return sum(item["total"] for item in answer["by_channel"])
 
 
 async def test_the_console_says_how_fresh_its_figures_are(on_pair: httpx.AsyncClient) -> None:

@@ -164,7 +164,22 @@ async def trends(
 ) -> dict[str, Any]:
     """The figures per week (from Monday) or month of collection, oldest first, every period in
     the range listed (an empty one with zeros), from the rollups. Without a start: 26 weeks or
-    12 months up to the end (or today)."""
+    12 months up to the end (or today). On the replica when there is one, like `stats`."""
+    async with replica.reading(ctx) as reader:
+        result = await _trends(reader, principal, org_code=org_code, start=start, end=end, every=every)
+        result["freshness"] = replica.freshness(reader).as_json()
+    return result
+
+
+async def _trends(
+    ctx: Ctx,
+    principal: Principal,
+    *,
+    org_code: str | None,
+    start: str | None,
+    end: str | None,
+    every: Every,
+) -> dict[str, Any]:
     today = ctx.now.astimezone(ctx.settings.timezone).date()
     until = instant(end, "to", ctx.settings.timezone, end=True)
     anchor = f.local_day(until - timedelta(microseconds=1), ctx.settings.timezone) if until else today
@@ -206,7 +221,21 @@ async def breakdowns(
     end: str | None,
 ) -> dict[str, Any]:
     """The figures per channel, kind and category, largest first; each breakdown adds up to
-    the totals of the same selection."""
+    the totals of the same selection. On the replica when there is one, like `stats`."""
+    async with replica.reading(ctx) as reader:
+        result = await _breakdowns(reader, principal, org_code=org_code, start=start, end=end)
+        result["freshness"] = replica.freshness(reader).as_json()
+    return result
+
+
+async def _breakdowns(
+    ctx: Ctx,
+    principal: Principal,
+    *,
+    org_code: str | None,
+    start: str | None,
+    end: str | None,
+) -> dict[str, Any]:
     selection = await select_tickets(ctx, principal, org_code=org_code, start=start, end=end)
     result: dict[str, Any] = {}
     for by in BREAKDOWNS:
