@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from huixiang.db.engine import make_sessionmaker
 from huixiang.db.supervision import FIRE_OVERDUE
-from huixiang.services import reminders
+from huixiang.services import reminders, supervision
 from huixiang.services.context import Caches, Ctx
 from huixiang.settings import Settings
 
@@ -460,3 +460,30 @@ async def test_two_sweeps_at_once_make_an_order_overdue_once(
         n=number,
     )
     assert (state, told) == ("overdue", 2)  # the leader and the issuer, once each
+
+
+async def test_the_board_pages_through_every_late_ticket_and_filters_one_school(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    late = {(await ticket_at(world, "assigned", school=code))["number"] for code in ("s1", "s1", "s2")}
+    world.clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=SH).astimezone(UTC))  # type: ignore[attr-defined]
+    monkeypatch.setattr(supervision, "BOARD_LIMIT", 2)
+    seen: list[str] = []
+    params: dict[str, str] = {}
+    for _ in range(3):
+        board = (await world.as_("insp1", "GET", "/api/v1/supervision/overdue", params=params)).json()
+        seen += [i["number"] for g in board["schools"] for i in g["items"]]
+        if not board["truncated"]:
+            break
+        params = {"cursor": board["next_cursor"]}
+    assert board["next_cursor"] is None
+    assert sorted(seen) == sorted(late)  # each once, over two pages
+    one = (
+        await world.as_("insp1", "GET", "/api/v1/supervision/overdue", params={"school_code": "s2"})
+    ).json()
+    assert [g["school_code"] for g in one["schools"]] == ["s2"]
+    assert_error(
+        await world.as_("insp1", "GET", "/api/v1/supervision/overdue", params={"cursor": "nonsense"}),
+        400,
+        "cursor",
+    )

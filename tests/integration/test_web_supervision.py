@@ -15,6 +15,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from huixiang.services import supervision
+
 from .conftest import World
 from .helpers import csrf_of, sign_in, ticket_at
 
@@ -256,3 +258,22 @@ async def test_the_printed_notice_has_the_school_ticket_words_masked_note_deadli
         assert (await world.client.post(url, data={"csrf": csrf, **data})).status_code == 404, url
     assert len(await orders_of(connection, number)) == 1
     assert (await world.client.get("/bureau/supervision/99999999999999999999/print")).status_code == 404
+
+
+async def test_the_board_page_links_the_next_page_and_one_schools_board(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held, waiting = await late_tickets(world)
+    monkeypatch.setattr(supervision, "BOARD_LIMIT", 1)
+    await sign_in(world.client, "insp1")
+    first = await board(world.client)
+    assert f'id="t-{held["number"]}"' in first and f'id="t-{waiting["number"]}"' not in first
+    link = first.split('class="pager"><a class="button secondary" href="', 1)[1].split('"', 1)[0]
+    second = await world.client.get(link.replace("&amp;", "&"))
+    assert second.status_code == 200
+    assert f'id="t-{waiting["number"]}"' in second.text and 'class="pager"' not in second.text
+    only = await world.client.get("/bureau/overdue", params={"school": "s2"})
+    assert f'id="t-{waiting["number"]}"' in only.text and f'id="t-{held["number"]}"' not in only.text
+    assert "查看全部学校" in only.text
+    stale = await world.client.get("/bureau/overdue", params={"cursor": "not-ours"})
+    assert stale.status_code == 200 and f'id="t-{held["number"]}"' in stale.text

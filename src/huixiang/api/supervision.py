@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from ..domain.enums import Role
 from ..edge.body import decode_json
@@ -98,7 +98,14 @@ class SupervisionController(Controller):
         guards=[BUREAU],
         responses=errors(400, *SIGNED_IN),
     )
-    async def overdue(self, ctx: CtxDep, principal: PrincipalDep) -> s.OverdueBoard:
+    async def overdue(
+        self,
+        ctx: CtxDep,
+        principal: PrincipalDep,
+        school_code: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
+    ) -> s.OverdueBoard:
         """The overdue board: every ticket in scope awaiting an answer past its deadline, by
-        school, with its working days overdue and who holds it (at most 500 tickets)."""
-        return await supervision.overdue_board(ctx, principal)
+        school, with its working days overdue and who holds it; 500 tickets a page, the longest
+        overdue first (`next_cursor` while `truncated`), of one school with `school_code`."""
+        return await supervision.overdue_board(ctx, principal, school_code=school_code, cursor=cursor)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -102,11 +102,17 @@ async def state_counts(session: AsyncSession, principal: Principal) -> dict[str,
 
 
 async def overdue_board(
-    session: AsyncSession, principal: Principal, now: datetime, limit: int
+    session: AsyncSession,
+    principal: Principal,
+    now: datetime,
+    limit: int,
+    *,
+    school_code: str | None = None,
+    after: tuple[datetime, int] | None = None,
 ) -> Sequence[Any]:
     """The tickets in scope awaiting an answer past their deadline (ix_tickets_open_due), the
     longest overdue first, each with its school, its assignee's name, its orders not answered
-    yet and its chases."""
+    yet and its chases; of one school when given; after `after` (deadline, id), a page on."""
     pending = (
         select(func.count())
         .where(SupervisionOrder.ticket_id == Ticket.id, SupervisionOrder.state.in_(PENDING))
@@ -119,6 +125,7 @@ async def overdue_board(
     )
     query = (
         select(
+            Ticket.id,
             Ticket.number,
             Ticket.status,
             Ticket.title,
@@ -143,6 +150,10 @@ async def overdue_board(
         .order_by(Ticket.respond_due_at, Ticket.id)
         .limit(limit)
     )
+    if school_code is not None:
+        query = query.where(School.code == school_code)
+    if after is not None:
+        query = query.where(tuple_(Ticket.respond_due_at, Ticket.id) > tuple_(*after))
     return (await session.execute(query)).all()
 
 

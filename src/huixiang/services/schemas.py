@@ -308,7 +308,8 @@ class OverdueBoard(Struct):
     schools: list[BoardSchool]
     total: int
     escalated: int
-    truncated: bool  # more tickets match than the board shows
+    truncated: bool  # more tickets match than this page shows
+    next_cursor: str | None = None  # the next page (`cursor=`), while `truncated`
 
 
 class TicketView(Struct):

@@ -16,6 +16,7 @@ from ..domain.enums import Action, Status
 from ..domain.errors import Invalid, NotFound
 from . import schemas as s
 from .context import Ctx
+from .listing import decode_cursor, encode_cursor
 from .reference import clock_for
 from .tickets import act, get_ticket
 from .tickets.orders import order_view, ticket_orders
@@ -84,12 +85,20 @@ async def notice(ctx: Ctx, principal: Principal, order_id: int) -> PrintedNotice
     return PrintedNotice(found, await get_ticket(ctx, principal, found.ticket_number))
 
 
-async def overdue_board(ctx: Ctx, principal: Principal) -> s.OverdueBoard:
+async def overdue_board(
+    ctx: Ctx, principal: Principal, *, school_code: str | None = None, cursor: str | None = None
+) -> s.OverdueBoard:
     """Every ticket in scope awaiting an answer past its deadline, by school, with its working
-    days overdue, who holds it, its pending orders and chases; escalated ones marked."""
-    rows = await db.overdue_board(ctx.session, principal, ctx.now, BOARD_LIMIT + 1)
+    days overdue, who holds it, its pending orders and chases; escalated ones marked. The
+    longest overdue first, BOARD_LIMIT a page (`next_cursor` the next), of one school when
+    given."""
+    after = decode_cursor(cursor) if cursor else None
+    rows = await db.overdue_board(
+        ctx.session, principal, ctx.now, BOARD_LIMIT + 1, school_code=school_code or None, after=after
+    )
     truncated = len(rows) > BOARD_LIMIT
     rows = rows[:BOARD_LIMIT]
+    last = rows[-1] if truncated else None
     clocks: dict[str, Clock] = {}
     for row in rows:
         if row.org_path not in clocks:
@@ -141,6 +150,7 @@ async def overdue_board(ctx: Ctx, principal: Principal) -> s.OverdueBoard:
         total=sum(len(g.items) for g in schools),
         escalated=sum(item.escalated for g in schools for item in g.items),
         truncated=truncated,
+        next_cursor=encode_cursor(last.respond_due_at, last.id) if last is not None else None,
     )
 
 
@@ -156,9 +166,11 @@ class BoardPage:
     default_due: date  # the 督办 form's deadline unless changed: the rework rule's working days
 
 
-async def board_page(ctx: Ctx, principal: Principal) -> BoardPage:
+async def board_page(
+    ctx: Ctx, principal: Principal, *, school_code: str | None = None, cursor: str | None = None
+) -> BoardPage:
     """The overdue board for the page, with the 督办 form's first and suggested deadline day."""
-    board = await overdue_board(ctx, principal)
+    board = await overdue_board(ctx, principal, school_code=school_code, cursor=cursor)
     paths = principal.scope_paths()
     if not paths:  # a caller without a grant reaches nothing
         raise NotFound("Nothing is in your scope.")

@@ -50,7 +50,13 @@ class BureauOverdue(StaffPages):
     async def _board(
         self, request: Request[Any, Any, State], ctx: CtxDep, staff: Staff, status: int = 200, **context: Any
     ) -> Response[Any]:
-        found = await supervision.board_page(ctx, bureau_of(staff))
+        query = request.query_params
+        school = query.get("school", "").strip()[:64] or None
+        cursor = query.get("cursor", "").strip()[:200] or None
+        try:
+            found = await supervision.board_page(ctx, bureau_of(staff), school_code=school, cursor=cursor)
+        except Invalid:  # a cursor this server did not give out: the first page
+            found = await supervision.board_page(ctx, bureau_of(staff), school_code=school)
         context = {"done": "", "done_number": "", "errors": {}, "values": {}, **context}
         return bureau_page(
             "bureau/overdue.html",
@@ -58,6 +64,7 @@ class BureauOverdue(StaffPages):
             staff,
             status=status,
             page=found,
+            school=school or "",
             may_act=may_act(staff),
             **context,
         )

@@ -9,7 +9,10 @@ ENTRIES: dict[str, str] = {
     "bureau.supervision.board.intro": "超过答复期限仍未答复的工单，按学校分组，逾期最久的在前。"
     "逾期天数按工作日计。",
     "bureau.supervision.board.summary": "共 {total} 件逾期，其中 {escalated} 件已升级督办。",
-    "bureau.supervision.board.truncated": "逾期工单超过 {n} 件，这里只列出逾期最久的 {n} 件。",
+    "bureau.supervision.board.truncated": "逾期工单超过 {n} 件，本页列出逾期最久的 {n} 件，后面的见下一页。",
+    "bureau.supervision.board.next": "下一页",
+    "bureau.supervision.board.all_schools": "查看全部学校",
+    "bureau.supervision.board.only_school": "只看{school}",
     "bureau.supervision.board.none": "范围内没有逾期工单。",
     "bureau.supervision.board.school": "{school}（{n} 件）",
     "bureau.supervision.board.status": "状态",
