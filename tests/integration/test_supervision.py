@@ -122,6 +122,25 @@ async def test_respond_answers_the_open_orders_and_archive_answers_a_later_one(w
     assert [o["state"] for o in await orders_of(world, number)] == ["answered"] * 3
 
 
+async def test_a_merge_moves_the_duplicates_open_orders_to_the_ticket_it_joins(world: World) -> None:
+    """Merging never closes a 督办: the order follows the matter and the primary's answer
+    answers it."""
+    duplicate = (await ticket_at(world, "registered"))["number"]
+    primary = (await ticket_at(world, "assigned"))["number"]
+    await supervise(world, duplicate, note="重复投诉，请核实")
+    merged = await world.action("lead1", duplicate, "merge", into=primary)
+    assert merged.status_code == 200, merged.text
+    assert await orders_of(world, duplicate) == []
+    moved = await orders_of(world, primary)
+    assert [(o["note"], o["state"]) for o in moved] == [("重复投诉，请核实", "open")]
+    shown = (await world.as_("lead1", "GET", f"/api/v1/tickets/{primary}")).json()
+    assert shown["supervised"] is True
+    events = (await world.as_("lead1", "GET", f"/api/v1/tickets/{primary}/events")).json()["items"]
+    assert "其 1 件督办转到本件办理" in events[-1]["internal_note"]
+    assert (await world.action("hand1", primary, "respond", text="已核实处理")).status_code == 200
+    assert [o["state"] for o in await orders_of(world, primary)] == ["answered"]
+
+
 async def test_supervise_with_a_deadline_that_is_not_a_time_is_400_naming_due_at(world: World) -> None:
     receipt = await ticket_at(world, "assigned")
     for bad in ("next friday", "2026-11-20T18:00:00", (world.now() - timedelta(hours=1)).isoformat()):

@@ -43,6 +43,17 @@ async def answer_pending(session: AsyncSession, ticket_id: int, now: datetime) -
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def move_pending(session: AsyncSession, from_ticket_id: int, to_ticket_id: int) -> int:
+    """The ticket's orders not answered yet move to another ticket (a merge's primary)."""
+    result = await session.execute(
+        update(SupervisionOrder)
+        .where(SupervisionOrder.ticket_id == from_ticket_id, SupervisionOrder.state.in_(PENDING))
+        .values(ticket_id=to_ticket_id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def _order_select() -> Any:
     """An order with its ticket's number, status and school, and the issuing unit's name."""
     return (

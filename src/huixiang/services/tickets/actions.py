@@ -100,6 +100,7 @@ async def _merge(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.MergeReque
         raise Invalid(f"`into` must be an open ticket; {primary.number} is {primary.status}.")
     ticket.merged_into_id = primary.id
     await tell_parent(ctx, ticket, "merged", primary.number)
+    moved = await orders.carry_over(ctx, ticket, primary)
     await append_event(
         ctx,
         primary,
@@ -107,8 +108,9 @@ async def _merge(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.MergeReque
         Status(primary.status),
         Status(primary.status),
         actor=(principal.display_name, _merging_role(principal, ticket), principal.user_id),
-        internal_note=f"重复件 {ticket.number} 已合并到本件。",
-        data={"duplicate": ticket.number},
+        internal_note=f"重复件 {ticket.number} 已合并到本件。"
+        + (f"其 {moved} 件督办转到本件办理。" if moved else ""),
+        data={"duplicate": ticket.number, "orders_moved": moved},
     )
     return Outcome(internal_note=r.note, data={"into": primary.number})
 

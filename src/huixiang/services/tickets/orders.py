@@ -32,6 +32,17 @@ def issuing_unit(principal: Principal, org_path: str) -> int:
     return max(reaching, key=lambda g: len(g.org_path)).org_id
 
 
+async def carry_over(ctx: Ctx, duplicate: Ticket, primary: Ticket) -> int:
+    """A merge moves the duplicate's orders not answered yet to the ticket it joins, which
+    shows them on top until its answer answers them: merging never closes a 督办."""
+    moved = await db.move_pending(ctx.session, duplicate.id, primary.id)
+    if moved and not primary.supervised:
+        primary.supervised = True
+        primary.supervise_note = duplicate.supervise_note
+        primary.supervise_due_at = duplicate.supervise_due_at
+    return moved
+
+
 async def issue(
     ctx: Ctx, principal: Principal, ticket: Ticket, note: str, due_at: datetime | None
 ) -> SupervisionOrder:
