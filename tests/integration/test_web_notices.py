@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from huixiang.web.staff import notices as notices_page
+
 from .conftest import World
 from .helpers import csrf_of, sign_in
 
@@ -159,3 +161,27 @@ async def test_mark_read_of_an_id_beyond_int64_is_404(world: World) -> None:
     token = csrf_of((await world.client.get("/staff/notifications")).text)
     answer = await world.client.post(f"/staff/notifications/{2**63}/read", data={"csrf": token})
     assert answer.status_code == 404
+
+
+async def test_older_notices_are_a_page_away_and_the_unread_count_is_all_of_them(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    numbers = [(await world.submit())["number"] for _ in range(3)]
+    monkeypatch.setattr(notices_page, "LIMIT", 2)
+    await sign_in(world.client, "reg1")
+    first = (await world.client.get("/staff/notifications")).text
+    assert "您有 3 条未读通知" in first  # all unread, not only this page's
+    assert numbers[2] in first and numbers[1] in first and numbers[0] not in first
+    link = re.search(r'href="(/staff/notifications\?cursor=[^"]+)">更早的通知', first)
+    assert link
+    older = (await world.client.get(link.group(1).replace("&amp;", "&"))).text
+    assert numbers[0] in older and numbers[1] not in older and "更早的通知" not in older
+    assert "回到最新通知" in older
+    api = await world.as_("reg1", "GET", "/api/v1/notifications", params={"limit": 2})
+    page = api.json()
+    assert [n["ticket_number"] for n in page["items"]] == [numbers[2], numbers[1]]
+    rest = await world.as_("reg1", "GET", "/api/v1/notifications", params={"cursor": page["next_cursor"]})
+    assert [n["ticket_number"] for n in rest.json()["items"]] == [numbers[0]]
+    assert rest.json()["next_cursor"] is None
+    bad = await world.as_("reg1", "GET", "/api/v1/notifications", params={"cursor": "nope"})
+    assert bad.status_code == 400 and "cursor" in bad.text

@@ -55,8 +55,12 @@ class ReportController(Controller):
         ctx: CtxDep,
         principal: PrincipalDep,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        cursor: Annotated[
+            str | None, QueryParameter(description="`next_cursor` of the page before: older notices.")
+        ] = None,
     ) -> dict[str, Any]:
-        return {"items": await notices.notifications(ctx, principal, limit)}
+        """The caller's notices, newest first, a page at a time (`next_cursor` while there are more)."""
+        return await notices.notifications(ctx, principal, limit, cursor)
 
     @post(
         "/notifications/{notification_id:int}/read",

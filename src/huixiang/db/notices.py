@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Notification, Ticket
@@ -167,8 +167,11 @@ async def mark_read(session: AsyncSession, user_id: int, notification_id: int, n
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def notices_of(session: AsyncSession, user_id: int, limit: int) -> Sequence[Any]:
-    """A user's notices, newest first, with what each says and its ticket's number."""
+async def notices_of(
+    session: AsyncSession, user_id: int, limit: int, before: tuple[datetime, int] | None = None
+) -> Sequence[Any]:
+    """A user's notices, newest first, with what each says and its ticket's number; older than
+    `before` (at, id), a page on."""
     query = (
         select(
             Notification.id,
@@ -183,6 +186,8 @@ async def notices_of(session: AsyncSession, user_id: int, limit: int) -> Sequenc
         .order_by(Notification.at.desc(), Notification.id.desc())
         .limit(limit)
     )
+    if before is not None:
+        query = query.where(tuple_(Notification.at, Notification.id) < tuple_(*before))
     return (await session.execute(query)).all()
 
 

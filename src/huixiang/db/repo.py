@@ -19,7 +19,6 @@ from .models import (
     Category,
     DeadlinePolicyRow,
     Delivery,
-    Notification,
     Org,
     RoleGrant,
     Ticket,
@@ -213,17 +212,6 @@ async def last_event(session: AsyncSession, ticket_id: int) -> TicketEvent | Non
         .limit(1)
     )
     return (await session.execute(query)).scalar_one_or_none()
-
-
-async def notifications_of(session: AsyncSession, user_id: int, limit: int) -> Sequence[Any]:
-    query = (
-        select(Notification.id, Notification.rule, Ticket.number, Notification.at, Notification.read_at)
-        .outerjoin(Ticket, Ticket.id == Notification.ticket_id)
-        .where(Notification.user_id == user_id)
-        .order_by(Notification.at.desc())
-        .limit(limit)
-    )
-    return (await session.execute(query)).all()
 
 
 async def attachments_of(session: AsyncSession, ticket_id: int) -> Sequence[Any]:

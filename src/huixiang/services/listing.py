@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import json
 import os
@@ -30,6 +29,7 @@ from ..domain.lifecycle import is_overdue
 from . import replica, stats
 from . import schemas as s
 from .context import Ctx
+from .cursors import decode_cursor, encode_cursor
 from .reference import districts_under, org_info
 from .tickets import staff_view
 
@@ -80,23 +80,6 @@ async def selection(ctx: Ctx, principal: Principal, f: TicketFilter) -> db.Selec
         escalated=f.escalated,
         assignee_id=principal.user_id if f.assignee_me else None,
     )
-
-
-def encode_cursor(collected_at: datetime, ticket_id: int) -> str:
-    raw = f"{collected_at.isoformat()}|{ticket_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, ticket_id = raw.split("|")
-        parsed = datetime.fromisoformat(at)
-        if parsed.tzinfo is None:
-            raise ValueError
-        return parsed, int(ticket_id)
-    except ValueError:
-        raise Invalid("`cursor` is not a cursor this server gave out.") from None
 
 
 def _ticket(row: Any) -> SimpleNamespace:

@@ -13,12 +13,13 @@ from urllib.parse import urlsplit
 import asyncpg
 
 from ..db import accounts as accounts_db
-from ..db import fast, repo
+from ..db import fast
 from ..db import notices as db
 from ..domain.access import Principal, mask_email, mask_phone
 from ..domain.enums import OrgKind, Role
 from ..domain.errors import NotFound
 from .context import Ctx
+from .cursors import decode_cursor, encode_cursor
 from .reference import OrgInfo
 
 SUBJECTS = {
@@ -178,12 +179,16 @@ async def ticket_assigned(ctx: Ctx, ticket: Assigned, assignee_id: int) -> None:
 # ---- the caller's own notices -----------------------------------------------------------------
 
 
-async def notifications(ctx: Ctx, principal: Principal, limit: int) -> list[dict[str, Any]]:
-    rows = await repo.notifications_of(ctx.session, principal.user_id, limit)
-    return [
-        {"id": r.id, "rule": r.rule, "ticket_number": r.number, "at": r.at, "read": r.read_at is not None}
-        for r in rows
-    ]
+async def notifications(ctx: Ctx, principal: Principal, limit: int, cursor: str | None) -> dict[str, Any]:
+    """The API's page of the caller's notices, newest first, and the cursor of the next."""
+    found = await inbox(ctx, principal, limit, cursor)
+    return {
+        "items": [
+            {"id": i.id, "rule": i.rule, "ticket_number": i.ticket_number, "at": i.at, "read": i.read}
+            for i in found.items
+        ],
+        "next_cursor": found.next_cursor,
+    }
 
 
 async def mark_read(ctx: Ctx, principal: Principal, notification_id: int) -> None:
@@ -205,10 +210,19 @@ class InboxItem:
     read: bool
 
 
-async def inbox(ctx: Ctx, principal: Principal, limit: int) -> list[InboxItem]:
-    """The caller's notices, newest first, each with its sentence (the pages' list)."""
-    rows = await db.notices_of(ctx.session, principal.user_id, limit)
-    return [
+@dataclass(frozen=True, slots=True)
+class Inbox:
+    items: list[InboxItem]
+    next_cursor: str | None  # the older notices' page, when there are more
+
+
+async def inbox(ctx: Ctx, principal: Principal, limit: int, cursor: str | None = None) -> Inbox:
+    """A page of the caller's notices, newest first, each with its sentence; `cursor` (from
+    the page before) for older ones."""
+    before = decode_cursor(cursor) if cursor else None
+    rows = list(await db.notices_of(ctx.session, principal.user_id, limit + 1, before))
+    more, rows = len(rows) > limit, rows[:limit]
+    items = [
         InboxItem(
             r.id,
             r.rule,
@@ -220,6 +234,7 @@ async def inbox(ctx: Ctx, principal: Principal, limit: int) -> list[InboxItem]:
         )
         for r in rows
     ]
+    return Inbox(items, encode_cursor(rows[-1].at, rows[-1].id) if more else None)
 
 
 async def unread_count(ctx: Ctx, principal: Principal) -> int:

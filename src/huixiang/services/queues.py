@@ -26,7 +26,8 @@ from . import schemas as s
 from . import stats as stats_service
 from . import tickets
 from .context import Ctx
-from .listing import TicketFilter, decode_cursor, encode_cursor, selection
+from .cursors import decode_cursor, encode_cursor
+from .listing import TicketFilter, selection
 from .reference import categories, clock_for
 
 VIEWS = (

@@ -16,7 +16,7 @@ from ..domain.enums import Action, Status
 from ..domain.errors import Invalid, NotFound
 from . import schemas as s
 from .context import Ctx
-from .listing import decode_cursor, encode_cursor
+from .cursors import decode_cursor, encode_cursor
 from .reference import clock_for
 from .tickets import act, get_ticket
 from .tickets.orders import order_view, ticket_orders

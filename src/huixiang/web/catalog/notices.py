@@ -5,6 +5,8 @@ ENTRIES: dict[str, str] = {
     "notices.lead": "您有 {n} 条未读通知。",
     "notices.none_unread": "没有未读通知。",
     "notices.empty": "还没有通知。新工单、交办、即将到期和逾期时，这里会提醒您。",
+    "notices.older": "更早的通知",
+    "notices.newest": "回到最新通知",
     "notices.unread": "未读",
     "notices.read": "已读",
     "notices.open": "查看工单 {number}",

@@ -10,7 +10,7 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery
 
-from ...domain.errors import Unauthenticated
+from ...domain.errors import Invalid, Unauthenticated
 from ...edge.errors import path_ints_in_range
 from ...services import accounts, notices
 from ...services import schemas as s
@@ -62,8 +62,21 @@ class StaffNotices(StaffPages):
 
     @get("/")
     async def list(self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep) -> Response[Any]:
-        items = await notices.inbox(ctx, staff.principal, LIMIT)
-        return page("staff/notices.html", request, staff, items=items, unread=sum(not i.read for i in items))
+        cursor = request.query_params.get("cursor", "")[:200] or None
+        try:
+            found = await notices.inbox(ctx, staff.principal, LIMIT, cursor)
+        except Invalid:  # a cursor this server did not give out: the newest page
+            found = await notices.inbox(ctx, staff.principal, LIMIT)
+        unread = await notices.unread_count(ctx, staff.principal)
+        return page(
+            "staff/notices.html",
+            request,
+            staff,
+            items=found.items,
+            next_cursor=found.next_cursor,
+            older=cursor is not None,
+            unread=unread,
+        )
 
     @get("/count", exception_handlers={Unauthenticated: _bell_signed_out, Exception: error_page})
     async def count(self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep) -> Response[Any]:
