@@ -24,8 +24,8 @@
         xAxis: { type: "category", data: s.labels, axisLabel: { rotate: s.labels.length > 8 ? 45 : 0 } },
         yAxis: [{ type: "value", name: names.count, minInterval: 1 }, { type: "value", name: "%", max: 100 }],
         series: [
-          { name: names.total, type: trend ? "line" : "bar", data: s.total },
-          { name: names.responded, type: trend ? "line" : "bar", data: s.responded },
+          { name: names.total, type: trend ? "line" : "bar", barMaxWidth: 56, data: s.total },
+          { name: names.responded, type: trend ? "line" : "bar", barMaxWidth: 56, data: s.responded },
           { name: names.response_rate, type: "line", yAxisIndex: 1, data: s.response_rate.map(pct) },
           { name: names.satisfaction_rate, type: "line", yAxisIndex: 1, data: s.satisfaction_rate.map(pct) }
         ]
