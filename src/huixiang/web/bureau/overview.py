@@ -78,7 +78,11 @@ def charts(shown: dict[str, Any]) -> dict[str, Any]:
             "satisfaction_rate": translate("bureau.figure.satisfaction_rate"),
             "count": translate("bureau.figures.unit"),
         },
-        "by_month": series(shown["by_month"], "period"),
+        # months as the table names them (2026-11), not by their first day
+        "by_month": {
+            **series(shown["by_month"], "period"),
+            "labels": [r["period"][:7] for r in shown["by_month"]],
+        },
         "by_week": series(shown["by_week"], "period"),
         "by_school": series(shown["figures"]["by_school"], "school_name"),
         "by_channel": series(shown["by_channel"], "channel"),

@@ -14,7 +14,7 @@
     var chart = echarts.init(holder, null, { renderer: "canvas" });
     chart.setOption({
       animation: false,
-      grid: { left: 8, right: 40, top: 16, bottom: 24, containLabel: true },
+      grid: { left: 8, right: 40, top: 28, bottom: 24, containLabel: true },
       xAxis: { type: "value", min: 0, max: 100 },
       yAxis: { type: "category", data: data.names, inverse: true },
       series: [{
@@ -24,7 +24,8 @@
         }),
         label: { show: true, position: "right" },
         markLine: { symbol: "none", data: [{ xAxis: data.line, name: data.lineLabel }],
-                    label: { formatter: data.lineLabel } }
+                    // the y axis runs downwards: its "start" is the top, clear of the x axis's numbers
+                    label: { formatter: data.lineLabel, position: "start" } }
       }]
     });
     window.addEventListener("resize", function () { chart.resize(); });
