@@ -132,12 +132,12 @@ async def site(
 
 
 def watch_errors(page: Any) -> list[str]:
-    """The page's console errors and uncaught exceptions, as they come (but the browser's own
-    unasked /favicon.ico, which no page of the site names: a 404 whenever it asks)."""
+    """The page's console errors and uncaught exceptions, as they come (the pages name an empty
+    icon, so the browser asks no /favicon.ico, which would be a 404)."""
     errors: list[str] = []
 
     def console(message: Any) -> None:
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+        if message.type == "error":
             errors.append(f"{message.text} {message.location}")
 
     page.on("console", console)
