@@ -202,6 +202,16 @@ class RevealRequest(Input):
     reason: RequiredNote
 
 
+class CallbackRequest(ActionInput):
+    """回访: what the parent said on the call back. `resolved: false` (未解决) sends the ticket
+    back for rework; `treated_differently: true` tells the district's inspectors at once."""
+
+    resolved: bool
+    satisfaction: Rating
+    treated_differently: bool
+    note: Note | None = None
+
+
 class RatingRequest(Input):
     code: Annotated[str, Meta(min_length=1, max_length=32)]
     value: Rating
