@@ -78,4 +78,6 @@ def test_tally_rates() -> None:
     tally.add(Outcome(False, Rating.UNSATISFIED, True))
     assert (tally.pending, tally.made, tally.resolved, tally.treated_differently) == (1, 3, 2, 1)
     assert (tally.resolved_rate, tally.satisfaction_rate) == (0.6667, 0.6667)
-    assert Outcome(False, Rating.SATISFIED, False).rework and not Outcome(True, Rating.UNSATISFIED, False).rework
+    assert (
+        Outcome(False, Rating.SATISFIED, False).rework and not Outcome(True, Rating.UNSATISFIED, False).rework
+    )

@@ -137,7 +137,10 @@ def anonymised(number: str, events: list[dict[str, Any]]) -> list[dict[str, Any]
         "internal_note": None,
         "data": {"redacted": digests},
     }
-    return [*redacted, {**fields, "prev_hash": last["hash"], "hash": event_hash(last["hash"], number, fields)}]
+    return [
+        *redacted,
+        {**fields, "prev_hash": last["hash"], "hash": event_hash(last["hash"], number, fields)},
+    ]
 
 
 DRAFTS = [

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from ..domain.access import Principal
 from ..domain.enums import Role, Status
-from .models import Callback, CallbackPolicyRow, Org, Ticket, User
+from .models import Callback, CallbackPolicyRow, Org, SupervisionOrder, Ticket, User
 from .repo import in_scope
 
 School = aliased(Org, name="school")
@@ -49,7 +49,9 @@ async def add_pending(session: AsyncSession, ticket_id: int, caller: str, now: d
 
 
 async def pending_of(session: AsyncSession, ticket_id: int) -> Callback | None:
-    query = select(Callback).where(Callback.ticket_id == ticket_id, Callback.done_at.is_(None)).with_for_update()
+    query = (
+        select(Callback).where(Callback.ticket_id == ticket_id, Callback.done_at.is_(None)).with_for_update()
+    )
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -162,10 +164,24 @@ async def retaliation_signs(
     return (await session.execute(query)).all()
 
 
-def retaliation_flag() -> Any:
-    """For a ticket row: whether a callback on it found a sign of retaliation (the boards)."""
-    return (
-        select(Callback.id)
-        .where(Callback.ticket_id == Ticket.id, Callback.treated_differently.is_(True))
+async def retaliation_open(session: AsyncSession, principal: Principal, limit: int) -> Sequence[Any]:
+    """Signs of retaliation in scope that no 督办 order issued since has taken up, newest first
+    (the overdue board flags them)."""
+    taken_up = (
+        select(SupervisionOrder.id)
+        .where(
+            SupervisionOrder.ticket_id == Callback.ticket_id, SupervisionOrder.created_at >= Callback.done_at
+        )
         .exists()
     )
+    query = (
+        select(
+            Ticket.number, Ticket.status, School.name.label("school_name"), Callback.done_at, Callback.done_by
+        )
+        .join(Ticket, Ticket.id == Callback.ticket_id)
+        .join(School, School.id == Ticket.school_id)
+        .where(Callback.treated_differently.is_(True), ~taken_up, in_scope(principal))
+        .order_by(Callback.done_at.desc(), Callback.id.desc())
+        .limit(limit)
+    )
+    return (await session.execute(query)).all()

@@ -104,7 +104,9 @@ def transition(status: Status, action: Action, actors: frozenset[str], *, rework
             target = rule.rework_target if rework and rule.rework_target else rule.target
             return target or status
     if any(status in rule.sources and rule.actors & actors for rule in rules):
-        raise NotPermitted(f"The ticket's own handler may not {action} a ticket that is {STATE_WORDS[status]}.")
+        raise NotPermitted(
+            f"The ticket's own handler may not {action} a ticket that is {STATE_WORDS[status]}."
+        )
     if any(status in rule.sources for rule in rules):
         raise NotPermitted(f"Your role may not {action} a ticket that is {STATE_WORDS[status]}.")
     allowed = sorted({str(s) for rule in rules for s in rule.sources})

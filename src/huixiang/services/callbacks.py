@@ -157,7 +157,9 @@ def queue_view(items: list[QueueItem]) -> dict[str, Any]:
 # ---- recording the call (the lifecycle's `callback`) -------------------------------------------
 
 
-async def record_outcome(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.CallbackRequest) -> dict[str, Any]:
+async def record_outcome(
+    ctx: Ctx, principal: Principal, ticket: Ticket, r: s.CallbackRequest
+) -> dict[str, Any]:
     """Close the ticket's pending callback with what the parent said; 未解决 sends the ticket
     back for rework (the caller's act() takes the rework branch), a sign of retaliation tells
     the district's inspectors at once. Answers the event's data."""
@@ -166,7 +168,11 @@ async def record_outcome(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.Ca
         raise Conflict(f"Ticket {ticket.number} has no callback due: it was not drawn, or it was recorded.")
     caller = Caller(pending.caller)
     if not may_call(caller, principal.roles_over(ticket.org_path)):
-        who = "the school office (registrars, leaders)" if caller is Caller.SCHOOL else "the bureau's inspectors"
+        who = (
+            "the school office (registrars, leaders)"
+            if caller is Caller.SCHOOL
+            else "the bureau's inspectors"
+        )
         raise NotPermitted(f"This ticket's callback is made by {who}, by the policy.")
     outcome = Outcome(r.resolved, Rating(r.satisfaction), r.treated_differently)
     pending.done_at = ctx.now
@@ -225,7 +231,11 @@ async def reveal_for_callback(ctx: Ctx, principal: Principal, number: str) -> s.
         Action.REVEAL,
         status,
         status,
-        actor=(principal.display_name, sorted(roles & CALLER_ROLES[Caller(pending.caller)])[0], principal.user_id),
+        actor=(
+            principal.display_name,
+            sorted(roles & CALLER_ROLES[Caller(pending.caller)])[0],
+            principal.user_id,
+        ),
         internal_note="回访",
         data={"fields": ["contact"] if contact else []},
     )
@@ -279,7 +289,9 @@ def _tally(r: Any) -> CallbackTally:
     )
 
 
-async def figures(ctx: Ctx, principal: Principal, start: date | None = None, end: date | None = None) -> Figures:
+async def figures(
+    ctx: Ctx, principal: Principal, start: date | None = None, end: date | None = None
+) -> Figures:
     """Callbacks made in the period, resolved rate, satisfaction and signs of retaliation, per
     school in scope and in all (pending: as of now)."""
     first, last, since, until = period(ctx, start, end)

@@ -312,6 +312,17 @@ class BoardSchool(Struct):
     items: list[BoardItem]
 
 
+class RetaliationSign(Struct):
+    """A callback that found the child treated differently since (回访), not yet taken up by a
+    督办 order issued after it: flagged on the overdue board whatever the ticket's deadline."""
+
+    number: str
+    school_name: str
+    status: str
+    at: datetime  # when the callback was recorded
+    caller: str | None
+
+
 class OverdueBoard(Struct):
     """The bureau's overdue board: the tickets past their deadline in scope, by school."""
 
@@ -319,6 +330,7 @@ class OverdueBoard(Struct):
     total: int
     escalated: int
     truncated: bool  # more tickets match than the board shows
+    retaliation: list[RetaliationSign] = msgspec.field(default_factory=list)
 
 
 class TicketView(Struct):
