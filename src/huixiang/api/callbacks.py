@@ -49,11 +49,11 @@ class CallbackController(Controller):
 
     @get("/figures", operation_id="callbackFigures", guards=[READERS], responses=errors(400, *SIGNED_IN))
     async def figures(
-        self, ctx: CtxDep, principal: PrincipalDep, start: Start = None, to: End = None
+        self, ctx: CtxDep, principal: PrincipalDep, from_: Start = None, to: End = None
     ) -> dict[str, Any]:
         """Callbacks made in the period, resolved rate, satisfaction, signs of retaliation, by
         school in scope (pending: as of now)."""
-        return callbacks.figures_view(await callbacks.figures(ctx, principal, start, to))
+        return callbacks.figures_view(await callbacks.figures(ctx, principal, from_, to))
 
     @post(
         "/{number:str}/reveal",
@@ -101,13 +101,13 @@ class RevealController(Controller):
         self,
         ctx: CtxDep,
         principal: PrincipalDep,
-        start: Start = None,
+        from_: Start = None,
         to: End = None,
         school_code: FromQuery[str | None] = None,
         user: FromQuery[str | None] = None,
     ) -> dict[str, Any]:
         """查看记录: every reveal of a parent's or a student's data in scope, newest first."""
-        found = await reveals.report(ctx, principal, start, to, school_code, user)
+        found = await reveals.report(ctx, principal, from_, to, school_code, user)
         return reveals.report_view(found)
 
     @get(
@@ -121,12 +121,12 @@ class RevealController(Controller):
         self,
         ctx: CtxDep,
         principal: PrincipalDep,
-        start: Start = None,
+        from_: Start = None,
         to: End = None,
         school_code: FromQuery[str | None] = None,
         user: FromQuery[str | None] = None,
     ) -> Response[bytes]:
-        found = await reveals.report(ctx, principal, start, to, school_code, user)
+        found = await reveals.report(ctx, principal, from_, to, school_code, user)
         body = reveals.workbook(found, ctx.settings.timezone)
         name = f"reveals-{found.start.isoformat()}-{found.end.isoformat()}.xlsx"
         return Response(
