@@ -96,8 +96,8 @@ async def desk(
     files = await attachments(ctx, principal, number)
     actors = principal.actors_for(ticket.org_path, ticket.assignee_id)
     # 回访 is recorded from the callers' queue (/staff/callbacks), where the pending call is.
-    allowed = [
-        a for a in lifecycle.allowed_actions(Status(ticket.status), actors) if a is not Action.CALLBACK
+    allowed: list[Action] = [
+        a for a in lifecycle.allowed_actions(Status(ticket.status), actors) if a != Action.CALLBACK
     ]
     school = await org_info(ctx, school_code)
     page = Desk(
