@@ -2,6 +2,7 @@
 
 from litestar.types import ControllerRouterHandler
 
+from .callbacks import StaffCallbacks
 from .auth import StaffAccount, StaffAuth
 from .intake import StaffIntake
 from .live import StaffLive
@@ -19,4 +20,5 @@ ROUTES: list[ControllerRouterHandler] = [
     StaffIntake,
     StaffNotices,
     StaffReplies,
+    StaffCallbacks,
 ]
