@@ -41,7 +41,10 @@ ENTRIES: dict[str, str] = {
     # the console's figures (/bureau/callbacks)
     "callbacks.figures.nav": "回访",
     "callbacks.figures.title": "回访情况",
-    "callbacks.figures.lead": "期间内完成的回访（按回访日期）及目前待回访的工单；解决率 = 已解决 ÷ 已回访，满意率 = (满意 + 基本满意) ÷ 已回访。",
+    "callbacks.figures.lead": (
+        "期间内完成的回访（按回访日期）及目前待回访的工单；"
+        "解决率 = 已解决 ÷ 已回访，满意率 = (满意 + 基本满意) ÷ 已回访。"
+    ),
     "callbacks.figures.pending": "待回访",
     "callbacks.figures.made": "已回访",
     "callbacks.figures.resolved": "已解决",

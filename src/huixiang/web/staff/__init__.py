@@ -2,8 +2,8 @@
 
 from litestar.types import ControllerRouterHandler
 
-from .callbacks import StaffCallbacks
 from .auth import StaffAccount, StaffAuth
+from .callbacks import StaffCallbacks
 from .intake import StaffIntake
 from .live import StaffLive
 from .notices import StaffNotices
