@@ -60,7 +60,7 @@ class CallbackController(Controller):
         operation_id="revealForCallback",
         status_code=200,
         guards=[CALLERS],
-        responses=errors(*SIGNED_IN, 404, 409),
+        responses=errors(400, *SIGNED_IN, 404, 409),
     )
     async def reveal(self, ctx: CtxDep, principal: PrincipalDep, number: FromPath[str]) -> s.IdentityView:
         """The parent's contact in full for the caller of a pending callback (an audited reveal)."""
@@ -70,7 +70,7 @@ class CallbackController(Controller):
         "/policies/{org_code:str}",
         operation_id="getCallbackPolicy",
         guards=[ADMINS],
-        responses=errors(*SIGNED_IN, 404),
+        responses=errors(400, *SIGNED_IN, 404),
     )
     async def get_policy(
         self, ctx: CtxDep, principal: PrincipalDep, org_code: FromPath[str]
