@@ -66,7 +66,9 @@ async def test_the_office_calls_back_and_the_inspector_reads_the_figures(
     site = staff_site
     first = await _answered(site, "食堂的菜太咸了，孩子吃不下。")
     second = await _answered(site, "班主任在班上点名批评我家孩子反映食堂问题。")
-    revealed = await site.api("hand1", "POST", f"/api/v1/tickets/{first}/reveal", json={"reason": "回电了解情况"})
+    revealed = await site.api(
+        "hand1", "POST", f"/api/v1/tickets/{first}/reveal", json={"reason": "回电了解情况"}
+    )
     assert revealed.status_code == 200
 
     page = await signed_in(browser, site.url, "reg1")

@@ -78,3 +78,31 @@ async def test_console_figures_board_flag_and_reveal_report(world: World) -> Non
     sheet = load_workbook(io.BytesIO(export.content)).active
     assert sheet is not None and sheet.cell(row=2, column=8).value == "=回电"
     assert sheet.cell(row=2, column=8).data_type == "s"
+
+
+async def test_admin_sets_the_callback_policy_on_the_policies_page(world: World) -> None:
+    client = await signed_in(world, "admin")
+    page = await client.get("/admin/policies?org=d1")
+    assert (
+        page.status_code == 200
+        and "回访政策" in page.text
+        and "本单位沿用上级（或默认）的回访政策。" in page.text
+    )
+    csrf = csrf_of(page.text)
+    bad = await client.post(
+        "/admin/policies/d1/callbacks", data={"csrf": csrf, "caller": "bureau", "percent": "150"}
+    )
+    assert bad.status_code == 400 and "请填写 0 到 100 的整数。" in bad.text and 'value="150"' in bad.text
+    assert 'id="cb-percent" name="percent"' in bad.text and 'aria-invalid="true"' in bad.text
+    saved = await client.post(
+        "/admin/policies/d1/callbacks", data={"csrf": csrf, "caller": "bureau", "percent": "40"}
+    )
+    assert (
+        saved.status_code == 303 and saved.headers["location"] == "/admin/policies?org=d1&done=callback_saved"
+    )
+    school_page = await client.get("/admin/policies?org=s1")
+    assert school_page.status_code == 200, (school_page.status_code, school_page.headers)
+    school = school_page.text
+    assert "学校执行所属区县或市局的回访政策：由区教育局督查员回访，比例 40%。" in school
+    got = (await world.as_("admin", "GET", "/api/v1/callbacks/policies/s1")).json()
+    assert (got["policy"]["caller"], got["policy"]["percent"], got["inherited"]) == ("bureau", 40, True)

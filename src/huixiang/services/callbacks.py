@@ -80,7 +80,7 @@ async def get_policy(ctx: Ctx, principal: Principal, org_code: str) -> dict[str,
     require_admin_over(principal, org.path)
     own = (await db.policies_on(ctx.session, [org.id])).get(org.id)
     policy = await policy_for(ctx, org.path)
-    return {"org_code": org_code, "policy": policy.to_json(), "inherited": own is None}
+    return {"org_code": org_code, "org_kind": org.kind, "policy": policy.to_json(), "inherited": own is None}
 
 
 # ---- the caller's queue ---------------------------------------------------------------------

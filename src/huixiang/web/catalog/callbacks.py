@@ -59,6 +59,24 @@ ENTRIES: dict[str, str] = {
     "callbacks.figures.by": "回访人",
     "callbacks.figures.none": "期间内没有回访。",
     "callbacks.figures.queue": "去回访待办",
+    # the admin's policy (/admin/policies)
+    "admin.done.callback_saved": "回访政策已保存，此后答复的工单按新政策抽取。",
+    "callbacks.admin.title": "回访政策",
+    "callbacks.admin.lead": (
+        "答复后由谁回访家长（学校办公室：登记员和校领导；或区教育局督查员），以及回访多少：全部，"
+        "或按比例随机抽取（可复现的抽样）。只回访留了电话的家长；承办人本人不能回访。"
+    ),
+    "callbacks.admin.own": "本单位设置了自己的回访政策。",
+    "callbacks.admin.inherited": "本单位沿用上级（或默认）的回访政策。",
+    "callbacks.admin.school": "学校执行所属区县或市局的回访政策：由{caller}回访，比例 {percent}%。",
+    "callbacks.admin.caller": "由谁回访",
+    "callbacks.admin.caller.school": "学校办公室（登记员、校领导）",
+    "callbacks.admin.caller.bureau": "区教育局督查员",
+    "callbacks.admin.percent": "回访比例（%）",
+    "callbacks.admin.percent_hint": "0 到 100 的整数；100 为全部回访，0 为不回访。",
+    "callbacks.admin.submit": "保存回访政策",
+    "callbacks.admin.bad.caller": "请选择由谁回访。",
+    "callbacks.admin.bad.percent": "请填写 0 到 100 的整数。",
     # the overdue board's flag
     "callbacks.board.title": "回访反映报复迹象（待督办）",
     "callbacks.board.hint": "家长在回访中反映孩子此后受到不同对待；对工单下达督办后不再列出。",
