@@ -1,12 +1,10 @@
 """回访 in a real browser: the school office's registrar opens 回访待办 from the nav, records
 one call as 未解决 (back to the handler) and another with a sign of retaliation; the district's
 inspector reads 回访情况, the overdue board's flag and 查看记录. Screenshots go to
-tests/artifacts/screenshots/callbacks/ (and HUIXIANG_SHOTS, when set)."""
+tests/artifacts/screenshots/callbacks/."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +27,7 @@ def shots() -> Path:
 
 
 async def _shot(page: Any, shots: Path, name: str) -> None:
-    path = shots / name
-    await page.screenshot(path=str(path), full_page=True)
-    if extra := os.environ.get("HUIXIANG_SHOTS"):
-        Path(extra).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(extra) / name)
+    await page.screenshot(path=str(shots / name), full_page=True)
 
 
 async def _answered(site: StaffSite, content: str) -> str:
