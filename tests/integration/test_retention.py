@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from huixiang.db import retention as retention_db
 from huixiang.db.engine import make_sessionmaker
 from huixiang.domain.chain import REDACTED
 from huixiang.services import reminders, retention
@@ -157,3 +158,29 @@ async def test_events_stay_append_only_outside_the_retention_sweep(
                 ),
                 {"n": number},
             )
+
+
+async def test_the_retention_query_is_served_by_its_partial_index(
+    world: World, settings: Settings, connection: AsyncConnection
+) -> None:
+    """3,000 open tickets and a few closed ones: the sweep's read of the closed ones past the
+    period reads ix_tickets_retention, not the table."""
+    await connection.execute(
+        text(
+            """
+            INSERT INTO tickets (number, access_code_hash, org_id, org_path, school_id, district_id,
+                                 channel, kind, category, status, content, anonymous, collected_at,
+                                 register_due_at, respond_due_at, archived_at)
+            SELECT 'R-' || g, '\\x00'::bytea, o.id, o.path, o.id, o.parent_id, 'online', 'help', '其他',
+                   CASE WHEN g % 500 = 0 THEN 'archived' ELSE 'assigned' END, '…', false,
+                   now(), now(), now(), CASE WHEN g % 500 = 0 THEN now() - interval '2000 days' END
+            FROM generate_series(1, 3000) g JOIN orgs o ON o.code = 's1'
+            """
+        )
+    )
+    await connection.execute(text("ANALYZE tickets"))
+    async with make_sessionmaker(connection)() as session:
+        query = retention_db.expired_query(Clock.START, "/", 500)
+        compiled = query.compile(session.bind, compile_kwargs={"literal_binds": True})  # type: ignore[arg-type]
+        plan = (await session.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}"))).scalar_one()
+    assert "ix_tickets_retention" in str(plan), plan

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Select, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Attachment, Callback, Delivery, Ticket, TicketEvent
@@ -20,12 +20,11 @@ def closed_at() -> Any:
     return func.coalesce(Ticket.archived_at, Ticket.updated_at)
 
 
-async def lock_expired(
-    session: AsyncSession, closed_before: datetime, root_path: str, limit: int
-) -> Sequence[Ticket]:
+def expired_query(closed_before: datetime, root_path: str, limit: int) -> Select[Ticket]:
     """Closed tickets under a root, not yet anonymised, closed before the cutoff (the partial
-    index ix_tickets_retention), locked; another sweep skips them."""
-    query = (
+    index ix_tickets_retention, whose predicate the WHERE repeats), locked; another sweep skips
+    them."""
+    return (
         select(Ticket)
         .where(
             Ticket.status.in_(CLOSED),
@@ -37,6 +36,12 @@ async def lock_expired(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+
+
+async def lock_expired(
+    session: AsyncSession, closed_before: datetime, root_path: str, limit: int
+) -> Sequence[Ticket]:
+    query = expired_query(closed_before, root_path, limit)
     return (await session.execute(query)).scalars().all()
 
 
