@@ -5,6 +5,8 @@ tests/artifacts/screenshots/callbacks/."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ pytestmark = pytest.mark.slow
 
 __all__ = ["browser", "staff_site"]  # the fixtures
 CALLBACKS = SHOTS / "callbacks"
+SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +106,38 @@ async def test_the_office_calls_back_and_the_inspector_reads_the_figures(
         await _shot(page, shots, "bureau-reveals.png")
     finally:
         await page.context.close()
+
+
+async def test_the_admin_sets_the_callback_policy(staff_site: StaffSite, browser: Any, shots: Path) -> None:
+    site = staff_site
+    env = {"PATH": "/usr/bin:/bin", "HUIXIANG_DATABASE_URL": site.database.url, "HUIXIANG_SECRET_KEY": "e2e"}
+    made = subprocess.run(  # noqa: ASYNC221 -- a one-off CLI call before the browser starts
+        [
+            sys.executable,
+            "-m",
+            "huixiang.cli",
+            "create-admin",
+            "--username",
+            "cbadmin",
+            "--password",
+            "password-123",
+        ],
+        env={**env, "PYTHONPATH": SRC},
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert made.returncode == 0, made.stderr
+    page = await signed_in(browser, site.url, "cbadmin")
+    try:
+        await page.goto(f"{site.url}/admin/policies?org=d1")
+        await page.get_by_label("由谁回访").select_option("bureau")
+        await page.get_by_label("回访比例（%）").fill("30")
+        await page.get_by_role("button", name="保存回访政策").click()
+        await page.get_by_text("回访政策已保存").wait_for()
+        await page.locator("#callbacks").scroll_into_view_if_needed()
+        await _shot(page, shots, "admin-callback-policy.png")
+    finally:
+        await page.context.close()
+    got = await site.api("cbadmin", "GET", "/api/v1/callbacks/policies/s1")
+    assert got.json()["policy"]["caller"] == "bureau" and got.json()["policy"]["percent"] == 30
