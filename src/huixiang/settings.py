@@ -43,6 +43,9 @@ class Settings:
     # A streaming replica of the database (`postgresql+asyncpg://…`) that dashboards, exports and
     # reports read (services/replica.py); None: they read the primary.
     database_replica_url: str | None = None
+    # Days after a ticket's loop closes (archived, inspected, merged) until the sweep anonymises
+    # it (services/retention.py); 0 keeps everything. Default: three years.
+    retention_days: int = 1095
 
     @property
     def tz_name(self) -> str:
@@ -94,6 +97,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             h.strip().lower() for h in env.get("HUIXIANG_ALLOWED_HOSTS", "").split(",") if h.strip()
         ),
         intake_limit=int(env.get("HUIXIANG_INTAKE_LIMIT", "10")),
+        retention_days=int(env.get("HUIXIANG_RETENTION_DAYS", "1095")),
         trusted_proxies=",".join(
             str(n)
             for n in parse_networks("HUIXIANG_TRUSTED_PROXIES", env.get("HUIXIANG_TRUSTED_PROXIES", ""))

@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from huixiang.db import repo
 from huixiang.db.engine import make_sessionmaker
-from huixiang.db.models import Org, SupervisionOrder, Ticket, TicketEvent, User
+from huixiang.db.models import Callback, Org, SupervisionOrder, Ticket, TicketEvent, User
 from huixiang.demo import DEMO_BUREAU, DEMO_PASSWORD, Login, load_demo, print_logins
 from huixiang.domain.access import Principal
 from huixiang.domain.enums import AWAITING_RESPONSE, Channel, Kind, Role, Status
-from huixiang.services import queues, spot_checks, tickets
+from huixiang.services import callbacks, queues, spot_checks, tickets
 from huixiang.services.context import Caches, Ctx
 from huixiang.settings import Settings
 
@@ -126,6 +126,20 @@ async def test_demo_covers_the_loop_is_idempotent_and_its_logins_work(
         assert (draw.checked, draw.failed) == (3, 1) and draw.sampled > 3
         view = await spot_checks.get_draw(ctx, district, draw.id)
         assert {i.status for i in view.items if i.verdict == "fail"} == {"assigned"}
+
+        # 回访 (issue 12): a few calls made, one 未解决 sent back, others pending in the queues.
+        made = dict(
+            (
+                await session.execute(
+                    select(Callback.resolved, func.count())
+                    .where(Callback.done_at.is_not(None))
+                    .group_by(Callback.resolved)
+                )
+            ).all()
+        )
+        assert made == {True: 3, False: 1}
+        for caller in ("demo-shiyan-registrar", "demo-liulin-inspector"):
+            assert await callbacks.queue(ctx, await _principal(ctx, caller)), caller
 
         # A second load creates nothing and answers the same logins.
         before = await _counts(ctx)

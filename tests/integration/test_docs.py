@@ -88,6 +88,13 @@ ERRORS = {
     "createVisit": {400, 401, 403, 404, 413, 415, 503},
     "getVisit": {400, 401, 404, 503},
     "opinionToTicket": {400, 401, 403, 404, 413, 415, 503},
+    "listCallbacks": {401, 403, 503},
+    "callbackFigures": {400, 401, 403, 503},
+    "revealForCallback": {400, 401, 403, 404, 409, 503},
+    "getCallbackPolicy": {400, 401, 403, 404, 503},
+    "setCallbackPolicy": {400, 401, 403, 404, 413, 415, 503},
+    "listReveals": {400, 401, 403, 404, 503},
+    "exportReveals": {400, 401, 403, 404, 503},
 }
 PUBLIC = {"login", "logout", "publicIntake", "publicTrack", "publicRate", "health"}
 

@@ -78,6 +78,18 @@ EXPECTED: dict[Action, dict] = {
     # 催办 (issue 10): an inspector chases an open ticket again; nothing but the archive changes.
     A.CHASE: {"who": {Role.INSPECTOR: set(OPEN)}, "to": None},
     A.INSPECT: {"who": {Role.INSPECTOR: {S.ARCHIVED}}, "to": S.INSPECTED, "rework": S.ASSIGNED},
+    # 回访 (issue 12): the school office or the bureau calls back after the answer; 未解决 → 重办.
+    A.CALLBACK: {
+        "who": {
+            Role.REGISTRAR: {S.RESPONDED, S.ARCHIVED},
+            Role.LEADER: {S.RESPONDED, S.ARCHIVED},
+            Role.INSPECTOR: {S.RESPONDED, S.ARCHIVED},
+        },
+        "to": None,
+        "rework": S.ASSIGNED,
+        # "someone other than the handler": the ticket's assignee never, whatever their role
+        "barred": {Actor.ASSIGNEE},
+    },
 }
 
 # What DESIGN.md lets each status move to (the transitive graph the property test walks).
@@ -87,7 +99,7 @@ NEXT_ALLOWED: dict[Status, set[Status]] = {
     S.SUBMITTED: {S.SUBMITTED, S.ASSIGNED, S.RESPONDED},
     S.ASSIGNED: {S.ASSIGNED, S.RESPONDED},  # assign again, extend, supervise, respond
     S.RESPONDED: {S.RESPONDED, S.ASSIGNED, S.ARCHIVED},  # rate, supervise, reopen, archive
-    S.ARCHIVED: {S.ASSIGNED, S.INSPECTED},  # reopen, inspect (pass / fail)
+    S.ARCHIVED: {S.ARCHIVED, S.ASSIGNED, S.INSPECTED},  # callback, reopen, inspect (pass / fail)
     S.INSPECTED: set(),
     S.MERGED: set(),
 }
@@ -95,8 +107,9 @@ NEXT_ALLOWED: dict[Status, set[Status]] = {
 
 def expected_outcome(status: Status, action: Action, actors: frozenset[str], rework: bool):
     """A status, or the exception class the table calls for."""
-    if action in (A.INTAKE, A.REVEAL):
-        # intake creates a ticket; reveal is an audited read: neither moves an existing one
+    if action in NOT_TRANSITIONS:
+        # intake creates a ticket; reveal is an audited read; anonymise is the retention
+        # sweep's: none moves an existing one
         return IllegalTransition
     row = EXPECTED[action]
     who: dict[str, set[Status]] = row["who"]
@@ -107,6 +120,8 @@ def expected_outcome(status: Status, action: Action, actors: frozenset[str], rew
         return IllegalTransition  # nobody may take it from this status
     if not any(status in sources for sources in mine):
         return NotPermitted  # others may, from this status; not this actor
+    if actors & row.get("barred", set()):
+        return NotPermitted  # the actor holds a role that may, but is barred (the assignee)
     if rework and "rework" in row:
         return row["rework"]
     return row["to"] or status
@@ -123,7 +138,7 @@ def _assert_message_names(exc: DomainError, status: Status | None, action: Actio
 
 
 def test_expected_table_covers_every_action_but_intake():
-    assert set(EXPECTED) == set(Action) - {A.INTAKE, A.REVEAL} == set(Action) - NOT_TRANSITIONS
+    assert set(EXPECTED) == set(Action) - {A.INTAKE, A.REVEAL, A.ANONYMISE} == set(Action) - NOT_TRANSITIONS
 
 
 def test_next_allowed_matches_expected_table():
@@ -342,6 +357,7 @@ def test_allowed_actions_terminal_status_empty(status):
 
 
 def test_allowed_actions_archived_everyone_only_reopen_and_inspect():
+    # everyone includes the assignee, who is barred from the callback
     assert allowed_actions(S.ARCHIVED, frozenset(ALL_ACTORS)) == [A.REOPEN, A.INSPECT]
 
 
@@ -370,9 +386,10 @@ def test_allowed_actions_single_actor_matches_design_table(status, actor):
         (S.ASSIGNED, {Role.HANDLER, Actor.ASSIGNEE}, [A.RESPOND]),
         (S.ASSIGNED, {Role.HANDLER}, []),
         (S.RESPONDED, {Actor.PARENT}, [A.RATE]),
-        (S.RESPONDED, {Role.LEADER, Role.INSPECTOR}, [A.ARCHIVE, A.REOPEN, A.SUPERVISE, A.CHASE]),
+        (S.RESPONDED, {Role.LEADER, Role.INSPECTOR}, [A.ARCHIVE, A.REOPEN, A.SUPERVISE, A.CHASE, A.CALLBACK]),
+        (S.RESPONDED, {Role.LEADER, Actor.ASSIGNEE}, [A.ARCHIVE, A.REOPEN]),
         (S.RESPONDED, {Actor.SYSTEM}, [A.ARCHIVE]),
-        (S.ARCHIVED, {Role.INSPECTOR}, [A.REOPEN, A.INSPECT]),
+        (S.ARCHIVED, {Role.INSPECTOR}, [A.REOPEN, A.INSPECT, A.CALLBACK]),
         (S.SUBMITTED, {Role.ADMIN, Role.GRID_MEMBER}, []),
     ],
     ids=lambda v: ",".join(sorted(v)) if isinstance(v, set) else str(v),
@@ -526,3 +543,30 @@ def test_acting_as_permitted_action_names_one_actor_permitted_alone(status, acti
     assert role in actors
     # the recorded role is one that, by itself, may take this action from this status
     assert isinstance(expected_outcome(status, action, frozenset({role}), False), Status)
+
+
+# -- 回访: never the ticket's own handler ----------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [S.RESPONDED, S.ARCHIVED], ids=str)
+@pytest.mark.parametrize("role", [Role.REGISTRAR, Role.LEADER, Role.INSPECTOR], ids=str)
+def test_callback_by_the_assignee_is_not_permitted_whatever_their_role(status, role):
+    with pytest.raises(NotPermitted) as info:
+        transition(status, A.CALLBACK, frozenset({role, Actor.ASSIGNEE}))
+    assert "callback" in info.value.message
+    assert A.CALLBACK not in allowed_actions(status, frozenset({role, Actor.ASSIGNEE}))
+
+
+@pytest.mark.parametrize("status", [S.RESPONDED, S.ARCHIVED], ids=str)
+def test_callback_unresolved_sends_back_resolved_stays(status):
+    actors = frozenset({Role.REGISTRAR})
+    assert transition(status, A.CALLBACK, actors) is status
+    assert transition(status, A.CALLBACK, actors, rework=True) is S.ASSIGNED
+    assert A.CALLBACK in allowed_actions(status, actors)
+
+
+def test_barred_assignee_keeps_every_other_action_of_their_role():
+    # A leader who is the assignee still responds, archives and reopens.
+    actors = frozenset({Role.LEADER, Actor.ASSIGNEE})
+    assert transition(S.ASSIGNED, A.RESPOND, actors) is S.RESPONDED
+    assert transition(S.RESPONDED, A.ARCHIVE, actors) is S.ARCHIVED

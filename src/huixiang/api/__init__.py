@@ -4,6 +4,7 @@ from litestar.types import ControllerRouterHandler
 
 from .admin import POLICIES, AdminController
 from .auth import AuthController
+from .callbacks import CallbackController, RevealController
 from .health import health
 from .league import LeagueController
 from .public import PublicController
@@ -23,6 +24,8 @@ ROUTES: list[ControllerRouterHandler] = [
     LeagueController,
     SupervisionController,
     VisitController,
+    CallbackController,
+    RevealController,
     health,
     POLICIES,
 ]

@@ -201,6 +201,8 @@ class Ticket(Base):
     register_overdue_for: Mapped[datetime | None]
     overdue_for: Mapped[datetime | None]
     escalated_for: Mapped[datetime | None]
+    # When the retention sweep removed who wrote and what they wrote (services/retention.py).
+    anonymised_at: Mapped[datetime | None]
 
     # Optimistic locking: an UPDATE that finds another version raises StaleDataError (409).
     __mapper_args__ = {"version_id_col": version}
@@ -715,3 +717,42 @@ class RosterAccess(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(16))
+
+
+# ---- callbacks (回访) and retention (migration 0020_callbacks, docs/privacy.md) ---------------
+
+
+class CallbackPolicyRow(Base):
+    """A bureau's or district's 回访 policy (domain/callbacks.CallbackPolicy as JSON)."""
+
+    __tablename__ = "callback_policies"
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    policy: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = _now()
+
+
+class Callback(Base):
+    """回访: due when an answered ticket with a contact is drawn by its policy (pending: no
+    `done_at`), done when its caller records what the parent said (a `callback` event too)."""
+
+    __tablename__ = "callbacks"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    caller: Mapped[str] = mapped_column(String(8))  # domain/callbacks.Caller
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    done_by: Mapped[str | None] = mapped_column(String(100))
+    resolved: Mapped[bool | None] = mapped_column(Boolean)
+    satisfaction: Mapped[str | None] = mapped_column(String(24))
+    treated_differently: Mapped[bool | None] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("uq_callbacks_pending", "ticket_id", unique=True, postgresql_where=text("done_at IS NULL")),
+        Index("ix_callbacks_ticket", "ticket_id", "id"),
+        Index("ix_callbacks_done", "done_at", postgresql_where=text("done_at IS NOT NULL")),
+        CheckConstraint("caller in ('school','bureau')", name="caller"),
+    )

@@ -15,6 +15,7 @@ from ..services import accounts, intake, league, league_report, tickets
 from ..services import schemas as s
 from ..services.context import Ctx
 from ..services.reference import clock_for, org_info
+from .callbacks import load_callbacks, set_policies
 from .logins import Login, demo_logins
 from .plan import SEED, Plan, Planner, draw_plans
 from .replies import load_replies
@@ -193,9 +194,11 @@ async def load_demo(ctx: Ctx) -> list[Login]:
     clock = await clock_for(ctx, city.path)
     rng = random.Random(SEED)
     plans = draw_plans(rng, Planner(rng, ctx.now, clock, ctx.settings.timezone))
+    await set_policies(ctx)
     await _run(ctx, rng, plans, principals)
     await load_replies(ctx)
     await load_spot_checks(ctx, principals)
+    await load_callbacks(ctx, principals)
     await _league(ctx, principals)
     await load_visits(ctx)
     await ctx.session.flush()

@@ -17,6 +17,8 @@ class Status(StrEnum):
 
 
 # Open: the loop is not closed yet. Not yet responded: the respond deadline runs.
+# Closed: the loop is closed; the retention sweep anonymises these after the period.
+CLOSED_STATUSES = frozenset({Status.ARCHIVED, Status.INSPECTED, Status.MERGED})
 OPEN_STATUSES = frozenset(
     {Status.COLLECTED, Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED, Status.RESPONDED}
 )
@@ -40,10 +42,14 @@ class Action(StrEnum):
     INSPECT = "inspect"
     # Not a step of the lifecycle: an audited read of who wrote (the contact and the student).
     REVEAL = "reveal"
+    # 回访: someone other than the handler calls the parent back after the answer (issue 12).
+    CALLBACK = "callback"
+    # Not a step of the lifecycle: the retention sweep removed who wrote and what they wrote.
+    ANONYMISE = "anonymise"
 
 
 # What the archive records without a row in the transition table.
-NOT_TRANSITIONS = frozenset({Action.INTAKE, Action.REVEAL})
+NOT_TRANSITIONS = frozenset({Action.INTAKE, Action.REVEAL, Action.ANONYMISE})
 
 
 class Role(StrEnum):

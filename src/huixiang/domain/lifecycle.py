@@ -23,6 +23,8 @@ class Rule:
     actors: frozenset[str]
     target: Status | None  # None: the ticket stays in its status
     rework_target: Status | None = None  # rate (first 不满意) and inspect (fail) send it here
+    # Actors who may never take the action, whatever role they also hold (回访: the assignee).
+    barred: frozenset[str] = frozenset()
 
 
 def _rule(
@@ -30,8 +32,9 @@ def _rule(
     actors: Iterable[str],
     target: Status | None,
     rework_target: Status | None = None,
+    barred: Iterable[str] = (),
 ) -> Rule:
-    return Rule(frozenset(sources), frozenset(actors), target, rework_target)
+    return Rule(frozenset(sources), frozenset(actors), target, rework_target, frozenset(barred))
 
 
 STAFF_INTAKE = (Role.REGISTRAR, Role.LEADER, Role.HANDLER, Role.GRID_MEMBER)
@@ -54,6 +57,17 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     # 催办 reminds the school of an open ticket (or order) again: logged, the status stays.
     Action.CHASE: (_rule(OPEN_STATUSES, [Role.INSPECTOR], None),),
     Action.INSPECT: (_rule([S.ARCHIVED], [Role.INSPECTOR], S.INSPECTED, S.ASSIGNED),),
+    # 回访: the school office or the bureau calls the parent back after the answer; 未解决 sends
+    # it back for rework (重办). Never the ticket's own handler (barred), whatever their role.
+    Action.CALLBACK: (
+        _rule(
+            [S.RESPONDED, S.ARCHIVED],
+            [Role.REGISTRAR, Role.LEADER, Role.INSPECTOR],
+            None,
+            S.ASSIGNED,
+            barred=[Actor.ASSIGNEE],
+        ),
+    ),
 }
 
 # Actions that change nothing on the ticket, only append an event: the ticket's version stays,
@@ -86,9 +100,13 @@ def transition(status: Status, action: Action, actors: frozenset[str], *, rework
     if not any(rule.actors & actors for rule in rules):
         raise NotPermitted(f"Your role may not {action} tickets.")
     for rule in rules:
-        if status in rule.sources and rule.actors & actors:
+        if status in rule.sources and rule.actors & actors and not rule.barred & actors:
             target = rule.rework_target if rework and rule.rework_target else rule.target
             return target or status
+    if any(status in rule.sources and rule.actors & actors for rule in rules):
+        raise NotPermitted(
+            f"The ticket's own handler may not {action} a ticket that is {STATE_WORDS[status]}."
+        )
     if any(status in rule.sources for rule in rules):
         raise NotPermitted(f"Your role may not {action} a ticket that is {STATE_WORDS[status]}.")
     allowed = sorted({str(s) for rule in rules for s in rule.sources})
@@ -103,7 +121,7 @@ def allowed_actions(status: Status, actors: frozenset[str]) -> list[Action]:
     return [
         action
         for action, rules in RULES.items()
-        if any(status in rule.sources and rule.actors & actors for rule in rules)
+        if any(status in rule.sources and rule.actors & actors and not rule.barred & actors for rule in rules)
     ]
 
 

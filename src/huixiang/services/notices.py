@@ -38,6 +38,7 @@ SUBJECTS = {
     "supervised": "工单收到督办",
     "chased": "教育局催办",
     "order_overdue": "督办已逾期",
+    "retaliation": "回访发现报复迹象",
 }
 
 

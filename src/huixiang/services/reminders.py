@@ -21,6 +21,7 @@ from . import league_report
 from .context import Ctx
 from .notices import Notice, local, record, record_for_orgs, ticket_text
 from .reference import clock_for
+from .retention import anonymise_expired
 from .tickets import archive_expired
 
 DIGEST_AT = time(8, 0)
@@ -36,12 +37,14 @@ class SweepReport:
     fired: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     notices: int = 0
     archived: int = 0
+    anonymised: int = 0  # closed tickets past the retention period (services/retention.py)
     deliveries: list[int] = field(default_factory=list)  # new and due-again, to enqueue after commit
 
     def summary(self) -> str:
         fired = ", ".join(f"{rule} {n}" for rule, n in sorted(self.fired.items())) or "nothing due"
+        anonymised = f", {self.anonymised} anonymised" if self.anonymised else ""
         return (
-            f"sweep: {fired}; {self.notices} notices, {self.archived} archived, "
+            f"sweep: {fired}; {self.notices} notices, {self.archived} archived{anonymised}, "
             f"{len(self.deliveries)} deliveries to send"
         )
 
@@ -72,6 +75,7 @@ async def sweep(ctx: Ctx, requeue_after: timedelta = REQUEUE_AFTER) -> SweepRepo
         report.archived += await archive_expired(
             ctx, now - timedelta(days=policy.rating_window_days), root_path
         )
+        report.anonymised += await anonymise_expired(ctx, root_path)
         await _digests(ctx, connection, clock, root_path, report)
         report.deliveries += await league_report.monthly_reports(ctx, connection, clock, root_path)
         fired_orders, deliveries = await league_report.overdue_orders(ctx, connection, root_path)

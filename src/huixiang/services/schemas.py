@@ -202,6 +202,16 @@ class RevealRequest(Input):
     reason: RequiredNote
 
 
+class CallbackRequest(ActionInput):
+    """回访: what the parent said on the call back. `resolved: false` (未解决) sends the ticket
+    back for rework; `treated_differently: true` tells the district's inspectors at once."""
+
+    resolved: bool
+    satisfaction: Rating
+    treated_differently: bool
+    note: Note | None = None
+
+
 class RatingRequest(Input):
     code: Annotated[str, Meta(min_length=1, max_length=32)]
     value: Rating
@@ -302,6 +312,17 @@ class BoardSchool(Struct):
     items: list[BoardItem]
 
 
+class RetaliationSign(Struct):
+    """A callback that found the child treated differently since (回访), not yet taken up by a
+    督办 order issued after it: flagged on the overdue board whatever the ticket's deadline."""
+
+    number: str
+    school_name: str
+    status: str
+    at: datetime  # when the callback was recorded
+    caller: str | None
+
+
 class OverdueBoard(Struct):
     """The bureau's overdue board: the tickets past their deadline in scope, by school."""
 
@@ -310,6 +331,7 @@ class OverdueBoard(Struct):
     escalated: int
     truncated: bool  # more tickets match than this page shows
     next_cursor: str | None = None  # the next page (`cursor=`), while `truncated`
+    retaliation: list[RetaliationSign] = msgspec.field(default_factory=list)
 
 
 class TicketView(Struct):

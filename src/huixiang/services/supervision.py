@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ..db import callbacks as callbacks_db
 from ..db import supervision as db
 from ..domain import supervision as rules
 from ..domain.access import Principal
@@ -145,12 +146,17 @@ async def overdue_board(
         )
         for g in groups
     ]
+    signs = [
+        s.RetaliationSign(r.number, r.school_name, r.status, r.done_at, r.done_by)
+        for r in await callbacks_db.retaliation_open(ctx.session, principal, BOARD_LIMIT)
+    ]
     return s.OverdueBoard(
         schools,
         total=sum(len(g.items) for g in schools),
         escalated=sum(item.escalated for g in schools for item in g.items),
         truncated=truncated,
         next_cursor=encode_cursor(last.respond_due_at, last.id) if last is not None else None,
+        retaliation=signs,
     )
 
 

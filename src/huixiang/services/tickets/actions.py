@@ -12,6 +12,7 @@ from ...domain import lifecycle
 from ...domain.access import Principal, may_be_assigned
 from ...domain.enums import OPEN_STATUSES, Action, Kind, Priority, Status
 from ...domain.errors import Conflict, Invalid
+from .. import callbacks
 from .. import schemas as s
 from ..context import Ctx
 from ..notices import ticket_assigned
@@ -146,6 +147,7 @@ async def _respond(ctx: Ctx, _: Principal, ticket: Ticket, r: s.RespondRequest) 
     if ticket.first_responded_at is None:
         ticket.first_responded_at = ctx.now
         ticket.responded_on_time = ctx.now <= ticket.respond_due_at
+    await callbacks.due_after_answer(ctx, ticket)
     return Outcome(internal_note=r.internal_note, data={"text": r.text})
 
 
@@ -196,6 +198,12 @@ async def _inspect(ctx: Ctx, _: Principal, ticket: Ticket, r: s.InspectRequest) 
     return Outcome(internal_note=r.note, data={"verdict": r.verdict.value}, rework=failed)
 
 
+async def _callback(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.CallbackRequest) -> Outcome:
+    # 回访 (services/callbacks.py): 未解决 takes the rework branch back to the assignee.
+    data = await callbacks.record_outcome(ctx, principal, ticket, r)
+    return Outcome(internal_note=r.note, data=data, rework=not r.resolved)
+
+
 HANDLERS: dict[Action, Handler] = {
     Action.REGISTER: _register,
     Action.MERGE: _merge,
@@ -208,6 +216,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.SUPERVISE: _supervise,
     Action.CHASE: _chase,
     Action.INSPECT: _inspect,
+    Action.CALLBACK: _callback,
 }
 
 REQUESTS: dict[Action, type[s.ActionInput]] = {
@@ -222,4 +231,5 @@ REQUESTS: dict[Action, type[s.ActionInput]] = {
     Action.SUPERVISE: s.SuperviseRequest,
     Action.CHASE: s.ChaseRequest,
     Action.INSPECT: s.InspectRequest,
+    Action.CALLBACK: s.CallbackRequest,
 }

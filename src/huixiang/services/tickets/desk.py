@@ -95,7 +95,10 @@ async def desk(
     log = await events(ctx, principal, number)
     files = await attachments(ctx, principal, number)
     actors = principal.actors_for(ticket.org_path, ticket.assignee_id)
-    allowed = lifecycle.allowed_actions(Status(ticket.status), actors)
+    # 回访 is recorded from the callers' queue (/staff/callbacks), where the pending call is.
+    allowed: list[Action] = [
+        a for a in lifecycle.allowed_actions(Status(ticket.status), actors) if a != Action.CALLBACK
+    ]
     school = await org_info(ctx, school_code)
     page = Desk(
         view,

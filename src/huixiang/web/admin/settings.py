@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery
 
 from ...domain.errors import Invalid
 from ...edge.errors import path_ints_in_range
-from ...services import admin, policies
+from ...services import admin, callbacks, policies
 from ..i18n import translate as t
 from ..routes import CtxDep
 from ..staff.pages import StaffPages, redirect
@@ -116,6 +116,7 @@ class AdminSettings(StaffPages):
         principal = admin_of(staff)
         view = await admin.policy_view(ctx, principal, org)
         units = await admin.org_tree(ctx, principal)
+        callback = await callbacks.get_policy(ctx, principal, org)  # 回访 (issue 12)
         context.setdefault("done", request.query_params.get("done", ""))
         return admin_page(
             "admin/policy.html",
@@ -125,6 +126,7 @@ class AdminSettings(StaffPages):
             view=view,
             units=units,
             names=admin.POLICY_FIELDS,
+            callback=callback,
             **context,
         )
 
@@ -157,6 +159,27 @@ class AdminSettings(StaffPages):
         if errors:
             return await self._policy(request, ctx, staff, org_code, status=400, errors=errors, values=values)
         return redirect(request, f"/admin/policies?org={org_code}&done=saved")
+
+    @post("/policies/{org_code:str}/callbacks", request_max_body_size=FORM_LIMIT)
+    async def set_callback_policy(
+        self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, org_code: FromPath[str]
+    ) -> Response[Any]:
+        """回访: who calls back (the school office or the bureau) and the share of answers."""
+        principal = admin_of(staff)
+        fields = await read_form(request, staff)
+        values = {"cb-caller": fields.get("caller"), "cb-percent": fields.get("percent").strip()}
+        percent = whole(values["cb-percent"])
+        try:
+            if percent is None:
+                raise Invalid("`percent` must be a whole number from 0 to 100.")
+            await callbacks.set_policy(
+                ctx, principal, org_code, {"caller": values["cb-caller"], "percent": percent}
+            )
+        except Invalid as exc:
+            field = next((f for f in ("caller", "percent") if f"`{f}`" in exc.message), "percent")
+            errors = {f"cb-{field}": t(f"callbacks.admin.bad.{field}")}
+            return await self._policy(request, ctx, staff, org_code, status=400, errors=errors, values=values)
+        return redirect(request, f"/admin/policies?org={org_code}&done=callback_saved")
 
     # ---- the calendar ----------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ on the same services as the API."""
 
 from litestar.types import ControllerRouterHandler
 
+from .callbacks import BureauCallbacks, BureauReveals
 from .league import BureauLeague
 from .overdue import BureauOverdue
 from .overview import BureauOverview
@@ -18,4 +19,6 @@ ROUTES: list[ControllerRouterHandler] = [
     BureauSupervision,
     BureauSpotChecks,
     BureauLeague,
+    BureauCallbacks,
+    BureauReveals,
 ]

@@ -3,6 +3,7 @@
 from litestar.types import ControllerRouterHandler
 
 from .auth import StaffAccount, StaffAuth
+from .callbacks import StaffCallbacks
 from .intake import StaffIntake
 from .live import StaffLive
 from .notices import StaffNotices
@@ -19,4 +20,5 @@ ROUTES: list[ControllerRouterHandler] = [
     StaffIntake,
     StaffNotices,
     StaffReplies,
+    StaffCallbacks,
 ]
