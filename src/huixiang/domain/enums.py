@@ -14,11 +14,14 @@ class Status(StrEnum):
     ARCHIVED = "archived"
     INSPECTED = "inspected"
     MERGED = "merged"
+    # 挂起: a leader stopped the clock (a reason, an expected day to resume); not awaiting a
+    # response meanwhile, so neither overdue nor reminded. Resumes to assigned.
+    HELD = "held"
 
 
 # Open: the loop is not closed yet. Not yet responded: the respond deadline runs.
 OPEN_STATUSES = frozenset(
-    {Status.COLLECTED, Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED, Status.RESPONDED}
+    {Status.COLLECTED, Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED, Status.RESPONDED, Status.HELD}
 )
 AWAITING_RESPONSE = frozenset({Status.COLLECTED, Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED})
 
@@ -40,6 +43,14 @@ class Action(StrEnum):
     INSPECT = "inspect"
     # Not a step of the lifecycle: an audited read of who wrote (the contact and the student).
     REVEAL = "reveal"
+    # 退单: a misrouted ticket goes back to whoever routed it, with a reason code.
+    RETURN = "return"
+    # 挂起: the assignee asks for a hold, a leader holds (approving a request, or directly) or
+    # denies the request; 恢复办理 ends the hold and moves the deadline by the days it lasted.
+    REQUEST_HOLD = "request_hold"
+    HOLD = "hold"
+    DENY_HOLD = "deny_hold"
+    RESUME = "resume"
 
 
 # What the archive records without a row in the transition table.
@@ -100,6 +111,16 @@ class OrgKind(StrEnum):
     BUREAU = "bureau"
     DISTRICT = "district"
     SCHOOL = "school"
+
+
+class ReturnReason(StrEnum):
+    """Why a ticket is returned (退单), the reason codes the bureau counts."""
+
+    NOT_OURS = "not_ours"  # 非本校职责
+    NOT_MINE = "not_mine"  # 非本人职责 (a handler, to the leader who assigned it)
+    INCOMPLETE = "incomplete"  # 信息不全
+    DUPLICATE = "duplicate"  # 重复
+    OTHER = "other"  # 其他
 
 
 class Verdict(StrEnum):

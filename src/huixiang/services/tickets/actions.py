@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
-
 from ...db import repo
 from ...db.models import Ticket
 from ...domain import lifecycle
@@ -16,18 +12,10 @@ from .. import schemas as s
 from ..context import Ctx
 from ..notices import ticket_assigned
 from ..reference import categories, clock_for
-from . import orders
+from . import holds, orders
+from .outcome import Handler, Outcome
 from .records import append_event, commit_action, scoped, send_back, tell_parent
 from .views import view_of
-
-Handler = Callable[[Ctx, Principal, Ticket, Any], Awaitable["Outcome"]]
-
-
-@dataclass
-class Outcome:
-    internal_note: str | None = None  # the request's `note`, `reason` or `internal_note`
-    data: dict[str, Any] | None = None
-    rework: bool = False
 
 
 async def act(
@@ -54,7 +42,7 @@ async def act(
         status,
         target,
         actor=(principal.display_name, role, principal.user_id),
-        note=_public(request.public_note),
+        note=_public(request.public_note) or outcome.public_note,
         internal_note=outcome.internal_note,
         data=outcome.data,
     )
@@ -206,6 +194,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.SUPERVISE: _supervise,
     Action.CHASE: _chase,
     Action.INSPECT: _inspect,
+    **holds.HANDLERS,
 }
 
 REQUESTS: dict[Action, type[s.ActionInput]] = {
@@ -220,4 +209,5 @@ REQUESTS: dict[Action, type[s.ActionInput]] = {
     Action.SUPERVISE: s.SuperviseRequest,
     Action.CHASE: s.ChaseRequest,
     Action.INSPECT: s.InspectRequest,
+    **holds.REQUESTS,
 }
