@@ -22,7 +22,7 @@ async def act(
     ctx: Ctx, principal: Principal, number: str, action: Action, request: s.ActionInput
 ) -> s.TicketView:
     """Take one lifecycle action: scope → version → the table decides → apply → event."""
-    ticket, _, _ = await scoped(ctx, principal, number)
+    ticket, school_code, _ = await scoped(ctx, principal, number)
     if request.version is not None and request.version != ticket.version:
         raise Conflict(
             f"Ticket {number} changed since you loaded it (your version {request.version}, "
@@ -46,7 +46,11 @@ async def act(
         internal_note=outcome.internal_note,
         data=outcome.data,
     )
-    return await view_of(ctx, principal, *await scoped(ctx, principal, number))
+    found = await repo.scoped_ticket(ctx.session, principal, number)
+    if found is None:  # the action took it out of the caller's scope (退单 up to the district)
+        assignee = await repo.username_of(ctx.session, ticket.assignee_id) if ticket.assignee_id else None
+        found = (ticket, school_code, assignee)
+    return await view_of(ctx, principal, *found)
 
 
 def _public(note: str | None) -> str | None:
