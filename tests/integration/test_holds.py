@@ -12,16 +12,24 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from huixiang.settings import Settings
 
 from .conftest import World
 from .helpers import assert_error, parse_time, ticket_at
-from .test_supervision import Sweep, notices, sweep  # noqa: F401 (a fixture)
+from .test_supervision import Sweep, notices
 
 pytestmark = pytest.mark.asyncio
 SH = ZoneInfo("Asia/Shanghai")
 # Collected Wednesday 2026-11-18 10:00 (the test clock): due Wednesday 2026-11-25 18:00.
 DUE = datetime(2026, 11, 25, 18, 0, tzinfo=SH)
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=SH)
+
+
+@pytest.fixture
+def sweep(settings: Settings, connection: AsyncConnection) -> Sweep:
+    return Sweep(settings, connection)
 
 
 async def get(world: World, number: str, user: str = "lead1") -> Any:
