@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from ..domain.enums import Action, Status
-from .models import Ticket, TicketEvent
+from .models import Org, Ticket, TicketEvent, User
 from .repo import subtree
 
 
@@ -39,3 +41,37 @@ async def lock_holds_due(
         .with_for_update(skip_locked=True)
     )
     return (await session.execute(query)).scalars().all()
+
+
+async def assigned_with_last_event(session: AsyncSession, school_code: str) -> Sequence[Any]:
+    """The school's assigned tickets (not under 督办) with their assignee's username and the
+    time of their last event, oldest first (the demo picks its held and returned ones here)."""
+    school = aliased(Org)
+    query = (
+        select(Ticket.number, User.username, func.max(TicketEvent.at).label("last_at"))
+        .join(school, school.id == Ticket.school_id)
+        .join(User, User.id == Ticket.assignee_id)
+        .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+        .where(
+            school.code == school_code,
+            Ticket.status == Status.ASSIGNED.value,
+            ~Ticket.to_bureau,
+            ~Ticket.supervised,  # the supervised ones stay where the bureau's orders find them
+        )
+        .group_by(Ticket.id, Ticket.number, User.username)
+        .order_by(Ticket.id)
+    )
+    return (await session.execute(query)).all()
+
+
+async def registered_with_last_event(session: AsyncSession, school_code: str) -> Sequence[Any]:
+    """The school's registered tickets filed at it, with the time of their last event."""
+    query = (
+        select(Ticket.number, func.max(TicketEvent.at).label("last_at"))
+        .join(Org, Org.id == Ticket.org_id)
+        .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+        .where(Org.code == school_code, Ticket.status == Status.REGISTERED.value)
+        .group_by(Ticket.id, Ticket.number)
+        .order_by(Ticket.id)
+    )
+    return (await session.execute(query)).all()
