@@ -68,3 +68,17 @@ async def test_hold_with_a_day_in_the_past_shows_the_error_beside_the_day(world:
     answer = await post_action(world.client, number, "hold", reason="等待结果", until="2026-11-01")
     assert answer.status_code == 400
     assert "请选择明天以后、90 天以内的日期。" in answer.text and 'value="2026-11-01"' in answer.text
+
+
+async def test_overview_shows_the_return_rate_linked_to_the_returned_tickets(world: World) -> None:
+    number = (await ticket_at(world, "assigned"))["number"]
+    await ticket_at(world, "assigned")
+    assert (await world.action("hand1", number, "return", reason_code="not_mine")).status_code == 200
+    await sign_in(world.client, "lead1")
+    page = await world.client.get("/bureau")
+    assert page.status_code == 200
+    headline = page.text.split("<dt>退单率</dt>", 1)[1].split("</div>", 1)[0]
+    assert "50.0%" in headline and "figure=return_rate" in headline
+    link = headline.split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    listed = await world.client.get(link)
+    assert listed.status_code == 200 and number in listed.text and "退单率" in listed.text
