@@ -202,7 +202,7 @@ async def test_deny_hold_clears_the_request_and_tells_who_asked(world: World, sw
     assert await notices(sweep, number, "hold_denied") == ["hand1"]
 
 
-async def test_hold_refused_without_reason_bad_day_wrong_role_or_state(world: World) -> None:
+async def test_hold_refused_without_reason_bad_day_wrong_role_or_state(world: World, app_clock: Any) -> None:
     number = (await ticket_at(world, "assigned"))["number"]
     assert_error(await world.action("lead1", number, "hold"), 400, "reason")
     for bad in ("2026-11-18", "2026-11-01", "2027-06-01"):
@@ -211,6 +211,10 @@ async def test_hold_refused_without_reason_bad_day_wrong_role_or_state(world: Wo
     assert (await world.action("hand1", number, "hold", reason="x")).status_code == 403
     assert_error(await world.action("hand1", number, "request_hold"), 400, "reason")
     assert_error(await world.action("lead1", number, "resume"), 409, "resume")
+    app_clock.set(DUE + timedelta(minutes=1))  # overdue: the lateness stays
+    assert_error(await world.action("lead1", number, "hold", reason="x"), 409, "overdue")
+    assert_error(await world.action("hand1", number, "request_hold", reason="x"), 409, "overdue")
+    app_clock.set(world.now() - timedelta(days=8))
     submitted = (await ticket_at(world, "submitted"))["number"]
     assert_error(await world.action("lead1", submitted, "hold", reason="x"), 409, "hold")
     assert (await get(world, number)).json()["status"] == "assigned"

@@ -48,7 +48,12 @@ async def assigned_with_last_event(session: AsyncSession, school_code: str) -> S
     time of their last event, oldest first (the demo picks its held and returned ones here)."""
     school = aliased(Org)
     query = (
-        select(Ticket.number, User.username, func.max(TicketEvent.at).label("last_at"))
+        select(
+            Ticket.number,
+            User.username,
+            Ticket.respond_due_at,
+            func.max(TicketEvent.at).label("last_at"),
+        )
         .join(school, school.id == Ticket.school_id)
         .join(User, User.id == Ticket.assignee_id)
         .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)

@@ -1,6 +1,6 @@
 """The demo's 退单 and 挂起 (issue 12), after the planned events: at 第一实验小学, a hold the
 first handler asked for and the leader granted (it ends by itself in a few days), holds the
-leader put at once on the second handler's and the office's tickets, a hold asked for and
+leader put at once on the second handler's ticket and on one handed to the office, a hold asked for and
 awaiting the leader, and a ticket the second handler returned; at 第二中学, a ticket its
 registrar sent up to the district as not the school's (非本校职责)."""
 
@@ -28,11 +28,14 @@ async def load_holds(ctx: Ctx, principals: dict[str, Principal]) -> None:
     rows = list(await db.assigned_with_last_event(ctx.session, SCHOOL))
 
     def pick(username: str, before: datetime) -> str | None:
-        for row in rows:
-            if row.username == username and row.last_at < before:
-                rows.remove(row)
-                return str(row.number)
-        return None
+        """The user's assigned ticket untouched since `before` and due latest after it (the
+        one whose leaving least changes the handler's 即将超期 and 已超期 queues)."""
+        mine = [r for r in rows if r.username == username and r.last_at < before < r.respond_due_at]
+        if not mine:
+            return None
+        row = max(mine, key=lambda r: r.respond_due_at)
+        rows.remove(row)
+        return str(row.number)
 
     async def act(at: datetime, who: str, number: str, action: Action, request: Any) -> None:
         past = Ctx(ctx.session, ctx.settings, ctx.caches, at)
@@ -48,7 +51,9 @@ async def load_holds(ctx: Ctx, principals: dict[str, Principal]) -> None:
     if number := pick(second, yesterday):
         reason = "涉事教师病假，返校后当面核实情况。"
         await act(yesterday, LEADER, number, Action.HOLD, s.HoldRequest(reason=reason))
-    if number := pick(OFFICE, yesterday):
+    if number := pick(first, yesterday):  # handed to the office, then held
+        note = "涉及课后服务收费，请办公室核实。"
+        await act(yesterday, LEADER, number, Action.ASSIGN, s.AssignRequest(assignee=OFFICE, note=note))
         reason = "已约家长本周内来校面谈，面谈后再答复。"
         hold = s.HoldRequest(reason=reason, until=today + timedelta(days=3))
         await act(yesterday + timedelta(hours=2), LEADER, number, Action.HOLD, hold)

@@ -80,7 +80,19 @@ async def _return(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.ReturnReq
 # ---- 挂起 --------------------------------------------------------------------------------------
 
 
+def _check_running(ctx: Ctx, ticket: Ticket) -> None:
+    """A hold stops a running clock; it cannot take back a deadline already missed (the figures
+    would lose the lateness)."""
+    if ctx.now > ticket.respond_due_at:
+        due = local(ticket.respond_due_at, ctx.settings.timezone)
+        raise Conflict(
+            f"Cannot hold ticket {ticket.number}: it is overdue since {due}; a hold stops the "
+            "clock only while the deadline has not passed."
+        )
+
+
 async def _request_hold(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.HoldRequest) -> Outcome:
+    _check_running(ctx, ticket)
     if ticket.hold_request:
         raise Conflict(f"A hold of ticket {ticket.number} was asked for already and awaits a leader.")
     if not (r.reason and r.reason.strip()):
@@ -100,6 +112,7 @@ async def _request_hold(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.Hol
 
 
 async def _hold(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.HoldRequest) -> Outcome:
+    _check_running(ctx, ticket)
     asked = ticket.hold_request or {}
     reason = (r.reason or "").strip() or asked.get("reason")
     if not reason:
