@@ -35,6 +35,7 @@ async def test_handler_asks_leader_holds_handler_resumes_through_the_page(world:
     html = await open_ticket(world.client, number + "?done=hold")
     assert "已挂起，答复期限暂停计算。" in html and "挂起中" in html and "预计 2026-12-01 恢复办理" in html
     assert '<span class="status st-held">已挂起</span>' in html
+    assert '<span class="tag">暂停计算</span>' in html
     queue = await world.client.get("/staff?view=held")
     assert queue.status_code == 200 and number in queue.text and "已挂起" in queue.text
 

@@ -35,6 +35,7 @@ ENTRIES: dict[str, str] = {
     "ticket.done.resume": "已恢复办理，答复期限已顺延。",
     # the ticket's head: the hold in force, the request, the returns
     "ticket.hold.title": "挂起中",
+    "ticket.hold.paused": "暂停计算",
     "ticket.hold.since": "自 {at} 起",
     "ticket.hold.until": "预计 {at} 恢复办理",
     "ticket.hold.asked": "挂起申请待审批",
