@@ -173,6 +173,13 @@ async def test_hold_asked_approved_stops_the_clock_and_resume_moves_the_deadline
     timeline = await public(world, receipt)
     assert ("hold", "预计 2026-12-10 恢复办理，暂停期间不计答复期限，恢复后相应顺延。") in timeline
     assert ("resume", "答复期限顺延至 2026-11-30 18:00。") in timeline
+    # …and by SMS to the phone the parent left, at both ends.
+    sent = await sweep.rows(
+        "SELECT d.rule, d.channel FROM deliveries d JOIN tickets t ON t.id = d.ticket_id "
+        "WHERE t.number = :number AND d.recipient = 'parent' ORDER BY d.id",
+        number=number,
+    )
+    assert [tuple(r) for r in sent] == [("paused", "sms"), ("resumed", "sms")]
 
 
 async def test_hold_ends_by_itself_on_its_day_through_the_sweep(world: World, sweep: Sweep) -> None:
