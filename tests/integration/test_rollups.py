@@ -44,6 +44,10 @@ MENU: list[tuple[str, str, dict[str, Any]]] = [
     ("insp1", "inspect", {"verdict": "fail", "note": "整改"}),
     ("insp1", "inspect", {"verdict": "pass", "note": "合格"}),
     ("R", "merge", {"into": "OTHER"}),
+    ("H", "return", {"reason_code": "not_mine"}),  # 退单 to the leader
+    ("R", "return", {"reason_code": "not_ours"}),  # 退单 up to the district: another filed path
+    ("L", "hold", {"reason": "等待检测结果"}),
+    ("H", "resume", {}),  # the deadline moves by the days held
     ("parent", "satisfied", {}),
     ("parent", "basically_satisfied", {}),
     ("parent", "unsatisfied", {}),
@@ -124,7 +128,7 @@ async def _apply(world: World, book: Book, move: tuple[Any, ...]) -> None:
 RAW = """
 SELECT t.school_id, t.to_bureau, t.org_path, t.channel, t.kind, t.category, t.status,
        t.collected_at, t.first_responded_at, t.responded_on_time, t.rating, t.reopen_count,
-       t.supervised, t.respond_due_at
+       t.supervised, t.respond_due_at, t.return_count
 FROM tickets t
 """
 
@@ -138,6 +142,7 @@ def _facts(row: Any) -> f.TicketFacts:
         rating=row.rating,
         reopen_count=row.reopen_count,
         to_bureau=row.to_bureau,
+        return_count=row.return_count,
         supervised=row.supervised,
         respond_due_at=row.respond_due_at,
     )

@@ -77,6 +77,7 @@ async def test_queue_counts_each_view_for_leader(world: World, pages: httpx.Asyn
         "即将超期": "0",
         "已超期": "0",
         "督办中": "0",
+        "已挂起": "0",
         "待评价": "1",
         "已归档": "1",
     }

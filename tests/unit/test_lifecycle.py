@@ -25,7 +25,7 @@ from huixiang.domain.lifecycle import (
 S = Status
 A = Action
 
-OPEN = (S.COLLECTED, S.REGISTERED, S.SUBMITTED, S.ASSIGNED, S.RESPONDED)
+OPEN = (S.COLLECTED, S.REGISTERED, S.SUBMITTED, S.ASSIGNED, S.RESPONDED, S.HELD)
 AWAITING = (S.COLLECTED, S.REGISTERED, S.SUBMITTED, S.ASSIGNED)
 ALL_ACTORS: tuple[str, ...] = (*Role, *Actor)
 
@@ -90,18 +90,38 @@ EXPECTED: dict[Action, dict] = {
         # "someone other than the handler": the ticket's assignee never, whatever their role
         "barred": {Actor.ASSIGNEE},
     },
+    # 退单 (issue 12): back to whoever routed it — the assignee to the leader who assigned it,
+    # the school's registrar or leader up to the district — where it waits to be assigned.
+    A.RETURN: {
+        "who": {
+            Actor.ASSIGNEE: {S.ASSIGNED},
+            Role.REGISTRAR: {S.COLLECTED, S.REGISTERED, S.SUBMITTED},
+            Role.LEADER: {S.COLLECTED, S.REGISTERED, S.SUBMITTED},
+        },
+        "to": S.SUBMITTED,
+    },
+    # 挂起 (issue 12): the assignee asks, a leader holds or denies; 恢复办理 back to assigned.
+    A.REQUEST_HOLD: {"who": {Actor.ASSIGNEE: {S.ASSIGNED}}, "to": None},
+    A.HOLD: {"who": {Role.LEADER: {S.ASSIGNED}}, "to": S.HELD},
+    A.DENY_HOLD: {"who": {Role.LEADER: {S.ASSIGNED}}, "to": None},
+    A.RESUME: {
+        "who": {Role.LEADER: {S.HELD}, Actor.ASSIGNEE: {S.HELD}, Actor.SYSTEM: {S.HELD}},
+        "to": S.ASSIGNED,
+    },
 }
 
 # What DESIGN.md lets each status move to (the transitive graph the property test walks).
 NEXT_ALLOWED: dict[Status, set[Status]] = {
-    S.COLLECTED: {S.COLLECTED, S.REGISTERED, S.MERGED},  # supervise, register, merge
+    S.COLLECTED: {S.COLLECTED, S.REGISTERED, S.MERGED, S.SUBMITTED},  # supervise, register, merge, return
     S.REGISTERED: {S.REGISTERED, S.MERGED, S.SUBMITTED, S.RESPONDED},
-    S.SUBMITTED: {S.SUBMITTED, S.ASSIGNED, S.RESPONDED},
-    S.ASSIGNED: {S.ASSIGNED, S.RESPONDED},  # assign again, extend, supervise, respond
+    S.SUBMITTED: {S.SUBMITTED, S.ASSIGNED, S.RESPONDED},  # … and return (stays submitted, elsewhere)
+    # assign again, extend, supervise, respond, return (to the leader), hold, ask for / deny a hold
+    S.ASSIGNED: {S.ASSIGNED, S.RESPONDED, S.SUBMITTED, S.HELD},
     S.RESPONDED: {S.RESPONDED, S.ASSIGNED, S.ARCHIVED},  # rate, supervise, reopen, archive
     S.ARCHIVED: {S.ARCHIVED, S.ASSIGNED, S.INSPECTED},  # callback, reopen, inspect (pass / fail)
     S.INSPECTED: set(),
     S.MERGED: set(),
+    S.HELD: {S.HELD, S.ASSIGNED},  # supervise, chase; resume
 }
 
 
@@ -205,6 +225,7 @@ def test_transition_exhaustive_table_has_every_kind_of_outcome():
         S.ARCHIVED,
         S.INSPECTED,
         S.COLLECTED,  # supervise on collected stays collected
+        S.HELD,
     }
 
 
@@ -339,6 +360,53 @@ def test_supervise_non_inspector_not_permitted(actor):
         transition(S.ASSIGNED, A.SUPERVISE, frozenset({actor}))
 
 
+# -- 退单 and 挂起 ---------------------------------------------------------------------------
+
+
+def test_return_assignee_from_assigned_goes_back_to_submitted():
+    actors = frozenset({Role.HANDLER, Actor.ASSIGNEE})
+    assert transition(S.ASSIGNED, A.RETURN, actors) is S.SUBMITTED
+    assert acting_as(A.RETURN, S.ASSIGNED, actors) == Actor.ASSIGNEE
+
+
+def test_return_handler_not_assignee_not_permitted():
+    with pytest.raises(NotPermitted):
+        transition(S.ASSIGNED, A.RETURN, frozenset({Role.HANDLER}))
+
+
+def test_return_leader_not_assignee_from_assigned_not_permitted():
+    # A leader takes an assigned ticket back by assigning it again, not by returning it.
+    with pytest.raises(NotPermitted) as info:
+        transition(S.ASSIGNED, A.RETURN, frozenset({Role.LEADER}))
+    _assert_message_names(info.value, S.ASSIGNED, A.RETURN)
+
+
+@pytest.mark.parametrize("status", [S.RESPONDED, S.ARCHIVED, S.HELD], ids=str)
+def test_return_after_assignment_phase_illegal(status):
+    with pytest.raises(IllegalTransition) as info:
+        transition(status, A.RETURN, frozenset({Role.LEADER, Actor.ASSIGNEE}))
+    _assert_message_names(info.value, status, A.RETURN)
+
+
+def test_hold_leader_from_assigned_holds_and_resume_goes_back():
+    assert transition(S.ASSIGNED, A.HOLD, frozenset({Role.LEADER})) is S.HELD
+    assert transition(S.HELD, A.RESUME, frozenset({Actor.SYSTEM})) is S.ASSIGNED
+
+
+def test_hold_assignee_may_only_ask():
+    actors = frozenset({Role.HANDLER, Actor.ASSIGNEE})
+    with pytest.raises(NotPermitted):
+        transition(S.ASSIGNED, A.HOLD, actors)
+    assert transition(S.ASSIGNED, A.REQUEST_HOLD, actors) is S.ASSIGNED
+
+
+@pytest.mark.parametrize("action", [A.RESPOND, A.EXTEND, A.ASSIGN, A.HOLD, A.RETURN], ids=str)
+def test_held_ticket_must_resume_before_it_moves_on(action):
+    with pytest.raises(IllegalTransition) as info:
+        transition(S.HELD, action, frozenset({Role.LEADER, Actor.ASSIGNEE}))
+    _assert_message_names(info.value, S.HELD, action)
+
+
 # -- terminal states ------------------------------------------------------------------------
 
 
@@ -379,11 +447,13 @@ def test_allowed_actions_single_actor_matches_design_table(status, actor):
 @pytest.mark.parametrize(
     ("status", "actors", "expected"),
     [
-        (S.COLLECTED, {Role.REGISTRAR}, [A.REGISTER, A.MERGE]),
-        (S.REGISTERED, {Role.REGISTRAR}, [A.MERGE, A.SUBMIT, A.RESPOND]),
+        (S.COLLECTED, {Role.REGISTRAR}, [A.REGISTER, A.MERGE, A.RETURN]),
+        (S.REGISTERED, {Role.REGISTRAR}, [A.MERGE, A.SUBMIT, A.RESPOND, A.RETURN]),
         (S.ASSIGNED, {Role.REGISTRAR}, []),
-        (S.ASSIGNED, {Role.LEADER}, [A.ASSIGN, A.RESPOND, A.EXTEND]),
-        (S.ASSIGNED, {Role.HANDLER, Actor.ASSIGNEE}, [A.RESPOND]),
+        (S.ASSIGNED, {Role.LEADER}, [A.ASSIGN, A.RESPOND, A.EXTEND, A.HOLD, A.DENY_HOLD]),
+        (S.ASSIGNED, {Role.HANDLER, Actor.ASSIGNEE}, [A.RESPOND, A.RETURN, A.REQUEST_HOLD]),
+        (S.HELD, {Role.HANDLER, Actor.ASSIGNEE}, [A.RESUME]),
+        (S.HELD, {Role.LEADER, Role.INSPECTOR}, [A.SUPERVISE, A.CHASE, A.RESUME]),
         (S.ASSIGNED, {Role.HANDLER}, []),
         (S.RESPONDED, {Actor.PARENT}, [A.RATE]),
         (S.RESPONDED, {Role.LEADER, Role.INSPECTOR}, [A.ARCHIVE, A.REOPEN, A.SUPERVISE, A.CHASE, A.CALLBACK]),
@@ -457,8 +527,8 @@ def test_is_overdue_no_deadline_false(status):
     assert is_overdue(status, None, DUE + timedelta(days=365)) is False
 
 
-@pytest.mark.parametrize("status", [S.RESPONDED, S.ARCHIVED, S.INSPECTED, S.MERGED], ids=str)
-def test_is_overdue_responded_or_closed_past_due_false(status):
+@pytest.mark.parametrize("status", [S.RESPONDED, S.ARCHIVED, S.INSPECTED, S.MERGED, S.HELD], ids=str)
+def test_is_overdue_responded_closed_or_held_past_due_false(status):
     assert is_overdue(status, DUE, DUE + timedelta(days=30)) is False
 
 

@@ -193,6 +193,7 @@ t.id, t.number, t.org_path, t.channel, t.kind, t.category, t.priority, t.status,
 t.content, t.anonymous, t.to_bureau, t.contact, t.student, t.collected_at, t.register_due_at,
 t.respond_due_at, t.supervised, t.supervise_note, t.supervise_due_at, t.response_text,
 t.responded_at, t.rating, t.rating_comment, t.rated_at, t.extended, t.version,
+t.return_count, t.held_at, t.hold_until, t.hold_reason, t.hold_request,
 s.code AS school_code, a.username AS assignee, m.number AS merged_into
 """
 

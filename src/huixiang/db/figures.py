@@ -192,6 +192,7 @@ def ticket_counts() -> list[Any]:
         count(Ticket.rating == Rating.UNSATISFIED.value).label("unsatisfied"),
         count(Ticket.reopen_count > 0).label("reopened"),
         count(Ticket.to_bureau.is_(True)).label("to_bureau"),
+        count(Ticket.return_count > 0).label("returned"),
         *(count(and_(answered, bucket == i)).label(h) for i, h in enumerate(HISTOGRAM)),
     ]
 
@@ -281,6 +282,7 @@ def figure_condition(name: str, now: datetime) -> ColumnElement[bool]:
         "overdue_open": late_open,
         "supervised_open": and_(Ticket.status.in_(OPEN), Ticket.supervised.is_(True)),
         "to_bureau": Ticket.to_bureau.is_(True),
+        "returned": Ticket.return_count > 0,
     }
     return conditions[name]
 

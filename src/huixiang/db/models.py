@@ -45,6 +45,8 @@ class Base(DeclarativeBase):
 # The awaiting statuses as SQL, for partial indexes and raw statements: derived from the one
 # definition (enum order keeps the text the migrations wrote; a test compares the indexes).
 AWAITING_SQL = ",".join(f"'{s.value}'" for s in Status if s in AWAITING_RESPONSE)
+# Every status but merged (the `bounced` rule: the third return alerts whatever became of it).
+BOUNCE_SQL = ",".join(f"'{s.value}'" for s in Status if s is not Status.MERGED)
 
 
 def _now() -> Any:
@@ -203,6 +205,18 @@ class Ticket(Base):
     escalated_for: Mapped[datetime | None]
     # When the retention sweep removed who wrote and what they wrote (services/retention.py).
     anonymised_at: Mapped[datetime | None]
+    # 退单: how often it was returned; the third return's instant, which the sweep's `bounced`
+    # rule fires for once (bounced_for), telling the district's inspectors.
+    return_count: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    bounced_at: Mapped[datetime | None]
+    bounced_for: Mapped[datetime | None]
+    # 挂起: the hold in force (since when, until when it ends by itself, why), a request
+    # awaiting a leader ({reason, until, by, by_name, at}), and the working days held so far.
+    held_at: Mapped[datetime | None]
+    hold_until: Mapped[datetime | None]
+    hold_reason: Mapped[str | None] = mapped_column(Text)
+    hold_request: Mapped[dict[str, Any] | None]
+    held_days: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
 
     # Optimistic locking: an UPDATE that finds another version raises StaleDataError (409).
     __mapper_args__ = {"version_id_col": version}
@@ -250,8 +264,10 @@ class Ticket(Base):
                 ("overdue", "respond_due_at", AWAITING_SQL),
                 ("escalated", "respond_due_at", AWAITING_SQL),
                 ("register_overdue", "register_due_at", "'collected'"),
+                ("bounced", "bounced_at", BOUNCE_SQL),
             )
         ),
+        Index("ix_tickets_held_until", "hold_until", postgresql_where=text("status = 'held'")),
         Index("ix_tickets_responded", "responded_at", postgresql_where=text("status = 'responded'")),
     )
 

@@ -110,6 +110,8 @@ def _view(sql: _Sql, view: View) -> list[str]:
         conditions = ["t.status = 'responded'", "(t.rated_at IS NULL OR t.rated_at < t.responded_at)"]
     elif code == "archived":
         conditions = [DONE]
+    elif code == "held":
+        conditions = ["t.status = 'held'"]
     else:
         raise ValueError(f"unknown view {code!r}")
     if view.mine and code != "mine":

@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from .models import AWAITING_SQL
+from .models import AWAITING_SQL, BOUNCE_SQL
 from .repo import subtree_end
 
 BATCH = 2000
@@ -28,6 +28,8 @@ RULES = {
     "register_overdue": ("register_due_at", "'collected'", "register_due_at < {now}"),
     "overdue": ("respond_due_at", AWAITING_SQL, "respond_due_at < {now}"),
     "escalated": ("respond_due_at", AWAITING_SQL, "respond_due_at <= {escalate}"),
+    # 退单 more than twice (services/tickets/holds.py sets bounced_at at the third return).
+    "bounced": ("bounced_at", BOUNCE_SQL, "bounced_at <= {now}"),
 }
 INSTANTS = ("now", "soon", "urgent_soon", "escalate")
 
@@ -48,7 +50,8 @@ def fire_statement(rule: str, instants: dict[str, datetime], root_path: str) -> 
     )
     UPDATE tickets t SET {rule}_for = t.{column}
     FROM due WHERE t.id = due.id
-    RETURNING t.id, t.number, t.status, t.org_id, t.district_id, t.assignee_id, t.{column} AS deadline
+    RETURNING t.id, t.number, t.status, t.org_id, t.district_id, t.assignee_id, t.return_count,
+              t.{column} AS deadline
     """
     return sql, [root_path, subtree_end(root_path), *(instants[name] for name in used)]
 

@@ -16,6 +16,7 @@ from ..services import schemas as s
 from ..services.context import Ctx
 from ..services.reference import clock_for, org_info
 from .callbacks import load_callbacks, set_policies
+from .holds import load_holds
 from .logins import Login, demo_logins
 from .plan import SEED, Plan, Planner, draw_plans
 from .replies import load_replies
@@ -199,6 +200,7 @@ async def load_demo(ctx: Ctx) -> list[Login]:
     await load_replies(ctx)
     await load_spot_checks(ctx, principals)
     await load_callbacks(ctx, principals)
+    await load_holds(ctx, principals)
     await _league(ctx, principals)
     await load_visits(ctx)
     await ctx.session.flush()

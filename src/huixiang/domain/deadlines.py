@@ -18,6 +18,9 @@ import chinese_calendar
 from .enums import Kind, Priority
 from .errors import Conflict, Invalid
 
+# The furthest a hold's expected end may lie (calendar days after today).
+MAX_HOLD_DAYS = 90
+
 # Longest run of non-working days we accept before calling the calendar broken (the longest
 # real one, Spring Festival with weekends, is 9 days).
 _MAX_GAP = 31
@@ -199,3 +202,28 @@ class Clock:
                 f"`respond_due_at` may be at most {self.policy.max_extension_days} working days "
                 f"after the deadline in force, i.e. by {limit.isoformat()}."
             )
+
+    def held_workdays(self, held_at: datetime, resumed_at: datetime) -> int:
+        """The working days a hold (挂起) took from the clock: those from the local day it began
+        up to, not including, the day it ended. A hold begun and ended on one day, or one over
+        a weekend only, takes none; one from Friday to Monday takes Friday."""
+        start, end = self.local_day(held_at), self.local_day(resumed_at)
+        if end <= start:
+            return 0
+        return self.calendar.workdays_between(start - timedelta(days=1), end - timedelta(days=1))
+
+    def resumed_due(self, due: datetime, held_at: datetime, resumed_at: datetime) -> datetime:
+        """The respond deadline after a hold: later by the working days the hold took, at the
+        same local time of day (a deadline at 18:00 stays at 18:00)."""
+        days = self.held_workdays(held_at, resumed_at)
+        return self.shift_keeping_time(due, days) if days else due
+
+    def hold_ends(self, until: date, now: datetime) -> datetime:
+        """When a hold expected to end on `until` ends by itself: the start of that local day,
+        which must come after today and within MAX_HOLD_DAYS."""
+        today = self.local_day(now)
+        if until <= today:
+            raise Invalid("`until` must be a day after today.")
+        if until > today + timedelta(days=MAX_HOLD_DAYS):
+            raise Invalid(f"`until` may be at most {MAX_HOLD_DAYS} days from today.")
+        return datetime.combine(until, time(0, 0), tzinfo=self.tz)

@@ -14,13 +14,16 @@ class Status(StrEnum):
     ARCHIVED = "archived"
     INSPECTED = "inspected"
     MERGED = "merged"
+    # 挂起: a leader stopped the clock (a reason, an expected day to resume); not awaiting a
+    # response meanwhile, so neither overdue nor reminded. Resumes to assigned.
+    HELD = "held"
 
 
 # Open: the loop is not closed yet. Not yet responded: the respond deadline runs.
 # Closed: the loop is closed; the retention sweep anonymises these after the period.
 CLOSED_STATUSES = frozenset({Status.ARCHIVED, Status.INSPECTED, Status.MERGED})
 OPEN_STATUSES = frozenset(
-    {Status.COLLECTED, Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED, Status.RESPONDED}
+    {Status.COLLECTED, Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED, Status.RESPONDED, Status.HELD}
 )
 AWAITING_RESPONSE = frozenset({Status.COLLECTED, Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED})
 
@@ -46,6 +49,14 @@ class Action(StrEnum):
     CALLBACK = "callback"
     # Not a step of the lifecycle: the retention sweep removed who wrote and what they wrote.
     ANONYMISE = "anonymise"
+    # 退单: a misrouted ticket goes back to whoever routed it, with a reason code.
+    RETURN = "return"
+    # 挂起: the assignee asks for a hold, a leader holds (approving a request, or directly) or
+    # denies the request; 恢复办理 ends the hold and moves the deadline by the days it lasted.
+    REQUEST_HOLD = "request_hold"
+    HOLD = "hold"
+    DENY_HOLD = "deny_hold"
+    RESUME = "resume"
 
 
 # What the archive records without a row in the transition table.
@@ -106,6 +117,16 @@ class OrgKind(StrEnum):
     BUREAU = "bureau"
     DISTRICT = "district"
     SCHOOL = "school"
+
+
+class ReturnReason(StrEnum):
+    """Why a ticket is returned (退单), the reason codes the bureau counts."""
+
+    NOT_OURS = "not_ours"  # 非本校职责
+    NOT_MINE = "not_mine"  # 非本人职责 (a handler, to the leader who assigned it)
+    INCOMPLETE = "incomplete"  # 信息不全
+    DUPLICATE = "duplicate"  # 重复
+    OTHER = "other"  # 其他
 
 
 class Verdict(StrEnum):

@@ -28,6 +28,7 @@ COUNTERS = (
     "unsatisfied",
     "reopened",  # sent back at least once (不满意, 重办 or a failed spot check)
     "to_bureau",  # sent past its school to the bureau; counted at its school all the same
+    "returned",  # 退单: returned at least once (by its handler, or by its school to the district)
 )
 # Counts of the open tickets as of now, counted when asked (not in rollups).
 NOW_COUNTERS = (
@@ -57,6 +58,7 @@ class TicketFacts:
     to_bureau: bool
     supervised: bool = False
     respond_due_at: datetime | None = None
+    return_count: int = 0
 
 
 def bucket(hours: float) -> int:
@@ -80,6 +82,7 @@ def contribution(t: TicketFacts) -> dict[str, int]:
         unsatisfied=int(t.rating == Rating.UNSATISFIED.value),
         reopened=int(t.reopen_count > 0),
         to_bureau=int(t.to_bureau),
+        returned=int(t.return_count > 0),
     )
     if t.first_responded_at is not None:
         hours = (t.first_responded_at - t.collected_at).total_seconds() / 3600
@@ -138,10 +141,12 @@ def shape(counts: Mapping[str, int]) -> dict[str, Any]:
         "unsatisfied": c["unsatisfied"],
         "reopened": c["reopened"],
         "to_bureau": c["to_bureau"],
+        "returned": c["returned"],
         "response_rate": ratio(c["responded"], c["total"]),
         "on_time_rate": ratio(c["responded_on_time"], due),
         "satisfaction_rate": ratio(c["satisfied"] + c["basically_satisfied"], c["rated"]),
         "reopen_rate": ratio(c["reopened"], c["total"]),
+        "return_rate": ratio(c["returned"], c["total"]),
         "median_hours_to_response": median_hours([int(counts.get(h, 0)) for h in HISTOGRAM]),
     }
     return figures
@@ -174,6 +179,8 @@ DRILL: dict[str, str] = {
     "overdue_open": "overdue_open",
     "supervised_open": "supervised_open",
     "to_bureau": "to_bureau",
+    "returned": "returned",
+    "return_rate": "returned",
     "median_hours_to_response": "responded",
 }
 # What a drill-down list counts beyond the shaped figures.

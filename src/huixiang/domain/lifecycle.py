@@ -68,6 +68,19 @@ RULES: dict[Action, tuple[Rule, ...]] = {
             barred=[Actor.ASSIGNEE],
         ),
     ),
+    # 退单, back to whoever routed it, to be routed again (services/tickets/returns.py): the
+    # assignee to the leader who assigned it; the school's registrar or leader up to the
+    # district (a ticket filed at the school that is not the school's to handle).
+    Action.RETURN: (
+        _rule([S.ASSIGNED], [Actor.ASSIGNEE], S.SUBMITTED),
+        _rule([S.COLLECTED, S.REGISTERED, S.SUBMITTED], [Role.REGISTRAR, Role.LEADER], S.SUBMITTED),
+    ),
+    # 挂起: the assignee asks, a leader approves (or holds at once) or denies; the clock stops.
+    Action.REQUEST_HOLD: (_rule([S.ASSIGNED], [Actor.ASSIGNEE], None),),
+    Action.HOLD: (_rule([S.ASSIGNED], [Role.LEADER], S.HELD),),
+    Action.DENY_HOLD: (_rule([S.ASSIGNED], [Role.LEADER], None),),
+    # 恢复办理: a leader, the assignee, or the system on the day the hold was to end.
+    Action.RESUME: (_rule([S.HELD], [Role.LEADER, Actor.ASSIGNEE, Actor.SYSTEM], S.ASSIGNED),),
 }
 
 # Actions that change nothing on the ticket, only append an event: the ticket's version stays,
@@ -83,6 +96,7 @@ STATE_WORDS = {
     S.ARCHIVED: "archived",
     S.INSPECTED: "inspected",
     S.MERGED: "merged into another ticket",
+    S.HELD: "held (挂起)",
 }
 
 

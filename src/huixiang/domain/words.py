@@ -4,7 +4,7 @@ Chinese: what staff read in exports and pages instead of a code. The pages' cata
 
 from __future__ import annotations
 
-from .enums import Channel, Kind, Priority, Rating, Role, Status
+from .enums import Channel, Kind, Priority, Rating, ReturnReason, Role, Status
 
 STAFF_STATUS: dict[Status, str] = {
     Status.COLLECTED: "待登记",
@@ -15,6 +15,15 @@ STAFF_STATUS: dict[Status, str] = {
     Status.ARCHIVED: "已归档",
     Status.INSPECTED: "已抽查",
     Status.MERGED: "已合并",
+    Status.HELD: "已挂起",
+}
+
+RETURN_REASON: dict[ReturnReason, str] = {
+    ReturnReason.NOT_OURS: "非本校职责",
+    ReturnReason.NOT_MINE: "非本人职责",
+    ReturnReason.INCOMPLETE: "信息不全",
+    ReturnReason.DUPLICATE: "重复",
+    ReturnReason.OTHER: "其他",
 }
 
 CHANNEL: dict[Channel, str] = {

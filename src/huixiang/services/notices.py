@@ -39,6 +39,14 @@ SUBJECTS = {
     "chased": "教育局催办",
     "order_overdue": "督办已逾期",
     "retaliation": "回访发现报复迹象",
+    "returned": "工单被退回",
+    "bounced": "工单多次退单",
+    "hold_requested": "挂起申请待审批",
+    "held": "工单已挂起",
+    "hold_denied": "挂起申请未获同意",
+    "hold_resumed": "工单恢复办理",
+    "paused": "您的留言暂停办理",
+    "resumed": "您的留言恢复办理",
 }
 
 
@@ -57,6 +65,14 @@ def ticket_text(rule: str, number: str, deadline: datetime | None, tz: Any, extr
         "merged": f"您提交的留言 {number} 与同类问题合并办理，进展请查看合并后的工单 {extra}。",
         "new_ticket": f"新工单 {number} 待登记，请于 {due} 前登记分类。",
         "assigned": f"工单 {number} 已交办给您，请于 {due} 前答复家长。",
+        "returned": f"工单 {number} 被退回（{extra}），请重新分派。",
+        "bounced": f"工单 {number} 已被退单 {extra} 次，请督查分派情况。",
+        "hold_requested": f"工单 {number} 的承办人申请挂起：{extra}。请审批。",
+        "held": f"工单 {number} 已挂起：{extra}。答复期限暂停计算。",
+        "hold_denied": f"工单 {number} 的挂起申请未获同意：{extra}",
+        "hold_resumed": f"工单 {number} 已恢复办理，请按顺延后的期限答复。",
+        "paused": f"您提交的留言 {number} 暂停办理。{extra}",
+        "resumed": f"您提交的留言 {number} 已恢复办理。{extra}",
     }[rule]
 
 

@@ -41,6 +41,7 @@ VIEWS = (
     "supervised",
     "unrated",
     "archived",
+    "held",  # 挂起: the clock stopped
 )
 # The views each role sees, its default first. A handler's views are their own tickets only.
 ROLE_VIEWS: dict[Role, tuple[str, ...]] = {
@@ -62,10 +63,11 @@ ROLE_VIEWS: dict[Role, tuple[str, ...]] = {
         "due_soon",
         "overdue",
         "supervised",
+        "held",
         "unrated",
         "archived",
     ),
-    Role.HANDLER: ("mine", "due_soon", "overdue", "supervised", "unrated", "archived"),
+    Role.HANDLER: ("mine", "due_soon", "overdue", "supervised", "held", "unrated", "archived"),
     Role.GRID_MEMBER: ("collected", "due_soon", "overdue", "archived"),
     Role.INSPECTOR: ("overdue", "due_soon", "supervised", "unrated", "archived"),
     Role.ADMIN: (

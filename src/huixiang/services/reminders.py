@@ -22,7 +22,7 @@ from .context import Ctx
 from .notices import Notice, local, record, record_for_orgs, ticket_text
 from .reference import clock_for
 from .retention import anonymise_expired
-from .tickets import archive_expired
+from .tickets import archive_expired, resume_due_holds
 
 DIGEST_AT = time(8, 0)
 # A pending delivery already handed to the queue is handed to it again at most once in this
@@ -72,6 +72,8 @@ async def sweep(ctx: Ctx, requeue_after: timedelta = REQUEUE_AFTER) -> SweepRepo
                     await _notify(ctx, connection, rule, fired, report)
                 if len(fired) < db.BATCH:
                     break
+        if resumed := await resume_due_holds(ctx, root_path):
+            report.fired["hold_ended"] += resumed  # 挂起 whose expected day came
         report.archived += await archive_expired(
             ctx, now - timedelta(days=policy.rating_window_days), root_path
         )
@@ -97,10 +99,12 @@ async def _notify(
     tz = ctx.settings.timezone
     notices, robots = [], []
     for row in fired:
-        text = ticket_text(rule, row["number"], row["deadline"], tz)
+        extra = str(row["return_count"]) if rule == "bounced" else ""
+        text = ticket_text(rule, row["number"], row["deadline"], tz, extra)
         for user_id in _recipients(rule, row, staff):
             notices.append(Notice(user_id, row["id"], rule, row["deadline"], text, {"number": row["number"]}))
-        robot_org = row["district_id"] if rule == "escalated" and row["district_id"] else row["org_id"]
+        to_district = rule in ("escalated", "bounced") and row["district_id"]
+        robot_org = row["district_id"] if to_district else row["org_id"]
         robots.append((row["id"], rule, row["deadline"], text, [robot_org]))
     new = await record(connection, notices, ctx.now)
     report.notices += len(notices)
@@ -139,7 +143,7 @@ def _recipients(rule: str, row: Any, staff: dict[tuple[int, str], list[int]]) ->
         return {*registrars, *leaders}
     if rule == "overdue":
         return {*leaders, *([assignee] if assignee else [])}
-    if rule == "escalated":
+    if rule in ("escalated", "bounced"):
         return set(staff.get((row["district_id"], Role.INSPECTOR), []))
     # due soon: whoever holds the ticket now
     if assignee:

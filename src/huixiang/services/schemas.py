@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import typing
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta, Struct
 
-from ..domain.enums import Channel, Kind, OrgKind, Priority, Rating, Role, Verdict
+from ..domain.enums import Channel, Kind, OrgKind, Priority, Rating, ReturnReason, Role, Verdict
 
 Text200 = Annotated[str, Meta(max_length=200)]
 Code = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -198,6 +198,29 @@ class InspectRequest(ActionInput):
     note: RequiredNote
 
 
+class ReturnRequest(ActionInput):
+    """退单: why (a reason code) and, for staff only, what to say about it."""
+
+    reason_code: ReturnReason
+    note: Note | None = None
+
+
+class HoldRequest(ActionInput):
+    """挂起 (and the assignee's request for it): why, and the day it is expected to end. A
+    leader approving a pending request may leave both out: the request's are taken."""
+
+    reason: Note | None = None
+    until: date | None = None
+
+
+class DenyHoldRequest(ActionInput):
+    reason: RequiredNote
+
+
+class ResumeRequest(ActionInput):
+    note: Note | None = None
+
+
 class RevealRequest(Input):
     reason: RequiredNote
 
@@ -334,6 +357,19 @@ class OverdueBoard(Struct):
     retaliation: list[RetaliationSign] = msgspec.field(default_factory=list)
 
 
+class HoldView(Struct):
+    reason: str | None
+    since: datetime
+    until: datetime | None  # when it ends by itself (the start of the expected day)
+
+
+class HoldAsk(Struct):
+    reason: str
+    until: date | None
+    by: str  # the display name of who asked
+    at: datetime
+
+
 class TicketView(Struct):
     number: str
     school_code: str
@@ -360,6 +396,9 @@ class TicketView(Struct):
     extended: bool
     merged_into: str | None
     version: int
+    return_count: int = 0  # 退单: how often it was returned
+    hold: HoldView | None = None  # 挂起: the hold in force
+    hold_request: HoldAsk | None = None  # a hold asked for, awaiting a leader
 
 
 class TicketPage(Struct):

@@ -14,6 +14,7 @@ from .catalog import (
     bureau_spot_checks,
     bureau_supervision,
     callbacks,
+    holds,
     intake,
     notices,
     queue,
@@ -183,6 +184,7 @@ for _part in (
     bureau_league,
     visits,
     callbacks,
+    holds,
 ):
     if _twice := ZH_CN.keys() & _part.ENTRIES.keys():
         raise RuntimeError(f"catalogue keys said twice: {sorted(_twice)}")

@@ -3,6 +3,7 @@
 (`privacy`), the system's own actions (`system`), and what they share (`records`)."""
 
 from .actions import REQUESTS, act
+from .holds import resume_due_holds
 from .privacy import reveal
 from .public import public_view, rate
 from .records import append_event
@@ -20,6 +21,7 @@ __all__ = [
     "get_ticket",
     "public_view",
     "rate",
+    "resume_due_holds",
     "reveal",
     "staff_view",
 ]

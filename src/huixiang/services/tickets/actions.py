@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
-
 from ...db import repo
 from ...db.models import Ticket
 from ...domain import lifecycle
@@ -17,25 +13,17 @@ from .. import schemas as s
 from ..context import Ctx
 from ..notices import ticket_assigned
 from ..reference import categories, clock_for
-from . import orders
+from . import holds, orders
+from .outcome import Handler, Outcome
 from .records import append_event, commit_action, scoped, send_back, tell_parent
 from .views import view_of
-
-Handler = Callable[[Ctx, Principal, Ticket, Any], Awaitable["Outcome"]]
-
-
-@dataclass
-class Outcome:
-    internal_note: str | None = None  # the request's `note`, `reason` or `internal_note`
-    data: dict[str, Any] | None = None
-    rework: bool = False
 
 
 async def act(
     ctx: Ctx, principal: Principal, number: str, action: Action, request: s.ActionInput
 ) -> s.TicketView:
     """Take one lifecycle action: scope → version → the table decides → apply → event."""
-    ticket, _, _ = await scoped(ctx, principal, number)
+    ticket, school_code, _ = await scoped(ctx, principal, number)
     if request.version is not None and request.version != ticket.version:
         raise Conflict(
             f"Ticket {number} changed since you loaded it (your version {request.version}, "
@@ -55,11 +43,15 @@ async def act(
         status,
         target,
         actor=(principal.display_name, role, principal.user_id),
-        note=_public(request.public_note),
+        note=_public(request.public_note) or outcome.public_note,
         internal_note=outcome.internal_note,
         data=outcome.data,
     )
-    return await view_of(ctx, principal, *await scoped(ctx, principal, number))
+    found = await repo.scoped_ticket(ctx.session, principal, number)
+    if found is None:  # the action took it out of the caller's scope (退单 up to the district)
+        assignee = await repo.username_of(ctx.session, ticket.assignee_id) if ticket.assignee_id else None
+        found = (ticket, school_code, assignee)
+    return await view_of(ctx, principal, *found)
 
 
 def _public(note: str | None) -> str | None:
@@ -217,6 +209,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.CHASE: _chase,
     Action.INSPECT: _inspect,
     Action.CALLBACK: _callback,
+    **holds.HANDLERS,
 }
 
 REQUESTS: dict[Action, type[s.ActionInput]] = {
@@ -232,4 +225,5 @@ REQUESTS: dict[Action, type[s.ActionInput]] = {
     Action.CHASE: s.ChaseRequest,
     Action.INSPECT: s.InspectRequest,
     Action.CALLBACK: s.CallbackRequest,
+    **holds.REQUESTS,
 }

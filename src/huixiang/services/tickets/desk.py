@@ -17,6 +17,7 @@ from ...db import desk as rows
 from ...db import supervision as orders_db
 from ...domain import lifecycle, replies
 from ...domain.access import Principal, may_reveal, may_see_identity
+from ...domain.deadlines import MAX_HOLD_DAYS
 from ...domain.due import DueChip, due_chip
 from ...domain.enums import Action, Status
 from ...domain.errors import Conflict, Invalid
@@ -76,6 +77,7 @@ class Desk:
     extension: ExtensionWindow | None = None
     chip: DueChip | None = None  # the deadline in force, on working days (domain/due.py)
     orders: list[s.OrderView] = field(default_factory=list)  # 督办, newest first: shown on top
+    hold_days: tuple[date, date] | None = None  # 挂起: the first and last day it may be expected to end
 
     @property
     def latest(self) -> s.EventView | None:
@@ -145,6 +147,8 @@ async def desk(
             )
     clock = await clock_for(ctx, ticket.org_path)
     page.chip = due_chip(Status(ticket.status), ticket.register_due_at, ticket.respond_due_at, ctx.now, clock)
+    if Action.HOLD in allowed or Action.REQUEST_HOLD in allowed:
+        page.hold_days = (page.today + timedelta(days=1), page.today + timedelta(days=MAX_HOLD_DAYS))
     if Action.EXTEND in allowed and not ticket.extended:
         page.extension = extension_window(clock, ticket.respond_due_at, ctx.now)
     return page

@@ -48,6 +48,8 @@ async def commit_action(
     An action that changes nothing on the ticket (lifecycle.LOGGED_ONLY) only appends the event;
     its handler locks the ticket, so the event chain's next seq is still taken one at a time."""
     if action not in lifecycle.LOGGED_ONLY:
+        if from_status is Status.ASSIGNED and to_status is not Status.ASSIGNED:
+            ticket.hold_request = None  # a hold asked for lapses when the ticket moves on
         ticket.status = to_status.value
         ticket.updated_at = ctx.now
         await ctx.session.flush()  # UPDATE … WHERE version = :seen; stale: StaleDataError

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import date, datetime
 from typing import Any
 
 from ...db import repo
@@ -75,7 +76,26 @@ def staff_view(
         extended=ticket.extended,
         merged_into=merged_into,
         version=ticket.version,
+        return_count=ticket.return_count,
+        hold=_hold(ticket),
+        hold_request=_hold_request(ticket),
     )
+
+
+def _hold(ticket: Any) -> s.HoldView | None:
+    if ticket.status != Status.HELD.value or ticket.held_at is None:
+        return None
+    return s.HoldView(ticket.hold_reason, ticket.held_at, ticket.hold_until)
+
+
+def _hold_request(ticket: Any) -> s.HoldAsk | None:
+    asked = ticket.hold_request
+    if isinstance(asked, str):  # a list row: jsonb as text
+        asked = json.loads(asked)
+    if not asked or ticket.status != Status.ASSIGNED.value:
+        return None
+    until = date.fromisoformat(asked["until"]) if asked.get("until") else None
+    return s.HoldAsk(asked["reason"], until, asked["by_name"], datetime.fromisoformat(asked["at"]))
 
 
 def identity(ticket: Any) -> tuple[dict[str, str] | None, dict[str, str] | None]:

@@ -13,6 +13,7 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery
 
+from ...domain.enums import Action
 from ...domain.errors import DomainError, Invalid, NotFound
 from ...edge.errors import path_ints_in_range, status_of
 from ...edge.uploads import sniffed
@@ -184,4 +185,6 @@ class StaffTicket(StaffPages):
                 errors=field_errors(action, exc) if status == 400 else {},
                 conflict=conflict_message(found.latest, tz) if status == 409 else "",
             )
+        if chosen is Action.RETURN:  # it may have left the caller's school (up to the district)
+            return redirect(request, "/staff")
         return redirect(request, f"/staff/tickets/{quote(number)}?done={chosen.value}")

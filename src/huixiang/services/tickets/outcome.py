@@ -1,0 +1,21 @@
+"""What an action's handler answers (shared by the lifecycle's action modules)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ...db.models import Ticket
+from ...domain.access import Principal
+from ..context import Ctx
+
+Handler = Callable[[Ctx, Principal, Ticket, Any], Awaitable["Outcome"]]
+
+
+@dataclass
+class Outcome:
+    internal_note: str | None = None  # the request's `note`, `reason` or `internal_note`
+    data: dict[str, Any] | None = None
+    rework: bool = False
+    public_note: str | None = None  # a public note of the action's own, when the request has none
