@@ -11,6 +11,7 @@ from .reports import ReportController
 from .spot_checks import SpotCheckController
 from .supervision import SupervisionController
 from .tickets import TicketController
+from .trust import TrustController
 from .visits import VisitController
 
 ROUTES: list[ControllerRouterHandler] = [
@@ -18,6 +19,7 @@ ROUTES: list[ControllerRouterHandler] = [
     AdminController,
     PublicController,
     TicketController,
+    TrustController,
     ReportController,
     SpotCheckController,
     LeagueController,

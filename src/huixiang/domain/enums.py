@@ -40,10 +40,14 @@ class Action(StrEnum):
     INSPECT = "inspect"
     # Not a step of the lifecycle: an audited read of who wrote (the contact and the student).
     REVEAL = "reveal"
+    # Not steps either: marking the staff a complaint names (who then never see it), and a
+    # district reviewer's unsealing of an identity held in escrow. Both audited events.
+    NAME_STAFF = "name_staff"
+    UNSEAL = "unseal"
 
 
 # What the archive records without a row in the transition table.
-NOT_TRANSITIONS = frozenset({Action.INTAKE, Action.REVEAL})
+NOT_TRANSITIONS = frozenset({Action.INTAKE, Action.REVEAL, Action.NAME_STAFF, Action.UNSEAL})
 
 
 class Role(StrEnum):
@@ -83,6 +87,10 @@ class Kind(StrEnum):
     REPORT = "report"
     HELP = "help"
     PRAISE = "praise"
+
+
+# The kinds that may name staff (conflict of interest) and hold the parent's identity in escrow.
+TRUST_KINDS = frozenset({Kind.COMPLAINT, Kind.REPORT})
 
 
 class Priority(StrEnum):

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from ..db import deliveries, fast
 from .channels import MAX_ATTEMPTS, Channel, DeliveryFailed, Message, backoff_seconds
 from .context import Ctx
+from .notices import ESCROW_TARGET, resolve_target
 
 log = logging.getLogger("huixiang.delivery")
 
@@ -29,9 +30,12 @@ async def deliver(ctx: Ctx, delivery_id: int, channels: Mapping[str, Channel]) -
     try:
         if channel is None:
             raise DeliveryFailed(f"channel {row['channel']!r} is not configured", retryable=False)
-        await channel.send(
-            row["target"], Message(row["id"], row["rule"], row["subject"], row["body"], row["link"])
-        )
+        target = row["target"]
+        if target == ESCROW_TARGET:  # an escrowed parent: read from the sealed identity now
+            target = await resolve_target(connection, row["ticket_id"], row["channel"])
+            if target is None:
+                raise DeliveryFailed("the sealed contact has no address on this channel", retryable=False)
+        await channel.send(target, Message(row["id"], row["rule"], row["subject"], row["body"], row["link"]))
     except DeliveryFailed as failure:
         final = not failure.retryable or attempts >= MAX_ATTEMPTS
         error = failure.reason[:1000]

@@ -119,6 +119,7 @@ async def desk(
             school_id=ticket.school_id,
             words=f"{ticket.title or ''} {ticket.content}",
             since=ctx.now - timedelta(days=DUPLICATE_DAYS),
+            viewer_id=principal.user_id,
         )
         page.duplicates = [
             Duplicate(r.number, r.title, _excerpt(r.content), r.status, r.collected_at, float(r.score))
@@ -127,7 +128,7 @@ async def desk(
     if Action.ASSIGN in allowed:
         page.handlers = [
             Handler(r.username, r.display_name, int(r.open))
-            for r in await rows.handlers_with_load(ctx.session, ticket.org_id)
+            for r in await rows.handlers_with_load(ctx.session, ticket.org_id, ticket.id)
         ]
     if Action.RESPOND in allowed:
         page.replies = await of_school(ctx, ticket.school_id)

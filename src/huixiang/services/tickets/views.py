@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from ...db import repo
+from ...db import trust as trust_db
 from ...db.models import Ticket
 from ...domain import lifecycle
 from ...domain.access import CONTACT_MASKS, STUDENT_MASKS, Principal, masked, may_see_identity
@@ -29,7 +32,9 @@ async def view_of(
     if ticket.merged_into_id is not None:
         primary = await repo.ticket_by_id(ctx.session, ticket.merged_into_id)
         merged_into = primary.number if primary else None
-    return staff_view(principal, ticket, school_code, assignee, ctx.now, merged_into)
+    view = staff_view(principal, ticket, school_code, assignee, ctx.now, merged_into)
+    named = await trust_db.named_of(ctx.session, ticket.id)
+    return msgspec.structs.replace(view, named_staff=[r.id for r in named]) if named else view
 
 
 def staff_view(
@@ -75,6 +80,7 @@ def staff_view(
         extended=ticket.extended,
         merged_into=merged_into,
         version=ticket.version,
+        escrowed=bool(getattr(ticket, "escrowed", False)),
     )
 
 
