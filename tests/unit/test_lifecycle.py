@@ -95,8 +95,9 @@ NEXT_ALLOWED: dict[Status, set[Status]] = {
 
 def expected_outcome(status: Status, action: Action, actors: frozenset[str], rework: bool):
     """A status, or the exception class the table calls for."""
-    if action in (A.INTAKE, A.REVEAL):
-        # intake creates a ticket; reveal is an audited read: neither moves an existing one
+    if action in (A.INTAKE, A.REVEAL, A.NAME_STAFF, A.UNSEAL):
+        # intake creates a ticket; reveal and unseal are audited reads, naming staff marks who
+        # may not see it: none moves an existing one
         return IllegalTransition
     row = EXPECTED[action]
     who: dict[str, set[Status]] = row["who"]
