@@ -34,6 +34,7 @@ from .story import (
     STAFF,
     SURNAMES,
 )
+from .trust import load_trust
 from .visits import load_visits
 
 # ---- carrying the plans out ----------------------------------------------------------------
@@ -198,6 +199,7 @@ async def load_demo(ctx: Ctx) -> list[Login]:
     await load_spot_checks(ctx, principals)
     await _league(ctx, principals)
     await load_visits(ctx)
+    await load_trust(ctx, principals)
     await ctx.session.flush()
     return logins
 

@@ -7,6 +7,7 @@ ENTRIES: dict[str, str] = {
         "仅在投诉或举报时使用。被您选中的老师看不到这条留言，也不会被交办处理；"
         "如涉及校长等学校领导，留言将直接转交上级教育局办理。"
     ),
+    "trust.pick": "选择涉及的老师",
     "trust.staff_none": "本校尚未公布工作人员名单。",
     "trust.escrow": "身份仅教育局可见",
     "trust.escrow_hint": (
