@@ -14,7 +14,7 @@ from ..db import repo
 from ..db import trust as db
 from ..domain import trust
 from ..domain.access import Principal
-from ..domain.enums import Action, OrgKind, Role, Status
+from ..domain.enums import Action, Kind, OrgKind, Role, Status
 from ..domain.errors import Invalid, NotFound, NotPermitted
 from . import audit
 from . import schemas as s
@@ -113,7 +113,7 @@ async def name_staff(
     assert info is not None
     staff = await school_staff(ctx, info)
     chosen = trust.check_request(
-        ticket.kind,  # type: ignore[arg-type]
+        Kind(ticket.kind),
         request.named_staff,
         False,
         anonymous=ticket.anonymous,
