@@ -4,6 +4,8 @@ ticket page shows the escrowed parent, marks named staff and lets the district r
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import text
@@ -148,3 +150,42 @@ async def test_reviewer_unseals_on_the_page_with_a_reason(world: World) -> None:
     assert answer.status_code == 200, answer.text
     assert "13812341234" in answer.text and "已查看托管身份" in answer.text
     assert "查看托管身份" in answer.text and "核查打击报复" in answer.text  # the archive entry
+
+
+async def test_offline_intake_names_a_teacher_and_escrows(world: World, connection: AsyncConnection) -> None:
+    from .test_web_intake import local, number_of, open_form, post, shared
+
+    hidden = await open_form(world, "reg1", "hotline")
+    page = await world.client.get("/staff/intake/hotline")
+    assert "hand1b老师" in page.text and 'name="escrow"' in page.text
+    hand1b = await uid(connection, "hand1b")
+    fields: dict[str, Any] = {
+        **hidden,
+        **shared(contact_phone="13912345678", received_by="李老师"),
+        "named_staff": [str(hand1b)],
+        "escrow": "on",
+        "collected_at": (local(world) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    number = number_of(await post(world, "hotline", fields))
+    got = await world.as_("lead1", "GET", f"/api/v1/tickets/{number}")
+    assert (got.json()["escrowed"], got.json()["contact"], got.json()["named_staff"]) == (
+        True,
+        None,
+        [hand1b],
+    )
+    assert (await world.as_("hand1b", "GET", f"/api/v1/tickets/{number}")).status_code == 404
+
+
+async def test_offline_intake_refuses_naming_on_an_inquiry(world: World, connection: AsyncConnection) -> None:
+    from .test_web_intake import local, open_form, post, shared
+
+    hidden = await open_form(world, "reg1", "hotline")
+    fields: dict[str, Any] = {
+        **hidden,
+        **shared(kind="inquiry", received_by="李老师"),
+        "named_staff": [str(await uid(connection, "hand1b"))],
+        "collected_at": (local(world) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    answer = await post(world, "hotline", fields)
+    assert answer.status_code == 400
+    assert "只有投诉或举报可以选择涉及的老师" in answer.text

@@ -42,5 +42,6 @@ ENTRIES: dict[str, str] = {
     "trust.named.after_intake": (
         "学校看不到家长身份，答复仍会以短信告知家长。如涉及本校教职工，录入后可在工单页标记涉及人员。"
     ),
+    "trust.intake.named": "涉及的本校教职工（投诉、举报，可选）",
     "trust.intake.escrow": "身份仅教育局可见（投诉、举报）",
 }

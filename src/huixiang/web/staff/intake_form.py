@@ -90,6 +90,9 @@ def read(channel: Channel, raw: Form, options: DeskOptions, now: datetime, tz: t
     entry = Entry(channel)
     values: dict[str, Any] = {name: raw.fields.get(name, "").strip() for name in TEXT_FIELDS}
     values.update({name: raw.fields.get(name, "") in ("on", "true", "1") for name in CHECKS})
+    values["named_staff"] = [
+        int(v) for v in raw.fields.get("named_staff", "").split(",") if v.strip().isdigit()
+    ]
     entry.values, errors = values, entry.errors
     entry.had_files = bool(raw.files or raw.oversized or raw.too_many_files)
 
@@ -119,6 +122,8 @@ def read(channel: Channel, raw: Form, options: DeskOptions, now: datetime, tz: t
     personal = [n for n in PERSONAL if values[n]]
     if values["anonymous"] and personal:
         errors["anonymous"] = t("intake.error.anonymous")
+    if values["named_staff"] and values["kind"] not in {k.value for k in TRUST_KINDS}:
+        errors["named_staff"] = t("trust.error.kind")
     if values["escrow"]:
         if values["kind"] not in {k.value for k in TRUST_KINDS}:
             errors["escrow"] = t("trust.error.kind")
@@ -150,6 +155,7 @@ def read(channel: Channel, raw: Form, options: DeskOptions, now: datetime, tz: t
         channel=channel,
         collected_at=collected_at,
         escrow=values["escrow"],
+        named_staff=values["named_staff"] or None,
     )
     entry.source = {name: values[name] for name in SOURCE_FIELDS[channel] if values[name]}
     if entry.source:
