@@ -703,3 +703,34 @@ async def test_reviewer_designation_is_for_admins_and_audited(
         )
     ).all()
     assert [tuple(r) for r in rows] == [("identity_reviewer", "insp1")]
+
+
+async def test_notices_before_the_naming_disappear_from_the_list_and_the_bell(
+    world: World, connection: AsyncConnection, run: Run
+) -> None:
+    from huixiang.services import notices
+
+    number = (await world.submit())["number"]
+
+    async def seen() -> tuple[bool, bool, int]:
+        async def work(ctx: Ctx) -> tuple[bool, bool, int]:
+            principal = await principal_of(ctx, "reg1")
+            listed = await notices.notifications(ctx, principal, 50)
+            inbox = await notices.inbox(ctx, principal, 50)
+            return (
+                number in [n["ticket_number"] for n in listed],
+                number in [n.ticket_number for n in inbox],
+                await notices.unread_count(ctx, principal),
+            )
+
+        return await run(world.now(), work)
+
+    before = await seen()
+    assert before[:2] == (True, True)  # the new-ticket notice
+    reg1 = await user_id(world, connection, "reg1")
+    named = await world.as_(
+        "lead1", "POST", f"/api/v1/tickets/{number}/named-staff", json={"named_staff": [reg1]}
+    )
+    assert named.status_code == 200, named.text
+    after = await seen()
+    assert after == (False, False, before[2] - 1)
