@@ -734,3 +734,39 @@ async def test_notices_before_the_naming_disappear_from_the_list_and_the_bell(
     assert named.status_code == 200, named.text
     after = await seen()
     assert after == (False, False, before[2] - 1)
+
+
+async def test_a_pending_email_to_staff_named_later_is_withheld_not_sent(
+    world: World, connection: AsyncConnection, run: Run
+) -> None:
+    await connection.execute(
+        text(
+            "UPDATE users SET email = 'reg1@example.com', notify_channels = '{email}' WHERE username = 'reg1'"
+        )
+    )
+    number = (await world.submit())["number"]
+    rows = await run.rows(
+        "SELECT d.id FROM deliveries d JOIN tickets t ON t.id = d.ticket_id "
+        "WHERE t.number = :n AND d.channel = 'email' AND d.recipient LIKE 'user:%'",
+        n=number,
+    )
+    assert len(rows) == 1  # the new-ticket email to the registrar, pending
+    reg1 = await user_id(world, connection, "reg1")
+    named = await world.as_(
+        "lead1", "POST", f"/api/v1/tickets/{number}/named-staff", json={"named_staff": [reg1]}
+    )
+    assert named.status_code == 200, named.text
+    sent: list[str] = []
+
+    class Fake:
+        name = "email"
+
+        async def send(self, target: str, message: Message) -> None:
+            sent.append(target)
+
+    outcome = await run(world.now(), lambda ctx: delivery.deliver(ctx, rows[0][0], {"email": Fake()}))
+    assert (outcome, sent) == ("failed", [])
+    [(status, error)] = await run.rows(
+        "SELECT status, last_error FROM deliveries WHERE id = :i", i=rows[0][0]
+    )
+    assert status == "failed" and "named" in error

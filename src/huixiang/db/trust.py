@@ -67,6 +67,14 @@ async def is_named(session: AsyncSession, ticket_id: int, user_id: int) -> bool:
     return (await session.execute(query)).first() is not None
 
 
+async def names_user(connection: asyncpg.Connection, ticket_id: int, user_id: int) -> bool:
+    """Whether the ticket names this user (the delivery worker's last check before sending)."""
+    found = await connection.fetchval(
+        "SELECT 1 FROM ticket_named_staff WHERE ticket_id = $1 AND user_id = $2", ticket_id, user_id
+    )
+    return found is not None
+
+
 async def names_anyone(connection: asyncpg.Connection, ticket_ids: Sequence[int]) -> set[int]:
     """Of these tickets, the ones that name staff (a group robot reaches people we cannot list)."""
     rows = await connection.fetch(
