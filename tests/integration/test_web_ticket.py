@@ -403,6 +403,7 @@ async def test_duplicate_suggestion_can_use_an_index(world: World, connection: A
             "words": "食堂的菜太咸",
             "school_id": ticket["school_id"],
             "ticket_id": ticket["id"],
+            "viewer": 0,
             "open": ["collected"],
             "since": world.now() - timedelta(days=30),
             "min_shared": 2,

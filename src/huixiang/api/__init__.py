@@ -12,6 +12,7 @@ from .reports import ReportController
 from .spot_checks import SpotCheckController
 from .supervision import SupervisionController
 from .tickets import TicketController
+from .trust import TrustController
 from .visits import VisitController
 
 ROUTES: list[ControllerRouterHandler] = [
@@ -19,6 +20,7 @@ ROUTES: list[ControllerRouterHandler] = [
     AdminController,
     PublicController,
     TicketController,
+    TrustController,
     ReportController,
     SpotCheckController,
     LeagueController,

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.enums import OPEN_STATUSES, Role, Status
 from .models import Attachment, RoleGrant, Ticket, User
+from .repo import not_named
 
 OPEN = sorted(s.value for s in OPEN_STATUSES)
 
@@ -36,6 +37,7 @@ DUPLICATES = text(
       AND t.collected_at >= :since
       AND hx_bigrams(coalesce(t.title, '') || ' ' || t.content) && mine.grams
       AND hits.shared >= :min_shared
+      AND NOT EXISTS (SELECT 1 FROM ticket_named_staff n WHERE n.ticket_id = t.id AND n.user_id = :viewer)
     ORDER BY score DESC, t.collected_at DESC, t.id DESC
     LIMIT :limit
     """
@@ -49,16 +51,19 @@ async def likely_duplicates(
     school_id: int,
     words: str,
     since: datetime,
+    viewer_id: int,
     min_shared: int = 2,
     limit: int = 5,
 ) -> Sequence[Any]:
-    """Rows (number, title, content, status, collected_at, shared, score), best first."""
+    """Rows (number, title, content, status, collected_at, shared, score), best first; never
+    one that names the viewer."""
     rows = await session.execute(
         DUPLICATES,
         {
             "words": words,
             "school_id": school_id,
             "ticket_id": ticket_id,
+            "viewer": viewer_id,
             "open": OPEN,
             "since": since,
             "min_shared": min_shared,
@@ -68,9 +73,9 @@ async def likely_duplicates(
     return rows.all()
 
 
-async def handlers_with_load(session: AsyncSession, org_id: int) -> Sequence[Any]:
+async def handlers_with_load(session: AsyncSession, org_id: int, ticket_id: int) -> Sequence[Any]:
     """The active handlers of one unit (username, display name, open tickets held: assigned to
-    them and not yet answered), fewest first, then by name."""
+    them and not yet answered), fewest first, then by name; not the ones the ticket names."""
     held = (
         select(func.count())
         .where(Ticket.assignee_id == User.id, Ticket.status == Status.ASSIGNED.value)
@@ -80,7 +85,7 @@ async def handlers_with_load(session: AsyncSession, org_id: int) -> Sequence[Any
     query = (
         select(User.username, User.display_name, held.label("open"))
         .join(RoleGrant, and_(RoleGrant.user_id == User.id, RoleGrant.role == Role.HANDLER.value))
-        .where(RoleGrant.org_id == org_id, User.is_active.is_(True))
+        .where(RoleGrant.org_id == org_id, User.is_active.is_(True), not_named(User.id, ticket_id))
         .order_by(held, User.display_name, User.username)
     )
     return (await session.execute(query)).all()

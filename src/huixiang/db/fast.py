@@ -77,6 +77,7 @@ TICKET_COLUMNS = (
     "title",
     "content",
     "anonymous",
+    "escrowed",
     "contact",
     "student",
     "collected_at",
@@ -190,7 +191,7 @@ async def track_row(connection: asyncpg.Connection, number: str, public_actions:
 
 LIST_COLUMNS = """
 t.id, t.number, t.org_path, t.channel, t.kind, t.category, t.priority, t.status, t.title,
-t.content, t.anonymous, t.to_bureau, t.contact, t.student, t.collected_at, t.register_due_at,
+t.content, t.anonymous, t.escrowed, t.to_bureau, t.contact, t.student, t.collected_at, t.register_due_at,
 t.respond_due_at, t.supervised, t.supervise_note, t.supervise_due_at, t.response_text,
 t.responded_at, t.rating, t.rating_comment, t.rated_at, t.extended, t.version,
 t.return_count, t.held_at, t.hold_until, t.hold_reason, t.hold_request,

@@ -299,7 +299,13 @@ async def drill(
 ) -> Sequence[Any]:
     """One page of the tickets behind a figure, newest first (keyset on collection time; the
     scope's index). Their count is the figure itself, from the rollups."""
-    conditions = [*where.over(Ticket), Ticket.status != Status.MERGED.value, condition, *_period(start, end)]
+    conditions = [
+        *where.over(Ticket),
+        repo.not_named(where.principal.user_id),  # a conflict of interest: not listed to the named
+        Ticket.status != Status.MERGED.value,
+        condition,
+        *_period(start, end),
+    ]
     page = select(
         Ticket.id,
         Ticket.number,

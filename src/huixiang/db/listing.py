@@ -15,6 +15,7 @@ from sqlalchemy import and_, false, or_
 from ..domain.enums import AWAITING_RESPONSE
 from . import fast
 from .models import Ticket
+from .repo import NOT_NAMED_SQL, not_named
 
 AWAITING = sorted(s.value for s in AWAITING_RESPONSE)
 
@@ -34,6 +35,8 @@ class Selection:
     overdue_at: datetime | None = None  # still awaiting a response, past its deadline at this instant
     escalated: bool = False  # on the bureau's overdue board
     assignee_id: int | None = None
+    # The caller: the tickets that name them are left out (repo.in_scope says the same).
+    viewer_id: int | None = None
 
 
 class _Where:
@@ -69,6 +72,8 @@ def _where(selection: Selection) -> _Where:
         add(f"t.status = ANY({where.arg(AWAITING)}::text[]) AND t.escalated_for = t.respond_due_at")
     if selection.assignee_id is not None:
         add(f"t.assignee_id = {where.arg(selection.assignee_id)}")
+    if selection.viewer_id is not None:
+        add(NOT_NAMED_SQL.format(ticket="t.id", user=where.arg(selection.viewer_id)))
     return where
 
 
@@ -147,4 +152,6 @@ def clause(selection: Selection) -> Any:
         conditions += [Ticket.status.in_(AWAITING), Ticket.escalated_for == Ticket.respond_due_at]
     if selection.assignee_id is not None:
         conditions.append(Ticket.assignee_id == selection.assignee_id)
+    if selection.viewer_id is not None:
+        conditions.append(not_named(selection.viewer_id))
     return and_(*conditions)

@@ -86,6 +86,8 @@ class User(Base):
     notify_channels: Mapped[list[str]] = mapped_column(ARRAY(String(16)), server_default=text("'{}'"))
     failed_logins: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
     locked_until: Mapped[datetime | None]
+    # May unseal an escrowed parent's identity (with an inspector's grant reaching the ticket).
+    is_identity_reviewer: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[datetime] = _now()
 
 
@@ -168,6 +170,8 @@ class Ticket(Base):
     title: Mapped[str | None] = mapped_column(String(200))
     content: Mapped[str] = mapped_column(Text)
     anonymous: Mapped[bool] = mapped_column(Boolean)
+    # The parent chose "身份仅教育局可见": contact and student are in sealed_identities instead.
+    escrowed: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     contact: Mapped[dict[str, Any] | None]
     student: Mapped[dict[str, Any] | None]
     collected_at: Mapped[datetime]
@@ -772,3 +776,24 @@ class Callback(Base):
         Index("ix_callbacks_done", "done_at", postgresql_where=text("done_at IS NOT NULL")),
         CheckConstraint("caller in ('school','bureau')", name="caller"),
     )
+
+
+class TicketNamedStaff(Base):
+    """A staff member a complaint or report names: left out of every read of that ticket."""
+
+    __tablename__ = "ticket_named_staff"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    named_at: Mapped[datetime] = _now()
+
+
+class SealedIdentity(Base):
+    """An escrowed ticket's contact and student, read only to unseal or to deliver the answer."""
+
+    __tablename__ = "sealed_identities"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    contact: Mapped[dict[str, Any] | None]
+    student: Mapped[dict[str, Any] | None]
+    sealed_at: Mapped[datetime] = _now()

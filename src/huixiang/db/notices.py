@@ -13,6 +13,7 @@ from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Notification, Ticket
+from .repo import NOT_NAMED_SQL, not_named
 
 # (user, ticket, rule, at, deadline, data as JSON text)
 NoticeRow = tuple[int, int | None, str, datetime, datetime | None, str]
@@ -23,7 +24,8 @@ OutboxRow = tuple[int | None, str, str, str, str, datetime | None, str, str]
 async def insert_notifications(
     connection: asyncpg.Connection, rows: Sequence[NoticeRow]
 ) -> set[tuple[int, int | None, str, datetime | None]]:
-    """The new ones' keys (user, ticket, rule, deadline); a key decided before is skipped."""
+    """The new ones' keys (user, ticket, rule, deadline); a key decided before is skipped, and so
+    is a notice to someone the ticket names (a conflict of interest)."""
     if not rows:
         return set()
     columns = [list(column) for column in zip(*rows, strict=True)]
@@ -31,7 +33,9 @@ async def insert_notifications(
         """
         INSERT INTO notifications (user_id, ticket_id, rule, at, deadline_at, data)
         SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::timestamptz[],
-                             $5::timestamptz[], $6::jsonb[])
+                             $5::timestamptz[], $6::jsonb[]) AS r (user_id, ticket_id)
+        WHERE NOT EXISTS (SELECT 1 FROM ticket_named_staff n
+                          WHERE n.ticket_id = r.ticket_id AND n.user_id = r.user_id)
         ON CONFLICT (user_id, ticket_id, rule, deadline_at) DO NOTHING
         RETURNING user_id, ticket_id, rule, deadline_at
         """,
@@ -105,9 +109,12 @@ outbox AS (
 )
 SELECT id FROM outbox
 """
+# Never someone the ticket names ($1: the ticket).
+_UNNAMED = " AND " + NOT_NAMED_SQL.format(ticket="$1", user="u.id")
 _HOLDERS = (
     "SELECT DISTINCT u.id, u.email, u.phone, u.notify_channels FROM role_grants g "
     "JOIN users u ON u.id = g.user_id WHERE g.org_id = $8 AND g.role = ANY($9::text[]) AND u.is_active"
+    + _UNNAMED
 )
 _BY_ROLE = _TO_STAFF.format(recipients=_HOLDERS)
 
@@ -129,7 +136,7 @@ def holders_notice_ctes(first: int) -> str:
 
 _BY_ID = _TO_STAFF.format(
     recipients="SELECT u.id, u.email, u.phone, u.notify_channels FROM users u "
-    "WHERE u.id = ANY($8::int[]) AND u.is_active"
+    "WHERE u.id = ANY($8::int[]) AND u.is_active" + _UNNAMED
 )
 
 
@@ -182,7 +189,7 @@ async def notices_of(
             Notification.data,
         )
         .outerjoin(Ticket, Ticket.id == Notification.ticket_id)
-        .where(Notification.user_id == user_id)
+        .where(Notification.user_id == user_id, not_named(user_id, Notification.ticket_id))
         .order_by(Notification.at.desc(), Notification.id.desc())
         .limit(limit)
     )
@@ -196,7 +203,11 @@ async def unread_count(session: AsyncSession, user_id: int, cap: int) -> int:
     bell asks every 30 s from every open page, so the count never walks a long history."""
     unread = (
         select(Notification.id)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .where(
+            Notification.user_id == user_id,
+            Notification.read_at.is_(None),
+            not_named(user_id, Notification.ticket_id),
+        )
         .limit(cap)
         .subquery()
     )

@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 
 from ..domain.enums import AWAITING_RESPONSE, OPEN_STATUSES
+from .repo import NOT_NAMED_SQL
 
 COUNT_CAP = 1000  # a count at the cap is shown as "999+"
 
@@ -43,6 +44,8 @@ class Scope:
 
     school_paths: Sequence[str]
     district_ids: Sequence[int]
+    # The caller: the tickets that name them are left out of every count and page.
+    viewer_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,12 @@ def _branches(sql: _Sql, scope: Scope) -> list[str]:
     return [f"t.org_path = {sql.arg(p)}" for p in scope.school_paths] + [
         f"t.district_id = {sql.arg(d)}" for d in scope.district_ids
     ]
+
+
+def _viewer(sql: _Sql, scope: Scope) -> list[str]:
+    if scope.viewer_id is None:
+        return []
+    return [NOT_NAMED_SQL.format(ticket="t.id", user=sql.arg(scope.viewer_id))]
 
 
 def _view(sql: _Sql, view: View) -> list[str]:
@@ -161,7 +170,8 @@ def counts_sql(scope: Scope, views: Sequence[View]) -> tuple[str, list[Any]]:
     """One statement: each view's count, bounded at COUNT_CAP."""
     sql = _Sql()
     branches = _branches(sql, scope)
-    columns = [f"{_bounded_count(branches, _view(sql, v))} AS {v.code}" for v in views]
+    viewer = _viewer(sql, scope)
+    columns = [f"{_bounded_count(branches, _view(sql, v) + viewer)} AS {v.code}" for v in views]
     return f"SELECT {', '.join(columns)}", sql.args
 
 
@@ -196,7 +206,7 @@ def page_sql(
     tickets (shown on top of the first page), else the rest of the view without them."""
     sql = _Sql()
     branches = _branches(sql, scope)
-    conditions = _view(sql, view) + _filters(sql, f)
+    conditions = _view(sql, view) + _filters(sql, f) + _viewer(sql, scope)
     conditions.append(PINNED if pinned else f"NOT ({PINNED})")
     column = f"t.{sort_key(view)}"
     ascending = view.code in BY_DEADLINE

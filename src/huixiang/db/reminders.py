@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 
 from .models import AWAITING_SQL, BOUNCE_SQL
-from .repo import subtree_end
+from .repo import NOT_NAMED_SQL, subtree_end
 
 BATCH = 2000
 
@@ -115,20 +115,24 @@ async def leaders_without_digest(
 
 
 async def open_figures(
-    connection: asyncpg.Connection, path: str, evening: datetime, now: datetime
+    connection: asyncpg.Connection, path: str, evening: datetime, now: datetime, user_id: int
 ) -> dict[str, int]:
-    """A unit's tickets awaiting a response: all, due by `evening`, past their deadline."""
+    """A unit's tickets awaiting a response: all, due by `evening`, past their deadline; not
+    the ones that name the leader the digest is for."""
+    unnamed = NOT_NAMED_SQL.format(ticket="tickets.id", user="$5")
     row = await connection.fetchrow(
         f"""
         SELECT count(*) AS open,
                count(*) FILTER (WHERE respond_due_at <= $3) AS due_today,
                count(*) FILTER (WHERE respond_due_at < $4) AS overdue
         FROM tickets WHERE org_path >= $1 AND org_path < $2 AND status in ({AWAITING_SQL})
+          AND {unnamed}
         """,
         path,
         subtree_end(path),
         evening,
         now,
+        user_id,
     )
     assert row is not None  # an aggregate always answers one row
     return {name: int(row[name]) for name in ("open", "due_today", "overdue")}

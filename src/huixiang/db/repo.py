@@ -23,6 +23,7 @@ from .models import (
     RoleGrant,
     Ticket,
     TicketEvent,
+    TicketNamedStaff,
     User,
 )
 
@@ -41,12 +42,29 @@ def subtree(column: Any, path: str, *, leaf: bool = False) -> ColumnElement[bool
 
 
 def in_scope(principal: Principal, roles: Sequence[Role] | None = None) -> ColumnElement[bool]:
-    """Tickets this principal reaches (through `roles`, when given)."""
+    """Tickets this principal reaches (through `roles`, when given), less the ones that name
+    them (a conflict of interest: to the person named, such a ticket does not exist)."""
     paths = principal.scope_paths(roles)
     if not paths:
         return false()
     leaves = principal.leaf_paths()
-    return or_(*(subtree(Ticket.org_path, p, leaf=p in leaves) for p in paths))
+    reach = or_(*(subtree(Ticket.org_path, p, leaf=p in leaves) for p in paths))
+    return and_(reach, not_named(principal.user_id))
+
+
+def not_named(user_id: Any, ticket_id: Any = Ticket.id) -> ColumnElement[bool]:
+    """The ticket (`ticket_id`: an id or a column) does not name this user (an id or a column)."""
+    named = select(TicketNamedStaff.ticket_id).where(
+        TicketNamedStaff.ticket_id == ticket_id, TicketNamedStaff.user_id == user_id
+    )
+    return ~named.exists()
+
+
+# The same in plain SQL, for the statements of db/listing.py, db/queues.py and the notices:
+# `{ticket}` is the ticket's id expression, `{user}` the user's (a parameter or a column).
+NOT_NAMED_SQL = (
+    "NOT EXISTS (SELECT 1 FROM ticket_named_staff n WHERE n.ticket_id = {ticket} AND n.user_id = {user})"
+)
 
 
 # ---- orgs and users -------------------------------------------------------------------------

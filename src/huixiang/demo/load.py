@@ -36,6 +36,7 @@ from .story import (
     STAFF,
     SURNAMES,
 )
+from .trust import load_trust
 from .visits import load_visits
 
 # ---- carrying the plans out ----------------------------------------------------------------
@@ -203,6 +204,7 @@ async def load_demo(ctx: Ctx) -> list[Login]:
     await load_holds(ctx, principals)
     await _league(ctx, principals)
     await load_visits(ctx)
+    await load_trust(ctx, principals)
     await ctx.session.flush()
     return logins
 

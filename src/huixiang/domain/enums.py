@@ -57,10 +57,16 @@ class Action(StrEnum):
     HOLD = "hold"
     DENY_HOLD = "deny_hold"
     RESUME = "resume"
+    # Not steps either: marking the staff a complaint names (who then never see it), and a
+    # district reviewer's unsealing of an identity held in escrow. Both audited events.
+    NAME_STAFF = "name_staff"
+    UNSEAL = "unseal"
 
 
 # What the archive records without a row in the transition table.
-NOT_TRANSITIONS = frozenset({Action.INTAKE, Action.REVEAL, Action.ANONYMISE})
+NOT_TRANSITIONS = frozenset(
+    {Action.INTAKE, Action.REVEAL, Action.ANONYMISE, Action.NAME_STAFF, Action.UNSEAL}
+)
 
 
 class Role(StrEnum):
@@ -100,6 +106,10 @@ class Kind(StrEnum):
     REPORT = "report"
     HELP = "help"
     PRAISE = "praise"
+
+
+# The kinds that may name staff (conflict of interest) and hold the parent's identity in escrow.
+TRUST_KINDS = frozenset({Kind.COMPLAINT, Kind.REPORT})
 
 
 class Priority(StrEnum):

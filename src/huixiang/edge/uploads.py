@@ -28,6 +28,18 @@ from .body import convert, decode_json, form_to_object, read_limited
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 50
 FILE_FIELD = "files"
+# Form fields that may repeat (a checkbox per choice): their values are kept joined by commas.
+LISTS = frozenset({"named_staff"})
+
+
+def id_list(value: str) -> list[int]:
+    """ "12,15" → [12, 15]; anything but ids: 400 naming the field."""
+    try:
+        return [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise Invalid("`named_staff` must list staff ids (whole numbers).") from None
+
+
 # A form-data body's limit, for both the API's intake and the parents' form: the files, and room
 # for the fields.
 MAX_UPLOAD_BODY = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
@@ -144,9 +156,12 @@ async def parse_form(
                 form.files.append((part.filename, bytes(part.data)))
             return
         try:
-            form.fields[part.name] = part.data.decode("utf-8")
+            value = part.data.decode("utf-8")
         except UnicodeDecodeError:
             raise Invalid(f"`{part.name}` is not valid UTF-8 text.") from None
+        if part.name in LISTS and part.name in form.fields:  # a repeated field: the ids, joined
+            value = f"{form.fields[part.name]},{value}"
+        form.fields[part.name] = value
 
     parser = MultipartParser(
         boundary,
@@ -188,7 +203,7 @@ def sniffed(files: list[tuple[str | None, bytes]]) -> tuple[list[Upload], list[s
     return uploads, refused
 
 
-BOOLEANS = {"anonymous", "consent", "to_bureau"}
+BOOLEANS = {"anonymous", "consent", "to_bureau", "escrow"}
 
 
 async def read_ticket(request: Request[Any, Any, Any]) -> tuple[s.PublicTicketCreate, list[Upload]]:
@@ -196,7 +211,10 @@ async def read_ticket(request: Request[Any, Any, Any]) -> tuple[s.PublicTicketCr
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await parse_form(content_type, request.stream())
-        data = convert(form_to_object(form.fields, booleans=BOOLEANS), s.PublicTicketCreate)
+        obj = form_to_object(form.fields, booleans=BOOLEANS)
+        if "named_staff" in obj:  # repeated, or "12,15"
+            obj["named_staff"] = id_list(obj["named_staff"])
+        data = convert(obj, s.PublicTicketCreate)
         uploads, refused = sniffed(form.files)
         if refused:
             raise Invalid(

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from ..db import deliveries, fast
+from ..db import trust as trust_db
 from .channels import MAX_ATTEMPTS, Channel, DeliveryFailed, Message, backoff_seconds
 from .context import Ctx
+from .notices import ESCROW_TARGET, resolve_target
 
 log = logging.getLogger("huixiang.delivery")
 
@@ -29,9 +32,14 @@ async def deliver(ctx: Ctx, delivery_id: int, channels: Mapping[str, Channel]) -
     try:
         if channel is None:
             raise DeliveryFailed(f"channel {row['channel']!r} is not configured", retryable=False)
-        await channel.send(
-            row["target"], Message(row["id"], row["rule"], row["subject"], row["body"], row["link"])
-        )
+        if await _withheld(connection, row):
+            raise DeliveryFailed("withheld: the recipient is named in the ticket", retryable=False)
+        target = row["target"]
+        if target == ESCROW_TARGET:  # an escrowed parent: read from the sealed identity now
+            target = await resolve_target(connection, row["ticket_id"], row["channel"])
+            if target is None:
+                raise DeliveryFailed("the sealed contact has no address on this channel", retryable=False)
+        await channel.send(target, Message(row["id"], row["rule"], row["subject"], row["body"], row["link"]))
     except DeliveryFailed as failure:
         final = not failure.retryable or attempts >= MAX_ATTEMPTS
         error = failure.reason[:1000]
@@ -55,6 +63,15 @@ async def deliver(ctx: Ctx, delivery_id: int, channels: Mapping[str, Channel]) -
         wait_seconds=backoff_seconds(attempts),
     )
     return outcome
+
+
+async def _withheld(connection: Any, row: Any) -> bool:
+    """A notice to a staff member whom the ticket came to name after it was decided: never sent
+    (a conflict of interest, docs/privacy.md); it ends failed, with the reason, not silently."""
+    recipient, ticket_id = str(row["recipient"]), row["ticket_id"]
+    if ticket_id is None or not recipient.startswith("user:"):
+        return False
+    return await trust_db.names_user(connection, ticket_id, int(recipient.removeprefix("user:")))
 
 
 async def figures(ctx: Ctx) -> dict[str, int]:

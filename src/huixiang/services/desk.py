@@ -5,10 +5,11 @@ ticket in the same transaction, through the lifecycle (a registrar may answer fr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..db import repo
+from ..db import trust as trust_db
 from ..domain.access import Principal
 from ..domain.enums import Action, OrgKind, Role, Status
 from ..domain.errors import NotPermitted
@@ -33,6 +34,8 @@ class DeskOptions:
     schools: list[School]  # where the caller may file (one, for a school's own staff)
     categories: list[str]  # the bureau's list
     can_answer: bool  # may register and answer at once
+    # The school's staff a complaint may name (id, name), when the caller files at one school.
+    staff: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +55,15 @@ async def options(ctx: Ctx, principal: Principal) -> DeskOptions:
         raise NotPermitted(
             "Your role may not record tickets; registrars, leaders, handlers and grid members may."
         )
-    schools = [
-        School(org.code, org.name)
-        for org, _ in await repo.orgs_in(ctx.session, principal)
-        if org.kind == OrgKind.SCHOOL
-    ]
+    orgs = [org for org, _ in await repo.orgs_in(ctx.session, principal) if org.kind == OrgKind.SCHOOL]
+    schools = [School(org.code, org.name) for org in orgs]
     root_id = int(principal.grants[0].org_path.strip("/").split("/")[0])
-    return DeskOptions(schools, await categories(ctx, root_id), bool(roles & ANSWER_AT_ONCE_ROLES))
+    staff: dict[int, str] = {}
+    if len(orgs) == 1:
+        staff = {r.id: r.display_name for r in await trust_db.staff_of_school(ctx.session, orgs[0].id)}
+    return DeskOptions(
+        schools, await categories(ctx, root_id), bool(roles & ANSWER_AT_ONCE_ROLES), list(staff.items())
+    )
 
 
 async def record(

@@ -41,6 +41,7 @@ from .context import Ctx
 from .notices import ticket_received
 from .reference import OrgInfo, categories, clock_for, org_info, parent_info
 from .secrets import access_code_hash, derived_access_code, new_access_code
+from .trust import after_intake, check_intake
 
 STAFF_INTAKE_ROLES = frozenset({Role.REGISTRAR, Role.LEADER, Role.HANDLER, Role.GRID_MEMBER})
 MAX_BACKDATE = timedelta(days=366)
@@ -96,7 +97,8 @@ async def intake(
         raise Invalid(f"`school_code` {data.school_code!r} names no school.")
     if data.category not in await categories(ctx, school.root_id):
         raise Invalid(f"`category` {data.category!r} is not one of this bureau's categories.")
-    filed = await _filing_unit(ctx, school, data.to_bureau)
+    trusted = await check_intake(ctx, data, school)
+    filed = await _filing_unit(ctx, school, trusted.to_bureau)
 
     collected_at = ctx.now
     if principal is not None:
@@ -131,7 +133,7 @@ async def intake(
         "org_path": filed.path,
         "school_id": school.id,
         "district_id": filed.id if filed.kind == OrgKind.DISTRICT else filed.parent_id,
-        "to_bureau": data.to_bureau,
+        "to_bureau": trusted.to_bureau,
         "channel": channel.value,
         "kind": data.kind.value,
         "category": data.category,
@@ -140,8 +142,10 @@ async def intake(
         "title": data.title,
         "content": data.content,
         "anonymous": data.anonymous,
-        "contact": _json(_clean(data.contact)),
-        "student": _json(_clean(data.student)),
+        "escrowed": data.escrow,
+        # Escrowed: kept in sealed_identities (services/trust.after_intake), never on the ticket.
+        "contact": None if data.escrow else _json(_clean(data.contact)),
+        "student": None if data.escrow else _json(_clean(data.student)),
         "collected_at": collected_at,
         "register_due_at": register_due,
         "respond_due_at": respond_due,
@@ -160,7 +164,13 @@ async def intake(
         "to_status": Status.COLLECTED.value,
         "note": None,
         "internal_note": internal_note or None,
-        "data": {"channel": channel.value, "files": len(uploads), **({"source": source} if source else {})},
+        "data": {
+            "channel": channel.value,
+            "files": len(uploads),
+            **({"source": source} if source else {}),
+            **({"named_staff": len(trusted.named)} if trusted.named else {}),
+            **({"escrow": True} if data.escrow else {}),
+        },
     }
     event = {
         **fields,
@@ -173,7 +183,19 @@ async def intake(
         (u.filename, u.content_type, len(u.data), hashlib.sha256(u.data).digest(), u.data) for u in uploads
     ]
     notice = ticket_received(ctx, number, filed, register_due)
-    ticket_id, deliveries = await fast.insert_intake(await fast.driver(ctx), ticket, event, notice, files)
+    connection = await fast.driver(ctx)
+    if trusted.named or data.escrow:
+        # One transaction: the ticket, who it names and the sealed identity; its new-ticket
+        # notice after them, so that it leaves out the staff it names.
+        sealed = (_json(_clean(data.contact)), _json(_clean(data.student))) if data.escrow else None
+        async with connection.transaction():
+            ticket_id, deliveries = await fast.insert_intake(
+                connection, ticket, event, [*notice[:-1], []], files
+            )
+            if ticket_id is not None:
+                deliveries += await after_intake(connection, ticket_id, trusted.named, sealed, notice)
+    else:
+        ticket_id, deliveries = await fast.insert_intake(connection, ticket, event, notice, files)
     if ticket_id is None:  # a concurrent twin with the same key committed first
         assert idempotency_key is not None
         first = await fast.keyed_ticket(await fast.driver(ctx), school.id, idempotency_key)

@@ -79,6 +79,7 @@ async def selection(ctx: Ctx, principal: Principal, f: TicketFilter) -> db.Selec
         overdue_at=ctx.now if f.overdue else None,
         escalated=f.escalated,
         assignee_id=principal.user_id if f.assignee_me else None,
+        viewer_id=principal.user_id,
     )
 
 

@@ -15,6 +15,7 @@ import asyncpg
 from ..db import accounts as accounts_db
 from ..db import fast
 from ..db import notices as db
+from ..db import trust as trust_db
 from ..domain.access import Principal, mask_email, mask_phone
 from ..domain.enums import OrgKind, Role
 from ..domain.errors import NotFound
@@ -123,6 +124,10 @@ async def record_for_orgs(
 ) -> list[int]:
     """Outbox rows for the group robots of org units: (ticket, rule, deadline, text, org ids)."""
     items = list(items)
+    # A group robot posts to a group whose members we cannot list: never about a ticket that
+    # names staff (one of them may be in the group).
+    naming = await trust_db.names_anyone(connection, [i[0] for i in items if i[0] is not None])
+    items = [item for item in items if item[0] not in naming]
     org_ids = sorted({org for *_, orgs in items for org in orgs})
     if not org_ids:
         return []
@@ -298,9 +303,35 @@ def parent_targets(contact: dict[str, str] | None) -> list[tuple[str, str]]:
     return targets
 
 
+# The target of a delivery to an escrowed parent: the number or address is read from the sealed
+# identity when the worker sends it (services/delivery.py), so no outbox row holds it.
+ESCROW_TARGET = "escrow"
+
+
+async def escrow_targets(connection: asyncpg.Connection, ticket_id: int) -> list[tuple[str, str]]:
+    contact = await trust_db.sealed_contact_raw(connection, ticket_id)
+    return [
+        (channel, ESCROW_TARGET)
+        for channel, key in (("email", "email"), ("sms", "phone"))
+        if contact.get(key)
+    ]
+
+
+async def resolve_target(connection: asyncpg.Connection, ticket_id: int | None, channel: str) -> str | None:
+    """Where an escrow delivery goes now (None: the sealed contact has no such channel)."""
+    if ticket_id is None:
+        return None
+    value = (await trust_db.sealed_contact_raw(connection, ticket_id)).get(
+        "phone" if channel == "sms" else "email"
+    )
+    return str(value) if value else None
+
+
 def describe_target(channel: str, target: str) -> str:
     """Where a delivery goes, as answers and lists show it: a phone or an email masked as for a
     staff member who may not see it, a robot by its host only (its URL carries its key)."""
+    if target == ESCROW_TARGET:
+        return "（身份由教育局保管）"
     if channel == "sms":
         return mask_phone(target)
     if channel == "email":

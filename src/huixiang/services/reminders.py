@@ -160,13 +160,10 @@ async def _digests(
         return
     morning = datetime.combine(local_now.date(), DIGEST_AT, tzinfo=clock.tz)
     evening = datetime.combine(local_now.date(), time(23, 59, 59), tzinfo=clock.tz)
-    figures: dict[str, dict[str, int]] = {}
     notices = []
     for leader in await db.leaders_without_digest(connection, root_path, morning):
-        path = leader["path"]
-        if path not in figures:
-            figures[path] = await db.open_figures(connection, path, evening, ctx.now)
-        f = figures[path]
+        # Per leader: a ticket that names them is in no figure of theirs.
+        f = await db.open_figures(connection, leader["path"], evening, ctx.now, leader["user_id"])
         text = f"待办 {f['open']} 件，今日到期 {f['due_today']} 件，已逾期 {f['overdue']} 件。"
         notices.append(Notice(leader["user_id"], None, "digest", morning, text, dict(f)))
     report.deliveries += await record(connection, notices, ctx.now)

@@ -49,6 +49,10 @@ class PublicTicketCreate(Input):
     contact: Contact | None = None
     student: Student | None = None
     to_bureau: bool = False
+    # Complaints and reports only: staff of the school the ticket names (ids from the school's
+    # staff list), who never see it; and the parent's identity held by the district alone.
+    named_staff: Annotated[list[Annotated[int, Meta(ge=1, le=2**31 - 1)]], Meta(max_length=10)] | None = None
+    escrow: bool = False
 
 
 class StaffTicketCreate(PublicTicketCreate):
@@ -399,11 +403,34 @@ class TicketView(Struct):
     return_count: int = 0  # 退单: how often it was returned
     hold: HoldView | None = None  # 挂起: the hold in force
     hold_request: HoldAsk | None = None  # a hold asked for, awaiting a leader
+    # The parent's identity is held by the district (身份仅教育局可见): contact and student are null.
+    escrowed: bool = False
+    # The staff the ticket names (user ids), on the one-ticket view: they never see it.
+    named_staff: list[int] | None = None
 
 
 class TicketPage(Struct):
     items: list[TicketView]
     next_cursor: str | None
+
+
+class UnsealRequest(Input):
+    reason: RequiredNote
+
+
+class NameStaffRequest(Input):
+    named_staff: Annotated[list[Annotated[int, Meta(ge=1, le=2**31 - 1)]], Meta(min_length=1, max_length=10)]
+    note: Note | None = None
+
+
+class ReviewerRequest(Input):
+    identity_reviewer: bool
+
+
+class NamedStaffView(Struct):
+    number: str
+    named_staff: list[int]
+    to_bureau: bool  # a named leader sent it to the district: the school no longer sees it
 
 
 class IdentityView(Struct):

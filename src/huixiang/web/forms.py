@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain.enums import Kind
+from ..domain.enums import TRUST_KINDS, Kind
 from ..edge.uploads import sniffed
 from ..services import schemas as s
 from ..services.intake import Upload
@@ -27,7 +27,7 @@ TEXT_FIELDS = (
     "student.name",
     "student.class_name",
 )
-CHECKS = ("anonymous", "to_bureau", "consent")
+CHECKS = ("anonymous", "to_bureau", "consent", "escrow")
 
 
 @dataclass
@@ -44,6 +44,8 @@ def read(
     form = Submission()
     values: dict[str, Any] = {name: fields.get(name, "").strip() for name in TEXT_FIELDS}
     values.update({name: fields.get(name, "") in ("on", "true", "1") for name in CHECKS})
+    # The staff a complaint names: repeated checkboxes, joined by the reader (edge/uploads.py).
+    values["named_staff"] = [int(v) for v in fields.get("named_staff", "").split(",") if v.strip().isdigit()]
     form.values = values
     errors = form.errors
     if values["kind"] not in {k.value for k in Kind}:
@@ -66,6 +68,16 @@ def read(
     personal = [n for n in TEXT_FIELDS if n.startswith(("contact.", "student.")) and values[n]]
     if values["anonymous"] and personal:
         errors["anonymous"] = t("error.anonymous_contact")
+    trusting = values["kind"] in {k.value for k in TRUST_KINDS}
+    if values["named_staff"] and not trusting:
+        errors["named_staff"] = t("trust.error.kind")
+    if values["escrow"]:
+        if not trusting:
+            errors["escrow"] = t("trust.error.kind")
+        elif values["anonymous"]:
+            errors["escrow"] = t("trust.error.escrow_anonymous")
+        elif not (values["contact.phone"] or values["contact.email"]):
+            errors["escrow"] = t("trust.error.escrow_contact")
     if not values["consent"]:
         errors["consent"] = t("error.consent")
     form.uploads, refused = sniffed(files)  # counts and sizes: checked while they streamed
@@ -90,5 +102,7 @@ def read(
         contact=s.Contact(**contact) if contact else None,
         student=s.Student(**student) if student else None,
         to_bureau=values["to_bureau"],
+        named_staff=values["named_staff"] or None,
+        escrow=values["escrow"],
     )
     return form

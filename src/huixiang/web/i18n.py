@@ -20,6 +20,7 @@ from .catalog import (
     queue,
     staff,
     ticket,
+    trust,
     visits,
 )
 
@@ -185,6 +186,7 @@ for _part in (
     visits,
     callbacks,
     holds,
+    trust,
 ):
     if _twice := ZH_CN.keys() & _part.ENTRIES.keys():
         raise RuntimeError(f"catalogue keys said twice: {sorted(_twice)}")

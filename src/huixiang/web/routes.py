@@ -30,6 +30,7 @@ from ..services import throttle, tickets
 from ..services.context import Ctx
 from ..services.intake import intake
 from ..services.reference import OrgInfo, categories, clock_for, org_info, parent_info, profile_of
+from ..services.trust import staff_choices
 from . import forms
 from .i18n import translate as t
 
@@ -175,6 +176,7 @@ class ParentSite(Controller):
             categories=await categories(ctx, school.root_id),
             max_content=forms.MAX_CONTENT,
             message=message,
+            staff=await staff_choices(ctx, school_code),
         )
 
     @post("/s/{school_code:str}/new", request_max_body_size=MAX_UPLOAD_BODY)
@@ -210,6 +212,7 @@ class ParentSite(Controller):
             receipt=receipt,
             school=school,
             to_bureau=district.name if district and form.data.to_bureau else None,
+            escrow=form.data.escrow,
             due=receipt.respond_due_at.astimezone(ctx.settings.timezone),
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...db import repo
+from ...db import trust as trust_db
 from ...db.models import Ticket
 from ...domain import lifecycle
 from ...domain.access import Principal, may_be_assigned
@@ -123,6 +124,8 @@ async def _assign(ctx: Ctx, _: Principal, ticket: Ticket, r: s.AssignRequest) ->
     if user is None or not user.is_active or not may_be_assigned(grants, ticket.org_path):
         unit = "district (the ticket was sent to the bureau)" if ticket.to_bureau else "school"
         raise Invalid(f"`assignee` must be an active handler of this ticket's {unit}; {r.assignee!r} is not.")
+    if await trust_db.is_named(ctx.session, ticket.id, user.id):
+        raise Invalid(f"`assignee` {r.assignee!r} is named in this ticket and may not handle it.")
     previous = await repo.username_of(ctx.session, ticket.assignee_id) if ticket.assignee_id else None
     ticket.assignee_id = user.id
     await ticket_assigned(ctx, ticket, user.id)

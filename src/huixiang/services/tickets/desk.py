@@ -14,15 +14,19 @@ import msgspec
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...db import desk as rows
+from ...db import repo
 from ...db import supervision as orders_db
+from ...db import trust as trust_db
 from ...domain import lifecycle, replies
 from ...domain.access import Principal, may_reveal, may_see_identity
 from ...domain.deadlines import MAX_HOLD_DAYS
 from ...domain.due import DueChip, due_chip
-from ...domain.enums import Action, Status
+from ...domain.enums import TRUST_KINDS, Action, Kind, Role, Status
 from ...domain.errors import Conflict, Invalid
 from ...domain.extension import ExtensionWindow, due_on, extension_window
+from ...domain.trust import NAMING_STATUSES, may_unseal
 from .. import schemas as s
+from .. import trust
 from ..context import Ctx
 from ..intake import Upload
 from ..reference import categories, clock_for, org_info
@@ -78,6 +82,9 @@ class Desk:
     chip: DueChip | None = None  # the deadline in force, on working days (domain/due.py)
     orders: list[s.OrderView] = field(default_factory=list)  # 督办, newest first: shown on top
     hold_days: tuple[date, date] | None = None  # 挂起: the first and last day it may be expected to end
+    named: list[str] = field(default_factory=list)  # the staff the ticket names (they never see it)
+    staff: list[tuple[int, str]] = field(default_factory=list)  # who the caller may name now
+    may_unseal: bool = False  # a district reviewer, on an escrowed ticket
 
     @property
     def latest(self) -> s.EventView | None:
@@ -124,6 +131,7 @@ async def desk(
             school_id=ticket.school_id,
             words=f"{ticket.title or ''} {ticket.content}",
             since=ctx.now - timedelta(days=DUPLICATE_DAYS),
+            viewer_id=principal.user_id,
         )
         page.duplicates = [
             Duplicate(r.number, r.title, _excerpt(r.content), r.status, r.collected_at, float(r.score))
@@ -132,7 +140,7 @@ async def desk(
     if Action.ASSIGN in allowed:
         page.handlers = [
             Handler(r.username, r.display_name, int(r.open))
-            for r in await rows.handlers_with_load(ctx.session, ticket.org_id)
+            for r in await rows.handlers_with_load(ctx.session, ticket.org_id, ticket.id)
         ]
     if Action.RESPOND in allowed:
         page.replies = await of_school(ctx, ticket.school_id)
@@ -145,6 +153,7 @@ async def desk(
                 due=ticket.respond_due_at,
                 tz=ctx.settings.timezone,
             )
+    await _trust(ctx, principal, ticket, page)
     clock = await clock_for(ctx, ticket.org_path)
     page.chip = due_chip(Status(ticket.status), ticket.register_due_at, ticket.respond_due_at, ctx.now, clock)
     if Action.HOLD in allowed or Action.REQUEST_HOLD in allowed:
@@ -154,9 +163,34 @@ async def desk(
     return page
 
 
+async def _trust(ctx: Ctx, principal: Principal, ticket: Any, page: Desk) -> None:
+    """Who the ticket names, whom the caller may name, and whether they may unseal."""
+    page.named = [r.display_name for r in await trust_db.named_of(ctx.session, ticket.id)]
+    namers = principal.roles_over(ticket.org_path) & {Role.REGISTRAR, Role.LEADER}
+    if namers and Status(ticket.status) in NAMING_STATUSES and Kind(ticket.kind) in TRUST_KINDS:
+        people = {r.id: r.display_name for r in await trust_db.staff_of_school(ctx.session, ticket.school_id)}
+        page.staff = sorted(people.items(), key=lambda p: (p[1], p[0]))
+    if ticket.escrowed:
+        reviewer = await trust_db.is_reviewer(ctx.session, principal.user_id)
+        page.may_unseal = may_unseal(reviewer, principal.grants, ticket.org_path)
+
+
 def _excerpt(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+
+
+async def unseal(ctx: Ctx, principal: Principal, number: str, reason: str) -> Desk:
+    """The reviewer's audited unseal, then the page with the escrowed identity in full."""
+    identity = await trust.unseal(ctx, principal, number, s.UnsealRequest(reason=reason))
+    return await desk(ctx, principal, number, identity=identity)
+
+
+async def name_staff(ctx: Ctx, principal: Principal, number: str, named: list[int], note: str | None) -> bool:
+    """The form's marking of named staff; whether the caller still sees the ticket (a named
+    leader sends it to the district, and the school's staff see it no more)."""
+    await trust.name_staff(ctx, principal, number, s.NameStaffRequest(named_staff=named, note=note))
+    return await repo.scoped_ticket(ctx.session, principal, number) is not None
 
 
 async def reveal(ctx: Ctx, principal: Principal, number: str, reason: str) -> Desk:

@@ -123,8 +123,11 @@ async def tell_parent(ctx: Ctx, ticket: Ticket, rule: str, extra: str = "") -> N
     if ticket.anonymous:
         return
     text = notices.ticket_text(rule, ticket.number, None, ctx.settings.timezone, extra)
-    rows = [
-        (ticket.id, rule, "parent", channel, target, ctx.now, text)
-        for channel, target in notices.parent_targets(ticket.contact)
-    ]
-    ctx.deliveries += await notices.enqueue_outbox(await fast.driver(ctx), rows, ctx.now)
+    connection = await fast.driver(ctx)
+    targets = (
+        await notices.escrow_targets(connection, ticket.id)
+        if ticket.escrowed
+        else notices.parent_targets(ticket.contact)
+    )
+    rows = [(ticket.id, rule, "parent", channel, target, ctx.now, text) for channel, target in targets]
+    ctx.deliveries += await notices.enqueue_outbox(connection, rows, ctx.now)

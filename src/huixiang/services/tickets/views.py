@@ -6,7 +6,10 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+import msgspec
+
 from ...db import repo
+from ...db import trust as trust_db
 from ...db.models import Ticket
 from ...domain import lifecycle
 from ...domain.access import CONTACT_MASKS, STUDENT_MASKS, Principal, masked, may_see_identity
@@ -30,7 +33,9 @@ async def view_of(
     if ticket.merged_into_id is not None:
         primary = await repo.ticket_by_id(ctx.session, ticket.merged_into_id)
         merged_into = primary.number if primary else None
-    return staff_view(principal, ticket, school_code, assignee, ctx.now, merged_into)
+    view = staff_view(principal, ticket, school_code, assignee, ctx.now, merged_into)
+    named = await trust_db.named_of(ctx.session, ticket.id)
+    return msgspec.structs.replace(view, named_staff=[r.id for r in named]) if named else view
 
 
 def staff_view(
@@ -79,6 +84,7 @@ def staff_view(
         return_count=ticket.return_count,
         hold=_hold(ticket),
         hold_request=_hold_request(ticket),
+        escrowed=bool(getattr(ticket, "escrowed", False)),
     )
 
 

@@ -10,11 +10,13 @@ from .notices import StaffNotices
 from .queue import StaffQueue
 from .replies import StaffReplies
 from .ticket import StaffTicket
+from .trust import StaffTrust
 
 ROUTES: list[ControllerRouterHandler] = [
     StaffAuth,
     StaffAccount,
     StaffQueue,
+    StaffTrust,
     StaffTicket,
     StaffLive,
     StaffIntake,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from ...domain.enums import Channel, Kind
+from ...domain.enums import TRUST_KINDS, Channel, Kind
 from ...edge.uploads import Form, sniffed
 from ...services import schemas as s
 from ...services.desk import DeskOptions
@@ -58,7 +58,7 @@ TEXT_FIELDS = (
     "answer",
     "key",
 )
-CHECKS = ("anonymous", "answer_now")
+CHECKS = ("anonymous", "answer_now", "escrow")
 PERSONAL = ("contact_name", "contact_phone", "contact_relation", "student_name", "student_class")
 NAME_FIELDS = (*PERSONAL[:1], *PERSONAL[2:], "received_by", "raised_by")
 FUTURE_SLACK = timedelta(minutes=5)
@@ -90,6 +90,9 @@ def read(channel: Channel, raw: Form, options: DeskOptions, now: datetime, tz: t
     entry = Entry(channel)
     values: dict[str, Any] = {name: raw.fields.get(name, "").strip() for name in TEXT_FIELDS}
     values.update({name: raw.fields.get(name, "") in ("on", "true", "1") for name in CHECKS})
+    values["named_staff"] = [
+        int(v) for v in raw.fields.get("named_staff", "").split(",") if v.strip().isdigit()
+    ]
     entry.values, errors = values, entry.errors
     entry.had_files = bool(raw.files or raw.oversized or raw.too_many_files)
 
@@ -119,6 +122,15 @@ def read(channel: Channel, raw: Form, options: DeskOptions, now: datetime, tz: t
     personal = [n for n in PERSONAL if values[n]]
     if values["anonymous"] and personal:
         errors["anonymous"] = t("intake.error.anonymous")
+    if values["named_staff"] and values["kind"] not in {k.value for k in TRUST_KINDS}:
+        errors["named_staff"] = t("trust.error.kind")
+    if values["escrow"]:
+        if values["kind"] not in {k.value for k in TRUST_KINDS}:
+            errors["escrow"] = t("trust.error.kind")
+        elif values["anonymous"]:
+            errors["escrow"] = t("trust.error.escrow_anonymous")
+        elif not values["contact_phone"]:
+            errors["escrow"] = t("trust.error.escrow_contact")
     _answer(channel, values, options, errors)
     _files(channel, raw, entry)
     if errors:
@@ -142,6 +154,8 @@ def read(channel: Channel, raw: Form, options: DeskOptions, now: datetime, tz: t
         student=s.Student(**{k: v for k, v in student.items() if v}) if any(student.values()) else None,
         channel=channel,
         collected_at=collected_at,
+        escrow=values["escrow"],
+        named_staff=values["named_staff"] or None,
     )
     entry.source = {name: values[name] for name in SOURCE_FIELDS[channel] if values[name]}
     if entry.source:

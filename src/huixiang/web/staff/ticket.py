@@ -87,7 +87,7 @@ class StaffTicket(StaffPages):
             staff,
             desk=found,
             ticket=found.ticket,
-            done=done if done in PAGE_ACTIONS or done == "reveal" else "",
+            done=done if done in PAGE_ACTIONS or done in ("reveal", "named") else "",
             values=values,
             opened=opened,
             errors={},
