@@ -184,3 +184,19 @@ async def test_the_retention_query_is_served_by_its_partial_index(
         compiled = query.compile(session.bind, compile_kwargs={"literal_binds": True})  # type: ignore[arg-type]
         plan = (await session.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}"))).scalar_one()
     assert "ix_tickets_retention" in str(plan), plan
+
+
+async def test_an_escrowed_identity_goes_with_the_ticket_it_belongs_to(
+    world: World, settings: Settings, connection: AsyncConnection
+) -> None:
+    """The district holds a sealed identity only as long as the ticket is kept."""
+    number = (await world.submit(escrow=True, contact={"name": "王女士", "phone": "13812341234"}))["number"]
+    await walk(world, number, "assigned")
+    assert (await world.action("hand1", number, "respond", text="已处理")).status_code == 200
+    assert (await world.action("lead1", number, "archive")).status_code == 200
+    sealed = text(
+        "SELECT count(*) FROM sealed_identities s JOIN tickets t ON t.id = s.ticket_id WHERE t.number = :n"
+    )
+    assert (await connection.execute(sealed, {"n": number})).scalar() == 1
+    assert (await run_sweep(settings, connection, PERIOD + timedelta(days=1))).anonymised >= 1
+    assert (await connection.execute(sealed, {"n": number})).scalar() == 0

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Attachment, Callback, Delivery, Ticket, TicketEvent
+from .models import Attachment, Callback, Delivery, SealedIdentity, Ticket, TicketEvent
 from .repo import subtree
 
 CLOSED = ("archived", "inspected", "merged")
@@ -61,8 +61,10 @@ async def redact_event(session: AsyncSession, event_id: int, fields: dict[str, A
 
 
 async def forget_around(session: AsyncSession, ticket_id: int) -> None:
-    """What else holds the parent's words or address: files, callback notes, delivery targets."""
+    """What else holds the parent's words or address: files, callback notes, delivery targets,
+    an identity held in escrow."""
     await session.execute(delete(Attachment).where(Attachment.ticket_id == ticket_id))
+    await session.execute(delete(SealedIdentity).where(SealedIdentity.ticket_id == ticket_id))
     await session.execute(update(Callback).where(Callback.ticket_id == ticket_id).values(note=None))
     await session.execute(
         update(Delivery)

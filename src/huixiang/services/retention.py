@@ -5,9 +5,10 @@ kind, category, channel, school, dates, statuses, rating and deadlines stay, so 
 
 What goes: `contact`, `student`, `title`, `content` and the answer (a placeholder), the rating's
 comment, the 督办 note on the ticket, the attachments, the callbacks' notes, the parent's
-delivery addresses, and the free text of every event (`note`, `internal_note`, the answer in
-`data`). Events keep their hashes; an `anonymise` event appended to the chain records a digest
-of each redacted event, so the chain still verifies (domain/chain.py)."""
+delivery addresses, an identity held in escrow, and the free text of every event (`note`,
+`internal_note`, the answer in `data`). Events keep their hashes; an `anonymise` event appended
+to the chain records a digest of each redacted event, so the chain still verifies
+(domain/chain.py)."""
 
 from __future__ import annotations
 
