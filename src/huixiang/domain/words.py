@@ -15,6 +15,7 @@ STAFF_STATUS: dict[Status, str] = {
     Status.ARCHIVED: "已归档",
     Status.INSPECTED: "已抽查",
     Status.MERGED: "已合并",
+    Status.REVIEWING: "待签发",
 }
 
 CHANNEL: dict[Channel, str] = {
