@@ -18,14 +18,16 @@ from ...db import supervision as orders_db
 from ...domain import lifecycle, replies
 from ...domain.access import Principal, may_reveal, may_see_identity
 from ...domain.due import DueChip, due_chip
-from ...domain.enums import Action, Status
+from ...domain.enums import Action, Actor, Status
 from ...domain.errors import Conflict, Invalid
 from ...domain.extension import ExtensionWindow, due_on, extension_window
+from .. import cohandling_schemas as cs
 from .. import schemas as s
 from ..context import Ctx
 from ..intake import Upload
 from ..reference import categories, clock_for, org_info
 from ..replies import Reply, of_school
+from . import cohandling
 from .actions import REQUESTS, act
 from .orders import order_view
 from .privacy import reveal as reveal_identity
@@ -76,6 +78,13 @@ class Desk:
     extension: ExtensionWindow | None = None
     chip: DueChip | None = None  # the deadline in force, on working days (domain/due.py)
     orders: list[s.OrderView] = field(default_factory=list)  # 督办, newest first: shown on top
+    # 主办/协办: the school's handlers a leader may name as helpers, the drafts, and whether the
+    # caller may keep one (who may `note`); whether the caller helps on this ticket.
+    helper_choices: list[Handler] = field(default_factory=list)
+    drafts: list[cs.DraftView] = field(default_factory=list)
+    may_draft: bool = False
+    helping: bool = False
+    review: bool = False  # an answer by this caller waits for a leader's sign-off (审核签发)
 
     @property
     def latest(self) -> s.EventView | None:
@@ -89,12 +98,13 @@ async def desk(
     *,
     reply_id: int | None = None,
     identity: s.IdentityView | None = None,
+    draft: str | None = None,
 ) -> Desk:
     ticket, school_code, assignee = await scoped(ctx, principal, number)
     view = await view_of(ctx, principal, ticket, school_code, assignee)
     log = await events(ctx, principal, number)
     files = await attachments(ctx, principal, number)
-    actors = principal.actors_for(ticket.org_path, ticket.assignee_id)
+    actors = await cohandling.actors_on(ctx, principal, ticket)
     allowed = lifecycle.allowed_actions(Status(ticket.status), actors)
     school = await org_info(ctx, school_code)
     page = Desk(
@@ -129,7 +139,19 @@ async def desk(
             Handler(r.username, r.display_name, int(r.open))
             for r in await rows.handlers_with_load(ctx.session, ticket.org_id)
         ]
+        page.helper_choices = page.handlers
+    page.may_draft = Action.NOTE in allowed
+    page.helping = Actor.HELPER in actors
+    if page.may_draft or actors & cohandling.DRAFT_READERS:
+        page.drafts = (await cohandling.drafts(ctx, principal, number)).items
     if Action.RESPOND in allowed:
+        page.review = lifecycle.needs_sign_off(await cohandling.review_required(ctx, ticket), actors)
+        # The answer sent back (退回修改) or a chosen draft is offered again in the form.
+        if ticket.pending_text is not None:
+            page.prefill = ticket.pending_text
+        chosen_draft = next((d for d in page.drafts if d.author == draft), None)
+        if chosen_draft is not None:
+            page.prefill = chosen_draft.text
         page.replies = await of_school(ctx, ticket.school_id)
         chosen = next((r for r in page.replies if r.id == reply_id), None)
         if chosen is not None:
@@ -190,6 +212,8 @@ async def _request(
     schema = REQUESTS[action]
     known = set(schema.__struct_fields__)
     data: dict[str, Any] = {k: v for k, v in values.items() if k in known and v.strip()}
+    if action is Action.ASSIGN and "helpers" in values:  # the ticked boxes, one a line; none: []
+        data["helpers"] = [name for name in values["helpers"].split("\n") if name.strip()]
     if "version" in data:
         try:
             data["version"] = int(data["version"])

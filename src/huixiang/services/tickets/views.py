@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
+from ...db import cohandling as cohandling_db
 from ...db import repo
 from ...db.models import Ticket
 from ...domain import lifecycle
@@ -29,7 +32,13 @@ async def view_of(
     if ticket.merged_into_id is not None:
         primary = await repo.ticket_by_id(ctx.session, ticket.merged_into_id)
         merged_into = primary.number if primary else None
-    return staff_view(principal, ticket, school_code, assignee, ctx.now, merged_into)
+    view = staff_view(principal, ticket, school_code, assignee, ctx.now, merged_into)
+    helpers = [r.username for r in await cohandling_db.helpers_of(ctx.session, ticket.id)]
+    pending = None
+    if ticket.pending_text is not None and ticket.pending_at is not None:
+        by = await repo.username_of(ctx.session, ticket.pending_by_id) if ticket.pending_by_id else None
+        pending = s.PendingAnswer(ticket.pending_text, ticket.pending_note, by, ticket.pending_at)
+    return msgspec.structs.replace(view, helpers=helpers, pending=pending)
 
 
 def staff_view(
