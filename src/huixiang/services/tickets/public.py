@@ -28,6 +28,7 @@ PUBLIC_ACTIONS = frozenset(
         Action.ARCHIVE,
         Action.REOPEN,
         Action.INSPECT,
+        Action.APPROVE,  # 签发: the answer the parent reads (an answer under review is not shown)
     }
 )
 PUBLIC_ACTION_NAMES = sorted(a.value for a in PUBLIC_ACTIONS)
