@@ -86,6 +86,8 @@ async def name_helpers(
     added = sorted(set(chosen) - set(before))
     if added:
         await notify(ctx, ticket, "helping", user_ids=added)
+    if not before and not chosen:
+        return {}  # no helpers, before or now: the event says nothing of them
     return {
         "helpers": sorted(chosen.values()),
         "helpers_added": sorted(chosen[u] for u in added),
