@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import AnswerDraft, TicketHelper, User
+from .models import AnswerDraft, Ticket, TicketHelper, User
 
 
 async def helpers_of(session: AsyncSession, ticket_id: int) -> list[Any]:
@@ -71,3 +71,15 @@ async def delete_draft(session: AsyncSession, ticket_id: int, author_id: int) ->
 async def delete_drafts(session: AsyncSession, ticket_id: int) -> None:
     """Once the answer is out, the drafts toward it are done."""
     await session.execute(delete(AnswerDraft).where(AnswerDraft.ticket_id == ticket_id))
+
+
+async def assigned_of_school(session: AsyncSession, school_id: int) -> list[Any]:
+    """The school's assigned tickets with their assignee (the demo picks among them):
+    (number, kind, username, respond_due_at, supervised), oldest first."""
+    query = (
+        select(Ticket.number, Ticket.kind, User.username, Ticket.respond_due_at, Ticket.supervised)
+        .join(User, User.id == Ticket.assignee_id)
+        .where(Ticket.school_id == school_id, Ticket.org_id == school_id, Ticket.status == "assigned")
+        .order_by(Ticket.id)
+    )
+    return list((await session.execute(query)).all())

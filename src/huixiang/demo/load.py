@@ -15,6 +15,7 @@ from ..services import accounts, intake, league, league_report, tickets
 from ..services import schemas as s
 from ..services.context import Ctx
 from ..services.reference import clock_for, org_info
+from .cohandling import load_cohandling
 from .logins import Login, demo_logins
 from .plan import SEED, Plan, Planner, draw_plans
 from .replies import load_replies
@@ -194,6 +195,7 @@ async def load_demo(ctx: Ctx) -> list[Login]:
     rng = random.Random(SEED)
     plans = draw_plans(rng, Planner(rng, ctx.now, clock, ctx.settings.timezone))
     await _run(ctx, rng, plans, principals)
+    await load_cohandling(ctx, principals)
     await load_replies(ctx)
     await load_spot_checks(ctx, principals)
     await _league(ctx, principals)
