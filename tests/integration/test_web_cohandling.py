@@ -70,8 +70,8 @@ async def test_assign_form_ticks_helpers_and_the_page_names_them(
     ticket = (await world.as_("lead1", "GET", f"/api/v1/tickets/{number}")).json()
     assert (ticket["assignee"], ticket["helpers"]) == ("hand1", ["hand1b"])
     html = (await leader.get(f"/staff/tickets/{number}")).text
-    assert '<dd class="helpers">hand1b</dd>' in html
-    assert "协办人：hand1b" in html  # the assign event on the timeline
+    assert '<dd class="helpers">hand1b老师</dd>' in html
+    assert "协办人：hand1b老师" in html  # the assign event on the timeline
     # Nothing ticked with the boxes on the form: the helpers are removed.
     await post(leader, number, "assign", assignee="hand1", helpers_given="1")
     assert (await world.as_("lead1", "GET", f"/api/v1/tickets/{number}")).json()["helpers"] == []

@@ -65,7 +65,9 @@ async def name_helpers(
     """The ticket's helpers after an assignment: `usernames` when given (each an active handler
     of the unit the ticket is filed at, not the assignee), else the same ones less the new
     assignee. Newly named helpers are told. Answers what the event records."""
-    before = {r.user_id: r.username for r in await rows.helpers_of(ctx.session, ticket.id)}
+    found = await rows.helpers_of(ctx.session, ticket.id)
+    before = {r.user_id: r.username for r in found}
+    names = {r.user_id: r.display_name for r in found}
     if usernames is None:
         chosen = {u: name for u, name in before.items() if u != assignee_id}
     else:
@@ -80,6 +82,7 @@ async def name_helpers(
             if user.id == assignee_id:
                 raise Invalid(f"`helpers` must not name the assignee {username!r}: they lead the ticket.")
             chosen[user.id] = user.username
+            names[user.id] = user.display_name
         if len(chosen) > MAX_HELPERS:
             raise Invalid(f"`helpers` may name at most {MAX_HELPERS} handlers.")
     await rows.set_helpers(ctx.session, ticket.id, sorted(chosen), ctx.now)
@@ -90,13 +93,15 @@ async def name_helpers(
         return {}  # no helpers, before or now: the event says nothing of them
     return {
         "helpers": sorted(chosen.values()),
+        "helper_names": [names[u] for u in sorted(chosen, key=lambda u: chosen[u])],
         "helpers_added": sorted(chosen[u] for u in added),
         "helpers_removed": sorted(name for u, name in before.items() if u not in chosen),
     }
 
 
 async def helper_names(ctx: Ctx, ticket: Ticket) -> list[str]:
-    return [r.username for r in await rows.helpers_of(ctx.session, ticket.id)]
+    """The helpers' display names, for the page."""
+    return [r.display_name for r in await rows.helpers_of(ctx.session, ticket.id)]
 
 
 async def notify(

@@ -84,6 +84,7 @@ class Desk:
     drafts: list[cs.DraftView] = field(default_factory=list)
     may_draft: bool = False
     helping: bool = False
+    helper_names: list[str] = field(default_factory=list)  # display names, for the facts
     review: bool = False  # an answer by this caller waits for a leader's sign-off (审核签发)
 
     @property
@@ -140,8 +141,11 @@ async def desk(
             for r in await rows.handlers_with_load(ctx.session, ticket.org_id)
         ]
         page.helper_choices = page.handlers
-    page.may_draft = Action.NOTE in allowed
+    # The page offers a draft to the lead and the helpers (a leader answers or signs off; the
+    # API lets a leader keep one too).
+    page.may_draft = Action.NOTE in allowed and bool(actors & {Actor.ASSIGNEE, Actor.HELPER})
     page.helping = Actor.HELPER in actors
+    page.helper_names = await cohandling.helper_names(ctx, ticket)
     if page.may_draft or actors & cohandling.DRAFT_READERS:
         page.drafts = (await cohandling.drafts(ctx, principal, number)).items
     if Action.RESPOND in allowed:
