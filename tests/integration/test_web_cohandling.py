@@ -196,3 +196,12 @@ async def test_policies_page_sets_review_per_kind(world: World, pages: httpx.Asy
     assert re.search(r'value="complaint" id="review-complaint" checked', policy)
     assert re.search(r'value="report" id="review-report" checked', policy)
     assert not re.search(r'value="praise" id="review-praise" checked', policy)
+
+
+async def test_notices_page_names_the_co_handling_notices(world: World, pages: httpx.AsyncClient) -> None:
+    receipt = await ticket_at(world, "submitted")
+    await world.action("lead1", receipt["number"], "assign", assignee="hand1", helpers=["hand1b"])
+    helper = await as_page(pages, "hand1b")
+    html = (await helper.get("/staff/notifications")).text
+    assert "<strong>您被指定为协办人</strong>" in html
+    assert f"工单 {receipt['number']} 请您协办" in html

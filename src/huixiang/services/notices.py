@@ -37,6 +37,10 @@ SUBJECTS = {
     "supervised": "工单收到督办",
     "chased": "教育局催办",
     "order_overdue": "督办已逾期",
+    # 主办/协办 and 审核签发 (services/tickets/cohandling.py)
+    "helping": "您被指定为协办人",
+    "to_sign": "有答复待您签发",
+    "sent_back": "答复被退回修改",
 }
 
 

@@ -22,21 +22,17 @@ from ...domain.enums import Action, Actor, Kind, Role, Status
 from ...domain.errors import Invalid, NotPermitted
 from .. import cohandling_schemas as cs
 from ..context import Ctx
-from ..notices import local
+from ..notices import SUBJECTS, local
 from ..reference import clock_for
 from .records import scoped
 
 MAX_HELPERS = 10
 DRAFT_READERS = frozenset({Actor.ASSIGNEE, Actor.HELPER, Role.LEADER})
-# The notices of co-handling and review: a helper named, an answer to sign, an answer sent back.
-NOTICE_SUBJECTS = {
-    "helping": "您被指定为协办人",
-    "to_sign": "有答复待您签发",
-    "sent_back": "答复被退回修改",
-}
 
 
 def _notice_text(rule: str, number: str, due: str) -> str:
+    """The sentence of a notice of co-handling and review: a helper named, an answer to sign,
+    an answer sent back (their subjects are notices.SUBJECTS')."""
     return {
         "helping": f"工单 {number} 请您协办：可添加备注和答复草稿，由主办人答复（期限 {due}）。",
         "to_sign": f"工单 {number} 的答复待您签发，签发后家长才会看到（期限 {due}）。",
@@ -119,7 +115,7 @@ async def notify(
         rule=rule,
         deadline=ticket.respond_due_at,
         body=text,
-        subject=NOTICE_SUBJECTS[rule],
+        subject=SUBJECTS[rule],
         data=json.dumps({"body": text, "number": ticket.number}, ensure_ascii=False),
         now=ctx.now,
     )
