@@ -281,3 +281,24 @@ async def test_policy_review_flag_bad_value_returns_400_naming_field(world: Worl
         "admin", "PUT", "/api/v1/policies/s1", json={"review_required_by_kind": {"gossip": True}}
     )
     assert_error(answer, 400, "review_required_by_kind")
+
+
+async def test_each_co_handling_and_review_action_counts_one_version(world: World) -> None:
+    await review_complaints(world)
+    number = await submitted(world)
+    steps: list[tuple[str, str, dict[str, Any]]] = [
+        ("lead1", "assign", {"assignee": "hand1", "helpers": ["hand1b"]}),
+        ("hand1", "respond", {"text": "答复一"}),
+        ("lead1", "send_back", {"note": "再改改"}),
+        ("hand1", "respond", {"text": "答复二"}),
+        ("lead1", "approve", {}),
+    ]
+    await world.as_("hand1b", "PUT", f"/api/v1/tickets/{number}/draft", json={"text": "草稿"})
+    version = (await staff(world, "lead1", number))["version"]
+    for user, action, body in steps:
+        answer = await world.action(user, number, action, version=version, **body)
+        assert answer.status_code == 200, (action, answer.text)
+        assert answer.json()["version"] == version + 1, action
+        version += 1
+    noted = await world.action("hand1b", number, "note", note="x", version=version)
+    assert noted.status_code == 409  # responded now: no more notes

@@ -158,9 +158,11 @@ async def _respond(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.RespondR
         await cohandling.notify(ctx, ticket, "to_sign", leaders=True)
         data = {"text": r.text, "review": True}
         return Outcome(internal_note=r.internal_note, data=data, review=True, public_note="")
+    # The drafts go first: a statement after the ticket's changes would flush them early, and
+    # the ticket's version would count two updates for one action.
+    await cohandling_db.delete_drafts(ctx.session, ticket.id)
     _publish(ctx, ticket, r.text)
     await tell_parent(ctx, ticket, "answered")
-    await cohandling_db.delete_drafts(ctx.session, ticket.id)
     return Outcome(internal_note=r.internal_note, data={"text": r.text})
 
 
@@ -179,9 +181,9 @@ async def _approve(ctx: Ctx, _: Principal, ticket: Ticket, r: cs.ApproveRequest)
     """签发: the answer under review goes to the parent, as its author wrote it."""
     text, held_note, author_id = ticket.pending_text or "", ticket.pending_note, ticket.pending_by_id
     author = await repo.username_of(ctx.session, author_id) if author_id else None
+    await cohandling_db.delete_drafts(ctx.session, ticket.id)  # before the ticket's changes
     _publish(ctx, ticket, text)
     await tell_parent(ctx, ticket, "answered")
-    await cohandling_db.delete_drafts(ctx.session, ticket.id)
     note = _public(r.public_note) or held_note or ""
     return Outcome(internal_note=r.note, data={"text": text, "author": author}, public_note=note)
 
