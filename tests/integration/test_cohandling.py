@@ -164,6 +164,7 @@ async def test_respond_under_review_waits_and_the_parent_sees_nothing(world: Wor
     assert ticket["pending"]["by"] == "hand1"
     public = (await world.client.get(f"{PUBLIC}/{number}", params={"code": code})).json()
     assert public["response"] is None
+    assert public["status"] == "assigned"  # still being handled, as far as the parent knows
     assert "respond" not in [item["action"] for item in public["timeline"]]
     notices = (await world.as_("lead1", "GET", "/api/v1/notifications")).json()["items"]
     assert "to_sign" in [n["rule"] for n in notices if n["ticket_number"] == number]
