@@ -228,6 +228,8 @@ async def test_send_back_returns_to_the_lead_with_the_answer_kept(world: World) 
     again = await world.action("hand1", number, "respond", text="下周一起减盐，月底复查。")
     assert again.json()["status"] == "reviewing"
     assert again.json()["pending"]["text"] == "下周一起减盐，月底复查。"
+    notices = (await world.as_("lead1", "GET", "/api/v1/notifications")).json()["items"]
+    assert [n["rule"] for n in notices if n["ticket_number"] == number].count("to_sign") == 2
 
 
 async def test_send_back_without_note_returns_400_naming_note(world: World) -> None:

@@ -103,8 +103,9 @@ async def helper_names(ctx: Ctx, ticket: Ticket) -> list[str]:
 async def notify(
     ctx: Ctx, ticket: Ticket, rule: str, *, user_ids: Sequence[int] = (), leaders: bool = False
 ) -> None:
-    """One in-app notice (with its outbox rows) per user, ticket, rule and deadline: to
-    `user_ids`, or to the leaders of the unit the ticket is filed at."""
+    """One in-app notice (with its outbox rows): to `user_ids`, or to the leaders of the unit
+    the ticket is filed at. A helper is told once per deadline; an answer to sign and one sent
+    back once per instant (a resubmission after 退回修改 is news again)."""
     text = _notice_text(rule, ticket.number, local(ticket.respond_due_at, ctx.settings.timezone))
     ctx.deliveries += await notices_db.notify_staff(
         await fast.driver(ctx),
@@ -113,7 +114,7 @@ async def notify(
         user_ids=user_ids,
         ticket_id=ticket.id,
         rule=rule,
-        deadline=ticket.respond_due_at,
+        deadline=ticket.respond_due_at if rule == "helping" else ctx.now,
         body=text,
         subject=SUBJECTS[rule],
         data=json.dumps({"body": text, "number": ticket.number}, ensure_ascii=False),
