@@ -124,7 +124,7 @@ async def test_a_mailbox_letter_goes_round_the_loop_to_the_archive(
     assert "待交办" in await leader.inner_text("nav.views a[aria-current=page]")
     await shoot(leader, shots, "3-leader-queue", full=False)
     await leader.click(f"table.queue a[href='/staff/tickets/{number}'] >> nth=0")
-    await leader.locator("#assign-form label.choice", has_text="陈老师").click()
+    await leader.locator("#assign-form label.choice:has(input[name=assignee])", has_text="陈老师").click()
     await leader.fill("#assign-note", "请德育处安排东门值守")
     await shoot(leader, shots, "4-leader-assign", full=False)
     await act(leader, "assign")

@@ -55,6 +55,8 @@ ERRORS = {
     "nameStaff": {400, 401, 403, 404, 409, 413, 415, 503},
     "unsealIdentity": {400, 401, 403, 404, 409, 413, 415, 503},
     "setIdentityReviewer": {400, 401, 403, 404, 413, 415, 503},
+    "ticketDrafts": {400, 401, 403, 404, 503},
+    "saveDraft": {400, 401, 403, 404, 409, 413, 415, 503},
     "listNotifications": {400, 401, 503},
     "readNotification": {400, 401, 404, 503},
     "listDeliveries": {400, 401, 403, 503},

@@ -71,6 +71,7 @@ async def test_queue_counts_each_view_for_leader(world: World, pages: httpx.Asyn
     seen = counts(page.text)
     assert seen == {
         "待交办": "2",
+        "待签发": "0",
         "办理中": "1",
         "待登记": "1",
         "待提交": "1",

@@ -17,6 +17,7 @@ from huixiang.domain.access import (
     mask_phone,
     masked,
     may_be_assigned,
+    may_help,
     may_reveal,
     may_see_identity,
 )
@@ -379,3 +380,32 @@ def test_may_be_assigned_district_handler_for_a_ticket_filed_at_the_district():
 
 def test_may_be_assigned_no_grants_false():
     assert may_be_assigned([], SCHOOL) is False
+
+
+# -- 协办: helpers (issue 12) -----------------------------------------------------------------
+
+
+def test_actors_for_named_helper_adds_helper():
+    p = principal((Role.HANDLER, SCHOOL), user_id=7)
+    assert p.actors_for(SCHOOL, assignee_id=8, helper_ids=[7, 9]) == {Role.HANDLER, Actor.HELPER}
+
+
+def test_actors_for_helper_not_named_no_helper_actor():
+    p = principal((Role.HANDLER, SCHOOL), user_id=7)
+    assert p.actors_for(SCHOOL, assignee_id=8, helper_ids=[9]) == {Role.HANDLER}
+
+
+def test_actors_for_assignee_listed_as_helper_is_assignee_only():
+    p = principal((Role.HANDLER, SCHOOL), user_id=7)
+    assert p.actors_for(SCHOOL, assignee_id=7, helper_ids=[7]) == {Role.HANDLER, Actor.ASSIGNEE}
+
+
+def test_actors_for_helper_without_role_over_ticket_empty():
+    p = principal((Role.HANDLER, SCHOOL), user_id=7)
+    assert p.actors_for(OTHER_SCHOOL, assignee_id=8, helper_ids=[7]) == frozenset()
+
+
+def test_may_help_handler_of_the_school_only():
+    assert may_help(grants((Role.HANDLER, SCHOOL)), SCHOOL) is True
+    assert may_help(grants((Role.LEADER, SCHOOL)), SCHOOL) is False
+    assert may_help(grants((Role.HANDLER, OTHER_SCHOOL)), SCHOOL) is False

@@ -565,7 +565,9 @@ INT_FIELDS = [
 
 
 def test_int_fields_list_covers_policy():
-    assert set(INT_FIELDS) | {"end_of_day", "respond_days_by_kind"} == set(POLICY.to_json())
+    assert set(INT_FIELDS) | {"end_of_day", "respond_days_by_kind", "review_required_by_kind"} == set(
+        POLICY.to_json()
+    )
 
 
 @pytest.mark.parametrize("value", [True, False, 0, -1, -365, 366, 1.5, 5.0, "5", None], ids=repr)
@@ -580,3 +582,40 @@ def test_from_json_bad_days_invalid_names_field(name, value):
 @pytest.mark.parametrize("name", INT_FIELDS)
 def test_from_json_days_at_bounds_accepted(name, value):
     assert getattr(DeadlinePolicy.from_json({name: value}), name) == value
+
+
+# -- 审核签发: the kinds a leader signs off (issue 12) ------------------------------------------
+
+
+def test_review_required_defaults_to_no_kind():
+    assert not any(DeadlinePolicy().review_required(kind) for kind in Kind)
+
+
+def test_review_required_by_kind_round_trips_and_names_only_the_kinds_on():
+    policy = DeadlinePolicy.from_json({"review_required_by_kind": {"complaint": True, "praise": False}})
+    assert policy.review_required(Kind.COMPLAINT) and not policy.review_required(Kind.PRAISE)
+    assert not policy.review_required(Kind.REPORT)
+    assert policy.to_json()["review_required_by_kind"] == {"complaint": True}
+    assert DeadlinePolicy.from_json(policy.to_json()) == DeadlinePolicy(
+        review_required_by_kind={"complaint": True}
+    )
+
+
+@pytest.mark.parametrize("value", [[("complaint", True)], "complaint", True, None], ids=repr)
+def test_from_json_review_required_by_kind_not_mapping_invalid(value):
+    with pytest.raises(Invalid) as info:
+        DeadlinePolicy.from_json({"review_required_by_kind": value})
+    assert "review_required_by_kind" in info.value.message
+
+
+@pytest.mark.parametrize("flag", [1, 0, "yes", None], ids=repr)
+def test_from_json_review_flag_not_bool_invalid_names_kind(flag):
+    with pytest.raises(Invalid) as info:
+        DeadlinePolicy.from_json({"review_required_by_kind": {"complaint": flag}})
+    assert "review_required_by_kind.complaint" in info.value.message
+
+
+def test_from_json_review_unknown_kind_invalid():
+    with pytest.raises(Invalid) as info:
+        DeadlinePolicy.from_json({"review_required_by_kind": {"gossip": True}})
+    assert "gossip" in info.value.message

@@ -18,6 +18,7 @@ from huixiang.domain.lifecycle import (
     acting_as,
     allowed_actions,
     is_overdue,
+    needs_sign_off,
     rating_reopens,
     transition,
 )
@@ -25,8 +26,9 @@ from huixiang.domain.lifecycle import (
 S = Status
 A = Action
 
-OPEN = (S.COLLECTED, S.REGISTERED, S.SUBMITTED, S.ASSIGNED, S.RESPONDED, S.HELD)
-AWAITING = (S.COLLECTED, S.REGISTERED, S.SUBMITTED, S.ASSIGNED)
+OPEN = (S.COLLECTED, S.REGISTERED, S.SUBMITTED, S.ASSIGNED, S.RESPONDED, S.HELD, S.REVIEWING)
+# An answer waiting for sign-off is not yet the parent's answer: its deadline runs (issue 12).
+AWAITING = (S.COLLECTED, S.REGISTERED, S.SUBMITTED, S.ASSIGNED, S.REVIEWING)
 ALL_ACTORS: tuple[str, ...] = (*Role, *Actor)
 
 # DESIGN.md lifecycle table, one entry per action:
@@ -56,6 +58,8 @@ EXPECTED: dict[Action, dict] = {
             Role.REGISTRAR: {S.REGISTERED},
         },
         "to": S.RESPONDED,
+        # 审核签发 (issue 12): under a review policy the answer waits for a leader's sign-off.
+        "review": S.REVIEWING,
     },
     A.EXTEND: {"who": {Role.LEADER: {S.ASSIGNED}}, "to": S.ASSIGNED},
     A.RATE: {"who": {Actor.PARENT: {S.RESPONDED}}, "to": S.RESPONDED, "rework": S.ASSIGNED},
@@ -108,15 +112,28 @@ EXPECTED: dict[Action, dict] = {
         "who": {Role.LEADER: {S.HELD}, Actor.ASSIGNEE: {S.HELD}, Actor.SYSTEM: {S.HELD}},
         "to": S.ASSIGNED,
     },
+    # 审核签发 (issue 12): 签发 publishes the answer under review, 退回修改 sends it back.
+    A.APPROVE: {"who": {Role.LEADER: {S.REVIEWING}}, "to": S.RESPONDED},
+    A.SEND_BACK: {"who": {Role.LEADER: {S.REVIEWING}}, "to": S.ASSIGNED},
+    # 主办/协办 (issue 12): notes while the ticket is handled, by its lead, a helper or a leader.
+    A.NOTE: {
+        "who": {
+            Actor.ASSIGNEE: {S.SUBMITTED, S.ASSIGNED, S.REVIEWING},
+            Actor.HELPER: {S.SUBMITTED, S.ASSIGNED, S.REVIEWING},
+            Role.LEADER: {S.SUBMITTED, S.ASSIGNED, S.REVIEWING},
+        },
+        "to": None,
+    },
 }
 
 # What DESIGN.md lets each status move to (the transitive graph the property test walks).
 NEXT_ALLOWED: dict[Status, set[Status]] = {
     S.COLLECTED: {S.COLLECTED, S.REGISTERED, S.MERGED, S.SUBMITTED},  # supervise, register, merge, return
-    S.REGISTERED: {S.REGISTERED, S.MERGED, S.SUBMITTED, S.RESPONDED},
-    S.SUBMITTED: {S.SUBMITTED, S.ASSIGNED, S.RESPONDED},  # … and return (stays submitted, elsewhere)
-    # assign again, extend, supervise, respond, return (to the leader), hold, ask for / deny a hold
-    S.ASSIGNED: {S.ASSIGNED, S.RESPONDED, S.SUBMITTED, S.HELD},
+    S.REGISTERED: {S.REGISTERED, S.MERGED, S.SUBMITTED, S.RESPONDED, S.REVIEWING},
+    S.SUBMITTED: {S.SUBMITTED, S.ASSIGNED, S.RESPONDED, S.REVIEWING},  # … and return (stays submitted)
+    # assign again, extend, supervise, note, respond (or for sign-off), return, hold, ask / deny a hold
+    S.ASSIGNED: {S.ASSIGNED, S.RESPONDED, S.REVIEWING, S.SUBMITTED, S.HELD},
+    S.REVIEWING: {S.REVIEWING, S.RESPONDED, S.ASSIGNED},  # supervise, note, approve, send back
     S.RESPONDED: {S.RESPONDED, S.ASSIGNED, S.ARCHIVED},  # rate, supervise, reopen, archive
     S.ARCHIVED: {S.ARCHIVED, S.ASSIGNED, S.INSPECTED},  # callback, reopen, inspect (pass / fail)
     S.INSPECTED: set(),
@@ -125,7 +142,9 @@ NEXT_ALLOWED: dict[Status, set[Status]] = {
 }
 
 
-def expected_outcome(status: Status, action: Action, actors: frozenset[str], rework: bool):
+def expected_outcome(
+    status: Status, action: Action, actors: frozenset[str], rework: bool, review: bool = False
+):
     """A status, or the exception class the table calls for."""
     if action in NOT_TRANSITIONS:
         # intake creates a ticket; reveal is an audited read; anonymise is the retention
@@ -142,6 +161,8 @@ def expected_outcome(status: Status, action: Action, actors: frozenset[str], rew
         return NotPermitted  # others may, from this status; not this actor
     if actors & row.get("barred", set()):
         return NotPermitted  # the actor holds a role that may, but is barred (the assignee)
+    if review and "review" in row:
+        return row["review"]
     if rework and "rework" in row:
         return row["rework"]
     return row["to"] or status
@@ -173,6 +194,8 @@ def test_next_allowed_matches_expected_table():
                 derived[s].add(row["to"] or s)
                 if "rework" in row:
                     derived[s].add(row["rework"])
+                if "review" in row:
+                    derived[s].add(row["review"])
     assert derived == NEXT_ALLOWED
 
 
@@ -230,6 +253,7 @@ def test_transition_exhaustive_table_has_every_kind_of_outcome():
         S.INSPECTED,
         S.COLLECTED,  # supervise on collected stays collected
         S.HELD,
+        S.REVIEWING,  # supervise or note on reviewing stays reviewing
     }
 
 
@@ -454,8 +478,8 @@ def test_allowed_actions_single_actor_matches_design_table(status, actor):
         (S.COLLECTED, {Role.REGISTRAR}, [A.REGISTER, A.MERGE, A.RETURN]),
         (S.REGISTERED, {Role.REGISTRAR}, [A.MERGE, A.SUBMIT, A.RESPOND, A.RETURN]),
         (S.ASSIGNED, {Role.REGISTRAR}, []),
-        (S.ASSIGNED, {Role.LEADER}, [A.ASSIGN, A.RESPOND, A.EXTEND, A.HOLD, A.DENY_HOLD]),
-        (S.ASSIGNED, {Role.HANDLER, Actor.ASSIGNEE}, [A.RESPOND, A.RETURN, A.REQUEST_HOLD]),
+        (S.ASSIGNED, {Role.LEADER}, [A.ASSIGN, A.RESPOND, A.EXTEND, A.HOLD, A.DENY_HOLD, A.NOTE]),
+        (S.ASSIGNED, {Role.HANDLER, Actor.ASSIGNEE}, [A.RESPOND, A.RETURN, A.REQUEST_HOLD, A.NOTE]),
         (S.HELD, {Role.HANDLER, Actor.ASSIGNEE}, [A.RESUME]),
         (S.HELD, {Role.LEADER, Role.INSPECTOR}, [A.SUPERVISE, A.CHASE, A.RESUME]),
         (S.ASSIGNED, {Role.HANDLER}, []),
@@ -644,3 +668,97 @@ def test_barred_assignee_keeps_every_other_action_of_their_role():
     actors = frozenset({Role.LEADER, Actor.ASSIGNEE})
     assert transition(S.ASSIGNED, A.RESPOND, actors) is S.RESPONDED
     assert transition(S.RESPONDED, A.ARCHIVE, actors) is S.ARCHIVED
+
+
+# -- 审核签发 and 主办/协办 (issue 12) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("actor", ALL_ACTORS, ids=str)
+@pytest.mark.parametrize("action", list(Action), ids=str)
+@pytest.mark.parametrize("status", list(Status), ids=str)
+def test_transition_review_flag_every_combination_matches_design_table(status, action, actor):
+    actors = frozenset({actor})
+    expected = expected_outcome(status, action, actors, rework=False, review=True)
+    if isinstance(expected, Status):
+        assert transition(status, action, actors, review=True) is expected
+    else:
+        with pytest.raises(expected):
+            transition(status, action, actors, review=True)
+
+
+def test_respond_assignee_under_review_waits_for_sign_off():
+    actors = frozenset({Role.HANDLER, Actor.ASSIGNEE})
+    review = needs_sign_off(True, actors)
+    assert review is True
+    assert transition(S.ASSIGNED, A.RESPOND, actors, review=review) is S.REVIEWING
+
+
+def test_respond_leader_under_review_signs_own_answer():
+    actors = frozenset({Role.LEADER, Actor.ASSIGNEE})
+    review = needs_sign_off(True, actors)
+    assert review is False
+    assert transition(S.ASSIGNED, A.RESPOND, actors, review=review) is S.RESPONDED
+
+
+@pytest.mark.parametrize("actors", [{Role.HANDLER, Actor.ASSIGNEE}, {Role.REGISTRAR}, {Role.LEADER}], ids=str)
+def test_needs_sign_off_without_policy_false(actors):
+    assert needs_sign_off(False, frozenset(actors)) is False
+
+
+def test_needs_sign_off_registrar_answer_at_once_under_policy_true():
+    assert needs_sign_off(True, frozenset({Role.REGISTRAR})) is True
+    assert transition(S.REGISTERED, A.RESPOND, frozenset({Role.REGISTRAR}), review=True) is S.REVIEWING
+
+
+def test_approve_leader_from_reviewing_responds():
+    assert transition(S.REVIEWING, A.APPROVE, frozenset({Role.LEADER})) is S.RESPONDED
+
+
+def test_send_back_leader_from_reviewing_returns_to_assigned():
+    assert transition(S.REVIEWING, A.SEND_BACK, frozenset({Role.LEADER})) is S.ASSIGNED
+
+
+@pytest.mark.parametrize("action", [A.APPROVE, A.SEND_BACK], ids=str)
+def test_sign_off_assignee_not_permitted(action):
+    with pytest.raises(NotPermitted) as info:
+        transition(S.REVIEWING, action, frozenset({Role.HANDLER, Actor.ASSIGNEE}))
+    _assert_message_names(info.value, None, action)
+
+
+@pytest.mark.parametrize("action", [A.APPROVE, A.SEND_BACK], ids=str)
+def test_sign_off_leader_from_assigned_illegal_names_state(action):
+    with pytest.raises(IllegalTransition) as info:
+        transition(S.ASSIGNED, action, frozenset({Role.LEADER}))
+    _assert_message_names(info.value, S.ASSIGNED, action)
+    assert "reviewing" in info.value.message
+
+
+def test_respond_from_reviewing_illegal_for_everyone():
+    with pytest.raises(IllegalTransition):
+        transition(S.REVIEWING, A.RESPOND, frozenset(ALL_ACTORS))
+
+
+def test_note_helper_from_assigned_stays_and_helper_may_not_respond():
+    helper = frozenset({Role.HANDLER, Actor.HELPER})
+    assert transition(S.ASSIGNED, A.NOTE, helper) is S.ASSIGNED
+    assert allowed_actions(S.ASSIGNED, helper) == [A.NOTE]
+    with pytest.raises(NotPermitted):
+        transition(S.ASSIGNED, A.RESPOND, helper)
+
+
+def test_note_handler_not_named_not_permitted():
+    with pytest.raises(NotPermitted):
+        transition(S.ASSIGNED, A.NOTE, frozenset({Role.HANDLER}))
+
+
+def test_allowed_actions_reviewing_leader_signs_off_and_notes():
+    assert allowed_actions(S.REVIEWING, frozenset({Role.LEADER})) == [A.APPROVE, A.SEND_BACK, A.NOTE]
+
+
+def test_acting_as_helper_notes_as_helper():
+    assert acting_as(A.NOTE, S.ASSIGNED, frozenset({Role.HANDLER, Actor.HELPER})) == Actor.HELPER
+
+
+def test_is_overdue_reviewing_past_due_true():
+    # The parent has no answer until the sign-off: the deadline counts at 签发.
+    assert is_overdue(S.REVIEWING, DUE, DUE + timedelta(seconds=1)) is True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
@@ -14,10 +14,12 @@ from ..domain.enums import Action
 from ..domain.errors import NotFound
 from ..edge.body import decode_json
 from ..edge.errors import path_ints_in_range
+from ..services import cohandling_schemas as cs
 from ..services import listing, tickets
 from ..services import schemas as s
 from ..services.intake import STAFF_INTAKE_ROLES
 from ..services.intake import intake as record_ticket
+from ..services.tickets import cohandling
 from .deps import (
     HOT,
     LISTING_DEPS,
@@ -77,6 +79,26 @@ class TicketController(Controller):
     @get("/{number:str}/events", operation_id="ticketEvents", responses=errors(400, *SIGNED_IN, 404))
     async def events(self, ctx: CtxDep, principal: PrincipalDep, number: FromPath[str]) -> s.EventLog:
         return await tickets.events(ctx, principal, number)
+
+    @get("/{number:str}/drafts", operation_id="ticketDrafts", responses=errors(400, *SIGNED_IN, 404))
+    async def drafts(self, ctx: CtxDep, principal: PrincipalDep, number: FromPath[str]) -> cs.DraftList:
+        """The draft answers on a ticket (主办/协办): for its lead, its helpers and leaders."""
+        return await cohandling.drafts(ctx, principal, number)
+
+    @put(
+        "/{number:str}/draft",
+        operation_id="saveDraft",
+        status_code=200,
+        operation_class=reads(cs.DraftRequest),
+        responses=errors(*BODY, *SIGNED_IN, 404, 409),
+    )
+    async def save_draft(
+        self, request: Request[Any, Any, State], ctx: CtxDep, principal: PrincipalDep, number: FromPath[str]
+    ) -> cs.DraftList:
+        """The caller's draft answer (a blank text deletes it): the lead, a helper or a leader,
+        while the ticket is being handled. A draft is working text: no event, nothing public."""
+        data = decode_json(await request.body() or b"{}", cs.DraftRequest)
+        return await cohandling.save_draft(ctx, principal, number, data)
 
     @get(
         "/{number:str}/attachments", operation_id="ticketAttachments", responses=errors(400, *SIGNED_IN, 404)

@@ -180,6 +180,7 @@ LEFT JOIN LATERAL (
     SELECT array_agg(at ORDER BY seq) AS ats, array_agg(action ORDER BY seq) AS actions,
            array_agg(note ORDER BY seq) AS notes
     FROM ticket_events WHERE ticket_id = t.id AND (action = ANY($2::text[]) OR note IS NOT NULL)
+      AND NOT (action = 'respond' AND to_status = 'reviewing')  -- not the parent's until 签发
 ) e ON true
 WHERE t.number = $1
 """

@@ -221,6 +221,12 @@ class Ticket(Base):
     hold_reason: Mapped[str | None] = mapped_column(Text)
     hold_request: Mapped[dict[str, Any] | None]
     held_days: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    # 审核签发: the answer waiting for a leader's sign-off (status reviewing), with its public
+    # note, its author and when it was handed in; the parent sees it only once it is signed.
+    pending_text: Mapped[str | None] = mapped_column(Text)
+    pending_note: Mapped[str | None] = mapped_column(Text)
+    pending_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    pending_at: Mapped[datetime | None]
 
     # Optimistic locking: an UPDATE that finds another version raises StaleDataError (409).
     __mapper_args__ = {"version_id_col": version}
@@ -347,6 +353,29 @@ class Attachment(Base):
     sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = _now()
+
+
+class TicketHelper(Base):
+    """协办: a handler named to help a ticket's one lead (its assignee): notes and drafts."""
+
+    __tablename__ = "ticket_helpers"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    added_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_ticket_helpers_user", "user_id", "ticket_id"),)
+
+
+class AnswerDraft(Base):
+    """A draft answer, one per author and ticket: working text, not the archive."""
+
+    __tablename__ = "answer_drafts"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
 
 
 class CannedReply(Base):

@@ -103,6 +103,14 @@ def _view(sql: _Sql, view: View) -> list[str]:
         conditions = ["t.status = 'assigned'"]
     elif code == "mine":
         conditions = ["t.status = 'assigned'", f"t.assignee_id = {arg(view.user_id)}"]
+    elif code == "helping":  # 协办: the caller helps on it, while it awaits its answer
+        conditions = [
+            AWAITING,
+            "EXISTS (SELECT 1 FROM ticket_helpers h "
+            f"WHERE h.ticket_id = t.id AND h.user_id = {arg(view.user_id)})",
+        ]
+    elif code == "signing":  # 待签发: answers waiting for a leader's sign-off
+        conditions = ["t.status = 'reviewing'"]
     elif code == "due_soon":
         conditions = [
             AWAITING,
@@ -123,7 +131,7 @@ def _view(sql: _Sql, view: View) -> list[str]:
         conditions = ["t.status = 'held'"]
     else:
         raise ValueError(f"unknown view {code!r}")
-    if view.mine and code != "mine":
+    if view.mine and code not in ("mine", "helping"):
         conditions.append(f"t.assignee_id = {arg(view.user_id)}")
     return conditions
 

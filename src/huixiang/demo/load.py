@@ -16,6 +16,7 @@ from ..services import schemas as s
 from ..services.context import Ctx
 from ..services.reference import clock_for, org_info
 from .callbacks import load_callbacks, set_policies
+from .cohandling import load_cohandling
 from .holds import load_holds
 from .logins import Login, demo_logins
 from .plan import SEED, Plan, Planner, draw_plans
@@ -198,6 +199,7 @@ async def load_demo(ctx: Ctx) -> list[Login]:
     plans = draw_plans(rng, Planner(rng, ctx.now, clock, ctx.settings.timezone))
     await set_policies(ctx)
     await _run(ctx, rng, plans, principals)
+    await load_cohandling(ctx, principals)
     await load_replies(ctx)
     await load_spot_checks(ctx, principals)
     await load_callbacks(ctx, principals)

@@ -39,11 +39,16 @@ class Principal:
         """The roles that reach an org unit (or a ticket filed under it)."""
         return frozenset(g.role for g in self.grants if org_path.startswith(g.org_path))
 
-    def actors_for(self, org_path: str, assignee_id: int | None) -> frozenset[str]:
-        """The actor names this user has on a ticket: their roles there, and 'assignee'."""
+    def actors_for(
+        self, org_path: str, assignee_id: int | None, helper_ids: Iterable[int] = ()
+    ) -> frozenset[str]:
+        """The actor names this user has on a ticket: their roles there, 'assignee', and
+        'helper' when named among the ticket's helpers (协办)."""
         actors: set[str] = set(self.roles_over(org_path))
         if assignee_id == self.user_id and actors:
             actors.add(Actor.ASSIGNEE)
+        if actors and self.user_id in helper_ids and assignee_id != self.user_id:
+            actors.add(Actor.HELPER)
         return frozenset(actors)
 
     def scope_paths(self, roles: Iterable[Role] | None = None) -> list[str]:
@@ -86,6 +91,11 @@ def may_be_assigned(grants: Iterable[Grant], filed_at: str) -> bool:
     """Only a handler of the unit a ticket is filed at may be its assignee: the school, or the
     district for a ticket sent past the school to the bureau (the school never handles that one)."""
     return any(g.role is Role.HANDLER and g.org_path == filed_at for g in grants)
+
+
+def may_help(grants: Iterable[Grant], filed_at: str) -> bool:
+    """A helper (协办) is, like the assignee, a handler of the unit the ticket is filed at."""
+    return may_be_assigned(grants, filed_at)
 
 
 def mask_phone(phone: str) -> str:

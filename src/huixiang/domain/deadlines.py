@@ -107,14 +107,20 @@ class DeadlinePolicy:
     due_soon_urgent_hours: int = 4
     escalate_after_days: int = 2
     respond_days_by_kind: Mapping[str, int] = field(default_factory=dict)
+    # 审核签发: the kinds whose answers a leader signs off before the parent sees them.
+    review_required_by_kind: Mapping[str, bool] = field(default_factory=dict)
 
     def respond_days_for(self, kind: Kind) -> int:
         return self.respond_days_by_kind.get(kind.value, self.respond_days)
+
+    def review_required(self, kind: Kind) -> bool:
+        return bool(self.review_required_by_kind.get(kind.value, False))
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["end_of_day"] = self.end_of_day.strftime("%H:%M")
         data["respond_days_by_kind"] = dict(self.respond_days_by_kind)
+        data["review_required_by_kind"] = {k: v for k, v in self.review_required_by_kind.items() if v}
         return data
 
     @classmethod
@@ -137,6 +143,15 @@ class DeadlinePolicy:
                     if kind not in Kind.__members__.values():
                         raise Invalid(f"`respond_days_by_kind` names an unknown kind `{kind}`.")
                     _check_days(f"respond_days_by_kind.{kind}", days)
+                values[name] = dict(value)
+            elif name == "review_required_by_kind":
+                if not isinstance(value, Mapping):
+                    raise Invalid("`review_required_by_kind` must map a kind to true or false.")
+                for kind, flag in value.items():
+                    if kind not in Kind.__members__.values():
+                        raise Invalid(f"`review_required_by_kind` names an unknown kind `{kind}`.")
+                    if not isinstance(flag, bool):
+                        raise Invalid(f"`review_required_by_kind.{kind}` must be true or false.")
                 values[name] = dict(value)
             else:
                 _check_days(name, value)

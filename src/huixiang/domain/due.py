@@ -24,7 +24,7 @@ from .deadlines import Clock
 from .enums import Status
 
 REGISTER_DUE = frozenset({Status.COLLECTED})
-RESPOND_DUE = frozenset({Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED})
+RESPOND_DUE = frozenset({Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED, Status.REVIEWING})
 
 
 class Colour(StrEnum):

@@ -17,15 +17,21 @@ class Status(StrEnum):
     # 挂起: a leader stopped the clock (a reason, an expected day to resume); not awaiting a
     # response meanwhile, so neither overdue nor reminded. Resumes to assigned.
     HELD = "held"
+    # 待签发: the handler's answer waits for a leader's sign-off (审核签发); the parent sees nothing yet.
+    REVIEWING = "reviewing"
 
 
 # Open: the loop is not closed yet. Not yet responded: the respond deadline runs.
 # Closed: the loop is closed; the retention sweep anonymises these after the period.
 CLOSED_STATUSES = frozenset({Status.ARCHIVED, Status.INSPECTED, Status.MERGED})
 OPEN_STATUSES = frozenset(
-    {Status.COLLECTED, Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED, Status.RESPONDED, Status.HELD}
-)
-AWAITING_RESPONSE = frozenset({Status.COLLECTED, Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED})
+    {Status.COLLECTED, Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED, Status.RESPONDED}
+) | {Status.HELD, Status.REVIEWING}
+# An answer waiting for sign-off is not yet an answer to the parent: its deadline still runs. A
+# held ticket awaits nothing: its clock stopped.
+AWAITING_RESPONSE = frozenset({Status.COLLECTED, Status.REGISTERED, Status.SUBMITTED, Status.ASSIGNED}) | {
+    Status.REVIEWING
+}
 
 
 class Action(StrEnum):
@@ -43,6 +49,11 @@ class Action(StrEnum):
     # 催办: an inspector chases a ticket (or one of its supervision orders); the status stays.
     CHASE = "chase"
     INSPECT = "inspect"
+    # 审核签发: a leader signs off an answer under review (签发) or sends it back (退回修改).
+    APPROVE = "approve"
+    SEND_BACK = "send_back"
+    # 批注: an internal note on the ticket by its lead, a helper (协办) or a leader; the status stays.
+    NOTE = "note"
     # Not a step of the lifecycle: an audited read of who wrote (the contact and the student).
     REVEAL = "reveal"
     # 回访: someone other than the handler calls the parent back after the answer (issue 12).
@@ -84,6 +95,7 @@ class Actor(StrEnum):
     PARENT = "parent"
     SYSTEM = "system"
     ASSIGNEE = "assignee"  # the handler the ticket is assigned to, whatever their role
+    HELPER = "helper"  # a handler named to help the assignee (协办): notes and drafts, no answer
 
 
 class Channel(StrEnum):

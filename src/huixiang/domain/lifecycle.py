@@ -25,6 +25,7 @@ class Rule:
     rework_target: Status | None = None  # rate (first 不满意) and inspect (fail) send it here
     # Actors who may never take the action, whatever role they also hold (回访: the assignee).
     barred: frozenset[str] = frozenset()
+    review_target: Status | None = None  # respond under a 审核签发 policy waits here for sign-off
 
 
 def _rule(
@@ -33,9 +34,16 @@ def _rule(
     target: Status | None,
     rework_target: Status | None = None,
     barred: Iterable[str] = (),
+    review_target: Status | None = None,
 ) -> Rule:
-    return Rule(frozenset(sources), frozenset(actors), target, rework_target, frozenset(barred))
+    return Rule(
+        frozenset(sources), frozenset(actors), target, rework_target, frozenset(barred), review_target
+    )
 
+
+NOTE_SOURCES = (S.SUBMITTED, S.ASSIGNED, S.REVIEWING)
+# The leader signs off their own answer: only these actors' answers wait for review.
+SIGNED_OFF_BY = frozenset({Role.LEADER})
 
 STAFF_INTAKE = (Role.REGISTRAR, Role.LEADER, Role.HANDLER, Role.GRID_MEMBER)
 
@@ -45,9 +53,15 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     Action.SUBMIT: (_rule([S.REGISTERED], [Role.REGISTRAR], S.SUBMITTED),),
     Action.ASSIGN: (_rule([S.SUBMITTED, S.ASSIGNED], [Role.LEADER], S.ASSIGNED),),
     Action.RESPOND: (
-        _rule([S.REGISTERED, S.SUBMITTED, S.ASSIGNED], [Actor.ASSIGNEE, Role.LEADER], S.RESPONDED),
+        # Under review (`review`, see needs_sign_off) the assignee's answer waits for a leader.
+        _rule(
+            [S.REGISTERED, S.SUBMITTED, S.ASSIGNED],
+            [Actor.ASSIGNEE, Role.LEADER],
+            S.RESPONDED,
+            review_target=S.REVIEWING,
+        ),
         # The "answer at once" path of the hotline and the front desk.
-        _rule([S.REGISTERED], [Role.REGISTRAR], S.RESPONDED),
+        _rule([S.REGISTERED], [Role.REGISTRAR], S.RESPONDED, review_target=S.REVIEWING),
     ),
     Action.EXTEND: (_rule([S.ASSIGNED], [Role.LEADER], S.ASSIGNED),),
     Action.RATE: (_rule([S.RESPONDED], [Actor.PARENT], S.RESPONDED, S.ASSIGNED),),
@@ -81,11 +95,17 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     Action.DENY_HOLD: (_rule([S.ASSIGNED], [Role.LEADER], None),),
     # 恢复办理: a leader, the assignee, or the system on the day the hold was to end.
     Action.RESUME: (_rule([S.HELD], [Role.LEADER, Actor.ASSIGNEE, Actor.SYSTEM], S.ASSIGNED),),
+    # 签发: the answer under review goes to the parent; 退回修改: back to the assignee to revise.
+    Action.APPROVE: (_rule([S.REVIEWING], [Role.LEADER], S.RESPONDED),),
+    Action.SEND_BACK: (_rule([S.REVIEWING], [Role.LEADER], S.ASSIGNED),),
+    # 批注 while the ticket is being handled: the lead, a helper (协办), a leader. Who may note
+    # may also keep a draft answer (services/tickets/helpers.py).
+    Action.NOTE: (_rule(NOTE_SOURCES, [Actor.ASSIGNEE, Actor.HELPER, Role.LEADER], None),),
 }
 
 # Actions that change nothing on the ticket, only append an event: the ticket's version stays,
 # so a page loaded before a chase still acts without a conflict.
-LOGGED_ONLY = frozenset({Action.CHASE})
+LOGGED_ONLY = frozenset({Action.CHASE, Action.NOTE})
 
 STATE_WORDS = {
     S.COLLECTED: "collected (not yet registered)",
@@ -97,13 +117,17 @@ STATE_WORDS = {
     S.INSPECTED: "inspected",
     S.MERGED: "merged into another ticket",
     S.HELD: "held (挂起)",
+    S.REVIEWING: "reviewing (its answer waits for a leader's sign-off)",
 }
 
 
-def transition(status: Status, action: Action, actors: frozenset[str], *, rework: bool = False) -> Status:
+def transition(
+    status: Status, action: Action, actors: frozenset[str], *, rework: bool = False, review: bool = False
+) -> Status:
     """The status after `actors` take `action` on a ticket in `status`.
 
-    `rework` picks the rework branch of rate (the first 不满意) and inspect (a failed check).
+    `rework` picks the rework branch of rate (the first 不满意) and inspect (a failed check);
+    `review` the review branch of respond (an answer that waits for sign-off, needs_sign_off).
     """
     rules = RULES.get(action)
     if rules is None:
@@ -116,6 +140,8 @@ def transition(status: Status, action: Action, actors: frozenset[str], *, rework
     for rule in rules:
         if status in rule.sources and rule.actors & actors and not rule.barred & actors:
             target = rule.rework_target if rework and rule.rework_target else rule.target
+            if review and rule.review_target:
+                target = rule.review_target
             return target or status
     if any(status in rule.sources and rule.actors & actors for rule in rules):
         raise NotPermitted(
@@ -137,6 +163,12 @@ def allowed_actions(status: Status, actors: frozenset[str]) -> list[Action]:
         for action, rules in RULES.items()
         if any(status in rule.sources and rule.actors & actors and not rule.barred & actors for rule in rules)
     ]
+
+
+def needs_sign_off(review_required: bool, actors: frozenset[str]) -> bool:
+    """Whether an answer by `actors` waits for a leader's 签发: the policy asks for review of
+    this kind at this school, and no one who signs off (a leader) is answering."""
+    return review_required and not actors & SIGNED_OFF_BY
 
 
 def rating_reopens(value: Rating, reopened_by_rating_before: bool) -> bool:

@@ -33,7 +33,8 @@ class OrderState(StrEnum):
 # Not answered yet: the orders a chase may name and the next answer closes.
 PENDING = frozenset({OrderState.OPEN, OrderState.OVERDUE})
 # The actions that answer a ticket's pending orders.
-ANSWERING_ACTIONS = frozenset({Action.RESPOND, Action.ARCHIVE})
+# An answer held for a leader's sign-off answers nothing yet: its 签发 (approve) does.
+ANSWERING_ACTIONS = frozenset({Action.RESPOND, Action.ARCHIVE, Action.APPROVE})
 
 
 def check_order_due(due_at: datetime | None, now: datetime) -> None:

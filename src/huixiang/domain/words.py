@@ -16,6 +16,7 @@ STAFF_STATUS: dict[Status, str] = {
     Status.INSPECTED: "已抽查",
     Status.MERGED: "已合并",
     Status.HELD: "已挂起",
+    Status.REVIEWING: "待签发",
 }
 
 RETURN_REASON: dict[ReturnReason, str] = {

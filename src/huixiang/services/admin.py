@@ -194,7 +194,8 @@ async def policy_view(ctx: Ctx, principal: Principal, org_code: str) -> PolicyVi
 async def update_policy(ctx: Ctx, principal: Principal, org_code: str, changes: dict[str, Any]) -> PolicyView:
     """The unit's own policy: the one in force with `changes` (fields of POLICY_FIELDS)."""
     current = await policy_view(ctx, principal, org_code)
-    data = {**current.policy.to_json(), **{k: v for k, v in changes.items() if k in POLICY_FIELDS}}
+    editable = (*POLICY_FIELDS, "review_required_by_kind")  # 审核签发: the kinds a leader signs off
+    data = {**current.policy.to_json(), **{k: v for k, v in changes.items() if k in editable}}
     await policies.set_policy(ctx, principal, org_code, data)
     return await policy_view(ctx, principal, org_code)
 

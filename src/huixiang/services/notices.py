@@ -48,6 +48,10 @@ SUBJECTS = {
     "hold_resumed": "工单恢复办理",
     "paused": "您的留言暂停办理",
     "resumed": "您的留言恢复办理",
+    # 主办/协办 and 审核签发 (services/tickets/cohandling.py)
+    "helping": "您被指定为协办人",
+    "to_sign": "有答复待您签发",
+    "sent_back": "答复被退回修改",
 }
 
 

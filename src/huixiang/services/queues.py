@@ -35,7 +35,9 @@ VIEWS = (
     "registered",
     "submitted",
     "mine",
+    "helping",
     "assigned",
+    "signing",
     "due_soon",
     "overdue",
     "supervised",
@@ -57,6 +59,7 @@ ROLE_VIEWS: dict[Role, tuple[str, ...]] = {
     ),
     Role.LEADER: (
         "submitted",
+        "signing",
         "assigned",
         "collected",
         "registered",
@@ -67,7 +70,7 @@ ROLE_VIEWS: dict[Role, tuple[str, ...]] = {
         "unrated",
         "archived",
     ),
-    Role.HANDLER: ("mine", "due_soon", "overdue", "supervised", "held", "unrated", "archived"),
+    Role.HANDLER: ("mine", "helping", "due_soon", "overdue", "supervised", "held", "unrated", "archived"),
     Role.GRID_MEMBER: ("collected", "due_soon", "overdue", "archived"),
     Role.INSPECTOR: ("overdue", "due_soon", "supervised", "unrated", "archived"),
     Role.ADMIN: (

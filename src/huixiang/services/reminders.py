@@ -16,7 +16,7 @@ import asyncpg
 from ..db import fast
 from ..db import reminders as db
 from ..db import supervision as orders_db
-from ..domain.enums import Role
+from ..domain.enums import Role, Status
 from . import league_report
 from .context import Ctx
 from .notices import Notice, local, record, record_for_orgs, ticket_text
@@ -145,7 +145,10 @@ def _recipients(rule: str, row: Any, staff: dict[tuple[int, str], list[int]]) ->
         return {*leaders, *([assignee] if assignee else [])}
     if rule in ("escalated", "bounced"):
         return set(staff.get((row["district_id"], Role.INSPECTOR), []))
-    # due soon: whoever holds the ticket now
+    # due soon: whoever holds the ticket now (an answer waiting for 签发: the leaders). A
+    # ticket's helpers (协办) get no reminders: one deadline, one lead answerable for it.
+    if row["status"] == Status.REVIEWING.value:
+        return set(leaders)
     if assignee:
         return {assignee}
     return set(registrars if row["status"] in ("collected", "registered") else leaders)

@@ -169,6 +169,10 @@ class NoteRequest(ActionInput):
 class AssignRequest(ActionInput):
     assignee: Annotated[str, Meta(min_length=1, max_length=64)]
     note: Note | None = None
+    # 协办: the handlers who help the assignee; left out, the helpers stay as they are.
+    helpers: (
+        Annotated[list[Annotated[str, Meta(min_length=1, max_length=64)]], Meta(max_length=10)] | None
+    ) = None
 
 
 class RespondRequest(ActionInput):
@@ -407,6 +411,17 @@ class TicketView(Struct):
     escrowed: bool = False
     # The staff the ticket names (user ids), on the one-ticket view: they never see it.
     named_staff: list[int] | None = None
+    # In the answer about one ticket (not in lists): its helpers (协办) and the answer waiting
+    # for a leader's sign-off (审核签发), which the parent does not see.
+    helpers: list[str] | None = None
+    pending: PendingAnswer | None = None
+
+
+class PendingAnswer(Struct):
+    text: str
+    public_note: str | None
+    by: str | None
+    at: datetime
 
 
 class TicketPage(Struct):

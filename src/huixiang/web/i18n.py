@@ -14,6 +14,7 @@ from .catalog import (
     bureau_spot_checks,
     bureau_supervision,
     callbacks,
+    cohandling,
     holds,
     intake,
     notices,
@@ -187,6 +188,7 @@ for _part in (
     callbacks,
     holds,
     trust,
+    cohandling,
 ):
     if _twice := ZH_CN.keys() & _part.ENTRIES.keys():
         raise RuntimeError(f"catalogue keys said twice: {sorted(_twice)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...db import cohandling as cohandling_db
 from ...db import repo
 from ...db import trust as trust_db
 from ...db.models import Ticket
@@ -10,11 +11,12 @@ from ...domain.access import Principal, may_be_assigned
 from ...domain.enums import OPEN_STATUSES, Action, Kind, Priority, Status
 from ...domain.errors import Conflict, Invalid
 from .. import callbacks
+from .. import cohandling_schemas as cs
 from .. import schemas as s
 from ..context import Ctx
 from ..notices import ticket_assigned
 from ..reference import categories, clock_for
-from . import holds, orders
+from . import cohandling, holds, orders
 from .outcome import Handler, Outcome
 from .records import append_event, commit_action, scoped, send_back, tell_parent
 from .views import view_of
@@ -31,12 +33,15 @@ async def act(
             f"now {ticket.version}); reload it and try again."
         )
     status = Status(ticket.status)
-    actors = principal.actors_for(ticket.org_path, ticket.assignee_id)
+    actors = await cohandling.actors_on(ctx, principal, ticket)
     # Check the role and state before the action's own checks, so 403/409 come first.
     lifecycle.transition(status, action, actors, rework=False)
     outcome = await HANDLERS[action](ctx, principal, ticket, request)
-    target = lifecycle.transition(status, action, actors, rework=outcome.rework)
+    target = lifecycle.transition(status, action, actors, rework=outcome.rework, review=outcome.review)
     role = lifecycle.acting_as(action, status, actors)
+    # The action's own public note stands in when the request has none; "" withholds any (an
+    # answer under review says nothing to the parent yet).
+    note = None if outcome.public_note == "" else (_public(request.public_note) or outcome.public_note)
     await commit_action(
         ctx,
         ticket,
@@ -44,7 +49,7 @@ async def act(
         status,
         target,
         actor=(principal.display_name, role, principal.user_id),
-        note=_public(request.public_note) or outcome.public_note,
+        note=note,
         internal_note=outcome.internal_note,
         data=outcome.data,
     )
@@ -119,6 +124,7 @@ async def _note_only(ctx: Ctx, _: Principal, ticket: Ticket, r: s.NoteRequest) -
 
 
 async def _assign(ctx: Ctx, _: Principal, ticket: Ticket, r: s.AssignRequest) -> Outcome:
+    """To one lead (the assignee), with helpers (协办) when named."""
     user = await repo.user_by_username(ctx.session, r.assignee)
     grants = (await repo.grants_of(ctx.session, [user.id]))[user.id] if user else []
     if user is None or not user.is_active or not may_be_assigned(grants, ticket.org_path):
@@ -127,23 +133,64 @@ async def _assign(ctx: Ctx, _: Principal, ticket: Ticket, r: s.AssignRequest) ->
     if await trust_db.is_named(ctx.session, ticket.id, user.id):
         raise Invalid(f"`assignee` {r.assignee!r} is named in this ticket and may not handle it.")
     previous = await repo.username_of(ctx.session, ticket.assignee_id) if ticket.assignee_id else None
-    ticket.assignee_id = user.id
-    await ticket_assigned(ctx, ticket, user.id)
+    helping = await cohandling.name_helpers(ctx, ticket, r.helpers, user.id)
+    if user.id != ticket.assignee_id:
+        ticket.assignee_id = user.id
+        await ticket_assigned(ctx, ticket, user.id)
     return Outcome(
         internal_note=r.note,
-        data={"assignee": user.username, "assignee_name": user.display_name, "previous": previous},
+        data={"assignee": user.username, "assignee_name": user.display_name, "previous": previous, **helping},
     )
 
 
-async def _respond(ctx: Ctx, _: Principal, ticket: Ticket, r: s.RespondRequest) -> Outcome:
+async def _respond(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.RespondRequest) -> Outcome:
+    actors = await cohandling.actors_on(ctx, principal, ticket)
+    if lifecycle.needs_sign_off(await cohandling.review_required(ctx, ticket), actors):
+        # 审核签发: held for a leader; the parent hears nothing until it is signed (_approve).
+        ticket.pending_text = r.text
+        ticket.pending_note = _public(r.public_note)
+        ticket.pending_by_id = principal.user_id
+        ticket.pending_at = ctx.now
+        await cohandling.notify(ctx, ticket, "to_sign", leaders=True)
+        data = {"text": r.text, "review": True}
+        return Outcome(internal_note=r.internal_note, data=data, review=True, public_note="")
+    # The drafts go first: a statement after the ticket's changes would flush them early, and
+    # the ticket's version would count two updates for one action.
+    await cohandling_db.delete_drafts(ctx.session, ticket.id)
+    await _publish(ctx, ticket, r.text)
     await tell_parent(ctx, ticket, "answered")
-    ticket.response_text = r.text
+    return Outcome(internal_note=r.internal_note, data={"text": r.text})
+
+
+async def _publish(ctx: Ctx, ticket: Ticket, text: str) -> None:
+    """The answer is the parent's now: the deadline counts at this moment (the first answer's)."""
+    ticket.response_text = text
     ticket.responded_at = ctx.now
     if ticket.first_responded_at is None:
         ticket.first_responded_at = ctx.now
         ticket.responded_on_time = ctx.now <= ticket.respond_due_at
+    ticket.pending_text = ticket.pending_note = None
+    ticket.pending_by_id = ticket.pending_at = None
     await callbacks.due_after_answer(ctx, ticket)
-    return Outcome(internal_note=r.internal_note, data={"text": r.text})
+
+
+async def _approve(ctx: Ctx, _: Principal, ticket: Ticket, r: cs.ApproveRequest) -> Outcome:
+    """签发: the answer under review goes to the parent, as its author wrote it."""
+    text, held_note, author_id = ticket.pending_text or "", ticket.pending_note, ticket.pending_by_id
+    author = await repo.username_of(ctx.session, author_id) if author_id else None
+    await cohandling_db.delete_drafts(ctx.session, ticket.id)  # before the ticket's changes
+    await _publish(ctx, ticket, text)
+    await tell_parent(ctx, ticket, "answered")
+    note = _public(r.public_note) or held_note or ""
+    return Outcome(internal_note=r.note, data={"text": text, "author": author}, public_note=note)
+
+
+async def _send_back(ctx: Ctx, _: Principal, ticket: Ticket, r: cs.SendBackRequest) -> Outcome:
+    """退回修改: back to the assignee with what to change; the answer stays as their draft (the
+    respond form offers it again) and the one deadline runs on."""
+    if ticket.assignee_id is not None:
+        await cohandling.notify(ctx, ticket, "sent_back", user_ids=[ticket.assignee_id])
+    return Outcome(internal_note=r.note)
 
 
 async def _extend(ctx: Ctx, _: Principal, ticket: Ticket, r: s.ExtendRequest) -> Outcome:
@@ -186,6 +233,17 @@ async def _chase(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.ChaseReque
     return Outcome(internal_note=r.note, data={"order_id": order_id} if order_id else None)
 
 
+async def _note(ctx: Ctx, principal: Principal, ticket: Ticket, r: cs.NoteAction) -> Outcome:
+    """批注: internal only (a helper speaks to the parent through the lead's answer)."""
+    if _public(r.public_note):
+        raise Invalid(
+            "`public_note` is not taken with a note: a note is internal; the answer speaks to the parent."
+        )
+    # A note writes nothing on the ticket (lifecycle.LOGGED_ONLY): lock it for the event's seq.
+    await repo.scoped_ticket(ctx.session, principal, ticket.number, for_update=True)
+    return Outcome(internal_note=r.note, public_note="")
+
+
 async def _inspect(ctx: Ctx, _: Principal, ticket: Ticket, r: s.InspectRequest) -> Outcome:
     failed = r.verdict.value == "fail"
     if failed:
@@ -213,6 +271,9 @@ HANDLERS: dict[Action, Handler] = {
     Action.INSPECT: _inspect,
     Action.CALLBACK: _callback,
     **holds.HANDLERS,
+    Action.APPROVE: _approve,
+    Action.SEND_BACK: _send_back,
+    Action.NOTE: _note,
 }
 
 REQUESTS: dict[Action, type[s.ActionInput]] = {
@@ -229,4 +290,7 @@ REQUESTS: dict[Action, type[s.ActionInput]] = {
     Action.INSPECT: s.InspectRequest,
     Action.CALLBACK: s.CallbackRequest,
     **holds.REQUESTS,
+    Action.APPROVE: cs.ApproveRequest,
+    Action.SEND_BACK: cs.SendBackRequest,
+    Action.NOTE: cs.NoteAction,
 }

@@ -21,16 +21,18 @@ from ...domain import lifecycle, replies
 from ...domain.access import Principal, may_reveal, may_see_identity
 from ...domain.deadlines import MAX_HOLD_DAYS
 from ...domain.due import DueChip, due_chip
-from ...domain.enums import TRUST_KINDS, Action, Kind, Role, Status
+from ...domain.enums import TRUST_KINDS, Action, Actor, Kind, Role, Status
 from ...domain.errors import Conflict, Invalid
 from ...domain.extension import ExtensionWindow, due_on, extension_window
 from ...domain.trust import NAMING_STATUSES, may_unseal
+from .. import cohandling_schemas as cs
 from .. import schemas as s
 from .. import trust
 from ..context import Ctx
 from ..intake import Upload
 from ..reference import categories, clock_for, org_info
 from ..replies import Reply, of_school
+from . import cohandling
 from .actions import REQUESTS, act
 from .orders import order_view
 from .privacy import reveal as reveal_identity
@@ -85,6 +87,14 @@ class Desk:
     named: list[str] = field(default_factory=list)  # the staff the ticket names (they never see it)
     staff: list[tuple[int, str]] = field(default_factory=list)  # who the caller may name now
     may_unseal: bool = False  # a district reviewer, on an escrowed ticket
+    # 主办/协办: the school's handlers a leader may name as helpers, the drafts, and whether the
+    # caller may keep one (who may `note`); whether the caller helps on this ticket.
+    helper_choices: list[Handler] = field(default_factory=list)
+    drafts: list[cs.DraftView] = field(default_factory=list)
+    may_draft: bool = False
+    helping: bool = False
+    helper_names: list[str] = field(default_factory=list)  # display names, for the facts
+    review: bool = False  # an answer by this caller waits for a leader's sign-off (审核签发)
 
     @property
     def latest(self) -> s.EventView | None:
@@ -98,12 +108,13 @@ async def desk(
     *,
     reply_id: int | None = None,
     identity: s.IdentityView | None = None,
+    draft: str | None = None,
 ) -> Desk:
     ticket, school_code, assignee = await scoped(ctx, principal, number)
     view = await view_of(ctx, principal, ticket, school_code, assignee)
     log = await events(ctx, principal, number)
     files = await attachments(ctx, principal, number)
-    actors = principal.actors_for(ticket.org_path, ticket.assignee_id)
+    actors = await cohandling.actors_on(ctx, principal, ticket)
     # 回访 is recorded from the callers' queue (/staff/callbacks), where the pending call is.
     allowed: list[Action] = [
         a for a in lifecycle.allowed_actions(Status(ticket.status), actors) if a != Action.CALLBACK
@@ -142,7 +153,22 @@ async def desk(
             Handler(r.username, r.display_name, int(r.open))
             for r in await rows.handlers_with_load(ctx.session, ticket.org_id, ticket.id)
         ]
+        page.helper_choices = page.handlers
+    # The page offers a draft to the lead and the helpers (a leader answers or signs off; the
+    # API lets a leader keep one too).
+    page.may_draft = Action.NOTE in allowed and bool(actors & {Actor.ASSIGNEE, Actor.HELPER})
+    page.helping = Actor.HELPER in actors
+    page.helper_names = await cohandling.helper_names(ctx, ticket)
+    if page.may_draft or actors & cohandling.DRAFT_READERS:
+        page.drafts = (await cohandling.drafts(ctx, principal, number)).items
     if Action.RESPOND in allowed:
+        page.review = lifecycle.needs_sign_off(await cohandling.review_required(ctx, ticket), actors)
+        # The answer sent back (退回修改) or a chosen draft is offered again in the form.
+        if ticket.pending_text is not None:
+            page.prefill = ticket.pending_text
+        chosen_draft = next((d for d in page.drafts if d.author == draft), None)
+        if chosen_draft is not None:
+            page.prefill = chosen_draft.text
         page.replies = await of_school(ctx, ticket.school_id)
         chosen = next((r for r in page.replies if r.id == reply_id), None)
         if chosen is not None:
@@ -231,6 +257,8 @@ async def _request(
     schema = REQUESTS[action]
     known = set(schema.__struct_fields__)
     data: dict[str, Any] = {k: v for k, v in values.items() if k in known and v.strip()}
+    if action is Action.ASSIGN and "helpers" in values:  # the ticked boxes, one a line; none: []
+        data["helpers"] = [name for name in values["helpers"].split("\n") if name.strip()]
     if "version" in data:
         try:
             data["version"] = int(data["version"])

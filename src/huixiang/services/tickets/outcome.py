@@ -18,4 +18,7 @@ class Outcome:
     internal_note: str | None = None  # the request's `note`, `reason` or `internal_note`
     data: dict[str, Any] | None = None
     rework: bool = False
-    public_note: str | None = None  # a public note of the action's own, when the request has none
+    review: bool = False  # respond: the answer waits for a leader's sign-off (审核签发)
+    # A public note of the action's own, when the request has none; "" withholds any (an answer
+    # under review says nothing to the parent yet).
+    public_note: str | None = None

@@ -28,6 +28,7 @@ PUBLIC_ACTIONS = frozenset(
         Action.ARCHIVE,
         Action.REOPEN,
         Action.INSPECT,
+        Action.APPROVE,  # 签发: the answer the parent reads (an answer under review is not shown)
     }
 )
 PUBLIC_ACTION_NAMES = sorted(a.value for a in PUBLIC_ACTIONS)
@@ -59,9 +60,12 @@ async def public_view(ctx: Ctx, number: str, code: str) -> s.PublicTicketView:
         s.TimelineItem(at, action, note)
         for at, action, note in zip(row["ats"] or (), row["actions"] or (), row["notes"] or (), strict=True)
     ]
+    # An answer waiting for a leader's 签发 is the school's business: the parent's ticket is
+    # still being handled (办理中), as it was before the answer was written.
+    status = Status.ASSIGNED.value if row["status"] == Status.REVIEWING.value else row["status"]
     return s.PublicTicketView(
         number=row["number"],
-        status=row["status"],
+        status=status,
         kind=row["kind"],
         category=row["category"],
         content=row["content"],

@@ -53,7 +53,8 @@ async def commit_action(
         ticket.status = to_status.value
         ticket.updated_at = ctx.now
         await ctx.session.flush()  # UPDATE … WHERE version = :seen; stale: StaleDataError
-    if action in ANSWERING_ACTIONS:  # an answer answers the ticket's pending 督办 orders
+    if action in ANSWERING_ACTIONS and to_status is not Status.REVIEWING:
+        # an answer (once the parent has it) answers the ticket's pending 督办 orders
         await orders_db.answer_pending(ctx.session, ticket.id, ctx.now)
     await append_event(
         ctx,

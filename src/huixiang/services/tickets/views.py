@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from ...db import cohandling as cohandling_db
 from ...db import repo
 from ...db import trust as trust_db
 from ...db.models import Ticket
@@ -35,7 +36,14 @@ async def view_of(
         merged_into = primary.number if primary else None
     view = staff_view(principal, ticket, school_code, assignee, ctx.now, merged_into)
     named = await trust_db.named_of(ctx.session, ticket.id)
-    return msgspec.structs.replace(view, named_staff=[r.id for r in named]) if named else view
+    helpers = [r.username for r in await cohandling_db.helpers_of(ctx.session, ticket.id)]
+    pending = None
+    if ticket.pending_text is not None and ticket.pending_at is not None:
+        by = await repo.username_of(ctx.session, ticket.pending_by_id) if ticket.pending_by_id else None
+        pending = s.PendingAnswer(ticket.pending_text, ticket.pending_note, by, ticket.pending_at)
+    return msgspec.structs.replace(
+        view, named_staff=[r.id for r in named] if named else None, helpers=helpers, pending=pending
+    )
 
 
 def staff_view(

@@ -10,6 +10,7 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery
 
+from ...domain.enums import Kind
 from ...domain.errors import Invalid
 from ...edge.errors import path_ints_in_range
 from ...services import admin, callbacks, policies
@@ -127,6 +128,7 @@ class AdminSettings(StaffPages):
             units=units,
             names=admin.POLICY_FIELDS,
             callback=callback,
+            kinds=[k.value for k in Kind],
             **context,
         )
 
@@ -151,6 +153,9 @@ class AdminSettings(StaffPages):
                 errors[name] = t("admin.policy.bad_number")
             else:
                 changes[name] = number
+        # 审核签发: the ticked kinds (the form sends every box, so none ticked is none).
+        reviewed = fields.getall("review")
+        changes["review_required_by_kind"] = {kind: True for kind in reviewed}
         if not errors:
             try:
                 await admin.update_policy(ctx, principal, org_code, changes)

@@ -13,11 +13,13 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery
 
-from ...domain.enums import Action
+from ...domain.enums import Action, Status
 from ...domain.errors import DomainError, Invalid, NotFound
 from ...edge.errors import path_ints_in_range, status_of
-from ...edge.uploads import sniffed
+from ...edge.uploads import Form, sniffed
 from ...services import tickets
+from ...services.cohandling_schemas import DraftRequest
+from ...services.tickets import cohandling
 from ...services.tickets import desk as desks
 from ..i18n import ZH_CN
 from ..i18n import translate as t
@@ -76,9 +78,10 @@ class StaffTicket(StaffPages):
         number: FromPath[str],
         done: FromQuery[str] = "",
         reply: FromQuery[str] = "",
+        draft: FromQuery[str] = "",
     ) -> Response[Any]:
         reply_id = int(reply) if reply.isdigit() and len(reply) < 10 else None
-        found = await desks.desk(ctx, staff.principal, number, reply_id=reply_id)
+        found = await desks.desk(ctx, staff.principal, number, reply_id=reply_id, draft=draft[:64] or None)
         values = {"respond-text": found.prefill} if found.prefill is not None else {}
         opened = "respond" if found.prefill is not None else ""
         return page(
@@ -87,7 +90,7 @@ class StaffTicket(StaffPages):
             staff,
             desk=found,
             ticket=found.ticket,
-            done=done if done in PAGE_ACTIONS or done in ("reveal", "named") else "",
+            done=done if done in PAGE_ACTIONS or done in ("reveal", "named", "review", "draft") else "",
             values=values,
             opened=opened,
             errors={},
@@ -147,6 +150,34 @@ class StaffTicket(StaffPages):
             errors={},
         )
 
+    @post("/{number:str}/draft", status_code=303)
+    async def draft(
+        self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, number: FromPath[str]
+    ) -> Response[Any]:
+        """The caller's draft answer (主办/协办): saved, or the form again with its refusal."""
+        fields = await read_form(request, staff)
+        text = fields.get("text")
+        try:
+            await cohandling.save_draft(ctx, staff.principal, number, DraftRequest(text=text))
+        except DomainError as exc:
+            status = status_of(exc)
+            if status not in (400, 409):
+                raise
+            found = await desks.desk(ctx, staff.principal, number)
+            return page(
+                "staff/ticket.html",
+                request,
+                staff,
+                status=status,
+                desk=found,
+                ticket=found.ticket,
+                done="",
+                values={"draft-text": text},
+                opened="draft",
+                errors=field_errors("draft", exc) if status == 400 else {},
+            )
+        return redirect(request, f"/staff/tickets/{quote(number)}?done=draft#drafts")
+
     @post("/{number:str}/{action:str}", status_code=303)
     async def act(
         self,
@@ -159,13 +190,19 @@ class StaffTicket(StaffPages):
         chosen = PAGE_ACTIONS.get(action)
         if chosen is None:
             raise NotFound(f"'{action}' is not a staff action.")
-        form = await read_upload_form(request, staff)
-        values = {name: value for name, value in form.fields.items() if name != "csrf"}
+        if chosen is Action.ASSIGN:  # a plain form whose helpers (协办) are ticked boxes
+            fields = await read_form(request, staff)
+            form = Form(fields=fields.first())
+            if "helpers_given" in form.fields:
+                form.fields["helpers"] = "\n".join(fields.getall("helpers"))
+        else:
+            form = await read_upload_form(request, staff)
+        values = {name: value for name, value in form.fields.items() if name not in ("csrf", "helpers_given")}
         try:
             photos, refused = sniffed(form.files)
             if refused or form.oversized or form.too_many_files:
                 raise Invalid("`photos` must be images or PDFs of at most 10 MB, at most 5.")
-            await desks.act_from_form(ctx, staff.principal, number, chosen, values, photos)
+            view = await desks.act_from_form(ctx, staff.principal, number, chosen, values, photos)
         except DomainError as exc:
             status = status_of(exc)
             if status not in (400, 409):
@@ -187,4 +224,5 @@ class StaffTicket(StaffPages):
             )
         if chosen is Action.RETURN:  # it may have left the caller's school (up to the district)
             return redirect(request, "/staff")
-        return redirect(request, f"/staff/tickets/{quote(number)}?done={chosen.value}")
+        done = "review" if view.status == Status.REVIEWING else chosen.value
+        return redirect(request, f"/staff/tickets/{quote(number)}?done={done}")
