@@ -27,6 +27,9 @@ SORTED_AWAITING_BEFORE = "'assigned','collected','registered','submitted'"
 SORTED_AWAITING_NOW = "'assigned','collected','registered','reviewing','submitted'"
 SORTED_OPEN_BEFORE = "'assigned','collected','registered','responded','submitted'"
 SORTED_OPEN_NOW = "'assigned','collected','registered','responded','reviewing','submitted'"
+# The `bounced` rule's statuses (every one but merged, 0018_return_hold), now with reviewing.
+BOUNCE_BEFORE = "'collected','registered','submitted','assigned','responded','archived','inspected','held'"
+BOUNCE_NOW = BOUNCE_BEFORE + ",'reviewing'"
 
 # name -> (columns, predicate with {awaiting} / {sorted_awaiting} / {sorted_open})
 INDEXES = {
@@ -57,11 +60,16 @@ INDEXES = {
 }
 
 
-def _rebuild(awaiting: str, sorted_awaiting: str, sorted_open: str) -> None:
+def _rebuild(awaiting: str, sorted_awaiting: str, sorted_open: str, bounce: str) -> None:
     for name, (columns, predicate) in INDEXES.items():
         where = predicate.format(awaiting=awaiting, sorted_awaiting=sorted_awaiting, sorted_open=sorted_open)
         op.execute(f"DROP INDEX {name}")
         op.execute(f"CREATE INDEX {name} ON tickets {columns} WHERE {where}")
+    op.execute("DROP INDEX ix_tickets_sweep_bounced")
+    op.execute(
+        f"CREATE INDEX ix_tickets_sweep_bounced ON tickets (bounced_at) "
+        f"WHERE status in ({bounce}) AND bounced_for IS DISTINCT FROM bounced_at"
+    )
 
 
 def upgrade() -> None:
@@ -88,11 +96,11 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("ticket_id", "author_id", name="pk_answer_drafts"),
     )
-    _rebuild(AWAITING_NOW, SORTED_AWAITING_NOW, SORTED_OPEN_NOW)
+    _rebuild(AWAITING_NOW, SORTED_AWAITING_NOW, SORTED_OPEN_NOW, BOUNCE_NOW)
 
 
 def downgrade() -> None:
-    _rebuild(AWAITING_BEFORE, SORTED_AWAITING_BEFORE, SORTED_OPEN_BEFORE)
+    _rebuild(AWAITING_BEFORE, SORTED_AWAITING_BEFORE, SORTED_OPEN_BEFORE, BOUNCE_BEFORE)
     op.drop_table("answer_drafts")
     op.drop_index("ix_ticket_helpers_user", table_name="ticket_helpers")
     op.drop_table("ticket_helpers")

@@ -715,8 +715,8 @@ async def test_notices_before_the_naming_disappear_from_the_list_and_the_bell(
     async def seen() -> tuple[bool, bool, int]:
         async def work(ctx: Ctx) -> tuple[bool, bool, int]:
             principal = await principal_of(ctx, "reg1")
-            listed = await notices.notifications(ctx, principal, 50)
-            inbox = await notices.inbox(ctx, principal, 50)
+            listed = (await notices.notifications(ctx, principal, 50, None))["items"]
+            inbox = (await notices.inbox(ctx, principal, 50)).items
             return (
                 number in [n["ticket_number"] for n in listed],
                 number in [n.ticket_number for n in inbox],

@@ -199,11 +199,13 @@ async def load_demo(ctx: Ctx) -> list[Login]:
     plans = draw_plans(rng, Planner(rng, ctx.now, clock, ctx.settings.timezone))
     await set_policies(ctx)
     await _run(ctx, rng, plans, principals)
+    # Holds first: they take the tickets due last that nothing touched lately, which co-handling's
+    # notes of a moment ago would otherwise leave out (and a handler's 即将超期 would go empty).
+    await load_holds(ctx, principals)
     await load_cohandling(ctx, principals)
     await load_replies(ctx)
     await load_spot_checks(ctx, principals)
     await load_callbacks(ctx, principals)
-    await load_holds(ctx, principals)
     await _league(ctx, principals)
     await load_visits(ctx)
     await load_trust(ctx, principals)

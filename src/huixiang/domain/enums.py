@@ -49,11 +49,6 @@ class Action(StrEnum):
     # 催办: an inspector chases a ticket (or one of its supervision orders); the status stays.
     CHASE = "chase"
     INSPECT = "inspect"
-    # 审核签发: a leader signs off an answer under review (签发) or sends it back (退回修改).
-    APPROVE = "approve"
-    SEND_BACK = "send_back"
-    # 批注: an internal note on the ticket by its lead, a helper (协办) or a leader; the status stays.
-    NOTE = "note"
     # Not a step of the lifecycle: an audited read of who wrote (the contact and the student).
     REVEAL = "reveal"
     # 回访: someone other than the handler calls the parent back after the answer (issue 12).
@@ -68,6 +63,11 @@ class Action(StrEnum):
     HOLD = "hold"
     DENY_HOLD = "deny_hold"
     RESUME = "resume"
+    # 审核签发: a leader signs off an answer under review (签发) or sends it back (退回修改).
+    APPROVE = "approve"
+    SEND_BACK = "send_back"
+    # 批注: an internal note on the ticket by its lead, a helper (协办) or a leader; the status stays.
+    NOTE = "note"
     # Not steps either: marking the staff a complaint names (who then never see it), and a
     # district reviewer's unsealing of an identity held in escrow. Both audited events.
     NAME_STAFF = "name_staff"

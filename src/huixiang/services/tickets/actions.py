@@ -164,6 +164,9 @@ async def _respond(ctx: Ctx, principal: Principal, ticket: Ticket, r: s.RespondR
 
 async def _publish(ctx: Ctx, ticket: Ticket, text: str) -> None:
     """The answer is the parent's now: the deadline counts at this moment (the first answer's)."""
+    # Its statements before the ticket's changes: one after them would flush the ticket early
+    # and count two versions for one action.
+    await callbacks.due_after_answer(ctx, ticket)
     ticket.response_text = text
     ticket.responded_at = ctx.now
     if ticket.first_responded_at is None:
@@ -171,7 +174,6 @@ async def _publish(ctx: Ctx, ticket: Ticket, text: str) -> None:
         ticket.responded_on_time = ctx.now <= ticket.respond_due_at
     ticket.pending_text = ticket.pending_note = None
     ticket.pending_by_id = ticket.pending_at = None
-    await callbacks.due_after_answer(ctx, ticket)
 
 
 async def _approve(ctx: Ctx, _: Principal, ticket: Ticket, r: cs.ApproveRequest) -> Outcome:
