@@ -11,6 +11,7 @@ from .reports import ReportController
 from .spot_checks import SpotCheckController
 from .supervision import SupervisionController
 from .tickets import TicketController
+from .visit_plans import VisitPlanController
 from .visits import VisitController
 
 ROUTES: list[ControllerRouterHandler] = [
@@ -23,6 +24,7 @@ ROUTES: list[ControllerRouterHandler] = [
     LeagueController,
     SupervisionController,
     VisitController,
+    VisitPlanController,
     health,
     POLICIES,
 ]

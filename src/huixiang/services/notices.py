@@ -37,6 +37,8 @@ SUBJECTS = {
     "supervised": "工单收到督办",
     "chased": "教育局催办",
     "order_overdue": "督办已逾期",
+    "followup_due": "跟踪回访即将到期",
+    "followup_overdue": "跟踪回访已超期",
 }
 
 
