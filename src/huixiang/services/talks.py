@@ -38,7 +38,7 @@ def _view(talk: Talk, author: str | None) -> dict[str, Any]:
 async def create_talk(ctx: Ctx, principal: Principal, data: vs.TalkCreate) -> dict[str, Any]:
     found, access = await student_access(ctx, principal, data.student_id)
     if data.client_key and (known := await db.keyed_talk(ctx.session, principal.user_id, data.client_key)):
-        return {**await get_talk(ctx, principal, known), "replayed": True}
+        return {**await get_talk(ctx, principal, known, log=False), "replayed": True}
     at = data.talked_at
     if at.tzinfo is None:
         raise Invalid("`talked_at` must carry a time zone offset, e.g. 2026-10-09T16:00:00+08:00.")

@@ -17,6 +17,8 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from ..db import campaigns as campaigns_db
+from ..db import talks as talks_db
 from ..db import visits as db
 from ..domain.access import Principal, mask_phone
 from ..domain.enums import Channel, OrgKind, Role
@@ -250,6 +252,10 @@ async def _student_file(ctx: Ctx, principal: Principal, student_id: int) -> dict
     view = _student_view(found, guardians, sees_phones(access.roles), counts.get(found.id))
     view["class"] = _class_view(access.row, True)
     view["visits"] = await _visit_views(ctx, await db.visits_of(ctx.session, student_id=found.id))
+    view["talks"] = [
+        {"id": t.id, "talked_at": t.talked_at, "topic": t.topic, "teacher": author}
+        for t, author in await talks_db.talks_of(ctx.session, found.id)
+    ]
     return view
 
 
@@ -735,7 +741,14 @@ async def visit_form(ctx: Ctx, principal: Principal, student_id: int) -> dict[st
     school = await org_info(ctx, access.row.school_code)
     assert school is not None
     teachers = await db.school_teacher_names(ctx.session, access.row.school_id)
+    today = ctx.now.astimezone(ctx.settings.timezone).date()
+    running = [
+        c.name
+        for c in await campaigns_db.campaigns_for(ctx.session, [access.row.school_path])
+        if c.starts_on <= today <= c.ends_on
+    ]
     return {
+        "campaigns": list(dict.fromkeys(running)),
         "student": {
             "id": found.id,
             "name": found.name,

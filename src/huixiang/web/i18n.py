@@ -18,6 +18,7 @@ from .catalog import (
     queue,
     staff,
     ticket,
+    visit_plans,
     visits,
 )
 
@@ -181,6 +182,7 @@ for _part in (
     bureau_spot_checks,
     bureau_league,
     visits,
+    visit_plans,
 ):
     if _twice := ZH_CN.keys() & _part.ENTRIES.keys():
         raise RuntimeError(f"catalogue keys said twice: {sorted(_twice)}")
