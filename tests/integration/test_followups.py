@@ -15,12 +15,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from huixiang.db import fast
+from huixiang.db import fast, repo
 from huixiang.db import followups as db
 from huixiang.db.engine import make_sessionmaker
+from huixiang.demo import load_demo
+from huixiang.domain.access import Principal
 from huixiang.domain.followups import DEFAULT_CADENCE, followup
 from huixiang.domain.visits import Group
-from huixiang.services import followups
+from huixiang.services import campaigns, followups, visits
 from huixiang.services.context import Caches, Ctx
 from huixiang.settings import Settings
 
@@ -271,3 +273,50 @@ async def test_two_concurrent_sweeps_tell_once(settings: Settings, engine: Async
             await session.execute(text("DELETE FROM users WHERE id = :u"), {"u": teacher})
             await session.execute(text("DELETE FROM orgs WHERE id IN (:s, :r)"), {"s": school, "r": root})
             await session.commit()
+
+
+async def test_the_demo_has_follow_ups_due_and_overdue_and_a_campaign_half_done(
+    settings: Settings, connection: AsyncConnection, run: Run
+) -> None:
+    now = datetime(2026, 11, 18, 10, 0, tzinfo=SH)
+    await run(now, load_demo)
+
+    async def as_user(ctx: Ctx, username: str) -> Principal:
+        user = await repo.user_by_username(ctx.session, username)
+        assert user is not None
+        grants = (await repo.grants_of(ctx.session, [user.id]))[user.id]
+        return Principal(user.id, user.username, user.display_name, tuple(grants))
+
+    async def look(ctx: Ctx) -> tuple[Any, ...]:
+        head1 = await followups.list_followups(ctx, await as_user(ctx, "demo-shiyan-handler1"))
+        head2 = await followups.list_followups(ctx, await as_user(ctx, "demo-shiyan-handler2"))
+        leader = await as_user(ctx, "demo-shiyan-leader")
+        figures = await visits.coverage(ctx, leader)
+        [campaign] = await campaigns.list_campaigns(ctx, leader)
+        progress = await campaigns.campaign(ctx, leader, campaign["id"])
+        return head1, head2, figures, progress
+
+    head1, head2, figures, progress = await run(now, look)
+    # handler1 heads 一年级（1）班 and teaches 三年级（2）班 (语文): both classes' follow-ups.
+    assert [(i["name"], i["state"], i["mine"]) for i in head1] == [
+        ("吴俊杰", "overdue", False),
+        ("郑雅琪", "overdue", False),
+        ("孙梓轩", "due", True),
+    ]
+    assert [(i["name"], i["mine"]) for i in head2 if i["state"] == "overdue"] == [
+        ("吴俊杰", True),
+        ("郑雅琪", True),
+    ]
+    assert (figures["followups_due"], figures["followups_overdue"]) == (1, 2)
+    assert 0 < progress["visited"] < progress["students"] == progress["planned"] == 12
+    report = await run.sweep(now)
+    # The reminder goes for every follow-up due by three days from now, past ones included (a
+    # teacher never reminded of one is reminded once); the head teacher hears of the overdue.
+    assert (report.fired["followup_due"], report.fired["followup_overdue"]) == (3, 2)
+    assert sorted((rule, user) for rule, user, _ in await told(run)) == [
+        ("followup_due", "demo-shiyan-handler1"),
+        ("followup_due", "demo-shiyan-handler2"),
+        ("followup_overdue", "demo-shiyan-handler2"),
+    ]
+    [(talks,)] = await run.rows("SELECT count(*) FROM talks")
+    assert talks == 1
