@@ -196,3 +196,18 @@ async def test_the_pages_a_head_teacher_plans_and_a_teacher_talks_on(world: Worl
     assert "&lt;b&gt;最近&lt;/b&gt;" in student.text
     assert (await sign_in(world.client, "hand1b")).status_code == 303
     assert (await world.client.get(f"/visits/students/{a['id']}/talk")).status_code == 404
+
+
+async def test_a_leader_sets_the_schools_cadences_on_the_follow_ups_page(world: World) -> None:
+    assert (await sign_in(world.client, "lead1")).status_code == 303
+    page = await world.client.get("/visits/followups")
+    assert page.status_code == 200 and "回访周期" in page.text and 'id="days_change"' in page.text
+    csrf = csrf_of(page.text)
+    bad = await world.client.post("/visits/cadences", data={"csrf": csrf, "days_change": "3"})
+    assert bad.status_code == 400 and "7 到 365" in bad.text and 'value="3"' in bad.text
+    saved = await world.client.post("/visits/cadences", data={"csrf": csrf, "days_change": "10"})
+    assert saved.status_code == 303
+    cadences = (await world.as_("lead1", "GET", "/api/v1/visits/cadences?org_code=s1")).json()
+    assert {i["group"]: i["days"] for i in cadences["items"]}["change"] == 10
+    assert (await sign_in(world.client, "hand1")).status_code == 303
+    assert 'id="days_change"' not in (await world.client.get("/visits/followups")).text

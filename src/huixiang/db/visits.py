@@ -605,8 +605,10 @@ async def log_accesses(
         )
 
 
-async def org_code_of(session: AsyncSession, org_id: int) -> str:
-    return str((await session.execute(select(Org.code).where(Org.id == org_id))).scalar_one())
+async def org_labels(session: AsyncSession, org_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """id → (code, name) of these org units."""
+    query = select(Org.id, Org.code, Org.name).where(Org.id.in_(org_ids))
+    return {i: (c, n) for i, c, n in (await session.execute(query)).all()}
 
 
 async def campaign_days(session: AsyncSession, path: str, name: str) -> tuple[date, date] | None:

@@ -59,10 +59,10 @@ async def cadences(ctx: Ctx, principal: Principal, org_code: str) -> dict[str, A
         raise NotFound(f"No org unit {org_code!r} in your scope.")
     ids = _path_ids(org.path)
     rows = await db.cadence_rows(await fast.driver(ctx), ids)
-    names = {i: (await visits_db.org_code_of(ctx.session, i)) for i in ids if i in rows}
+    names = await visits_db.org_labels(ctx.session, [i for i in ids if i in rows])
     items = []
     for group in Group:
-        days, source = DEFAULT_CADENCE[group], None
+        days, source = DEFAULT_CADENCE[group], ("", "")
         for org_id in ids:  # top down: the nearest unit's row wins
             if group.value in rows.get(org_id, {}):
                 days, source = rows[org_id][group.value], names[org_id]
@@ -71,8 +71,9 @@ async def cadences(ctx: Ctx, principal: Principal, org_code: str) -> dict[str, A
                 "group": group.value,
                 "label": GROUP_LABELS[group],
                 "days": days,
-                "source": source,  # the org code whose row decides; None: the default
-                "own": source == org.code,
+                "source": source[0] or None,  # the org whose row decides; None: the default
+                "source_name": source[1] or None,
+                "own": source[0] == org.code,
             }
         )
     return {"org_code": org.code, "remind_before_days": REMIND_BEFORE_DAYS, "items": items}
@@ -239,4 +240,37 @@ def counts(items: list[dict[str, Any]]) -> dict[str, int]:
     return {
         "due": sum(1 for i in items if i["state"] == FollowupState.DUE),
         "overdue": sum(1 for i in items if i["state"] == FollowupState.OVERDUE),
+    }
+
+
+async def of_student(ctx: Ctx, student_id: int, class_id: int, school_path: str) -> dict[str, Any] | None:
+    """One student's follow-up today (the student's page), or None outside the six groups."""
+    today = _today(ctx)
+    rows = await db.due_rows(
+        await fast.driver(ctx),
+        school_path,
+        school_year_of(today),
+        ctx.settings.timezone.key,
+        ctx.now,
+        class_ids=[class_id],
+    )
+    for row in rows:
+        if row.student_id == student_id:
+            state = state_on(row.due_on, today)
+            return {
+                "due_on": row.due_on,
+                "cadence_days": row.days,
+                "state": state.value,
+                "state_label": STATE_LABELS[state],
+            }
+    return None
+
+
+async def page(ctx: Ctx, principal: Principal, *, upcoming: bool, leads: str | None) -> dict[str, Any]:
+    """The /visits/followups page: the caller's follow-ups and, for a unit's leader, its cadences."""
+    items = await list_followups(ctx, principal, upcoming=upcoming)
+    return {
+        "items": items,
+        "counts": counts(items),
+        "cadences": await cadences(ctx, principal, leads) if leads else None,
     }

@@ -252,6 +252,7 @@ async def _student_file(ctx: Ctx, principal: Principal, student_id: int) -> dict
     view = _student_view(found, guardians, sees_phones(access.roles), counts.get(found.id))
     view["class"] = _class_view(access.row, True)
     view["visits"] = await _visit_views(ctx, await db.visits_of(ctx.session, student_id=found.id))
+    view["followup"] = await followups.of_student(ctx, found.id, found.class_id, access.row.school_path)
     view["talks"] = [
         {"id": t.id, "talked_at": t.talked_at, "topic": t.topic, "teacher": author}
         for t, author in await talks_db.talks_of(ctx.session, found.id)

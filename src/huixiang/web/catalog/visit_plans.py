@@ -21,6 +21,15 @@ ENTRIES: dict[str, str] = {
     "visits.fu.never": "本学年尚未家访",
     "visits.fu.mine": "由您负责",
     "visits.fu.record": "记录回访",
+    "visits.fu.cadences": "回访周期（天）",
+    "visits.fu.cadences_lead": (
+        "本单位各类学生的回访周期，7 到 365 天；留空则沿用上级单位或默认值。下级单位可另行设置。"
+    ),
+    "visits.fu.cadence_from": "当前 {days} 天（{source}）",
+    "visits.fu.cadence_default": "默认",
+    "visits.fu.cadence_save": "保存回访周期",
+    "visits.fu.cadence_saved": "回访周期已保存。",
+    "visits.fu.cadence_error": "回访周期须为 7 到 365 之间的整数，或留空。",
     **{f"visits.fu.state.{s.value}": word for s, word in STATE_LABELS.items()},
     "visits.camp.title": "家访活动",
     "visits.camp.lead": (
@@ -87,4 +96,5 @@ ENTRIES: dict[str, str] = {
     "visits.talk.error.too_long": "这一项太长了：最多5000字（地点最多64字）。",
     "visits.talk.none": "还没有谈心记录。",
     "visits.talk.by": "谈心教师：{name}",
+    "visits.talk.back": "返回学生页面",
 }

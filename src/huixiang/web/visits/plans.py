@@ -14,6 +14,7 @@ from litestar.params import FromPath
 
 from ...domain.errors import Invalid
 from ...domain.followups import REMIND_BEFORE_DAYS
+from ...domain.visits import Group
 from ...edge.errors import path_ints_in_range
 from ...services import campaigns, followups, talks, visits
 from ...services import visit_schemas as vs
@@ -41,15 +42,50 @@ class VisitPlanPages(StaffPages):
         self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep
     ) -> Response[Any]:
         upcoming = request.query_params.get("all") == "1"
-        items = await followups.list_followups(ctx, staff.principal, upcoming=upcoming)
+        view = await followups.page(ctx, staff.principal, upcoming=upcoming, leads=_leads(staff))
+        saved = request.query_params.get("saved") == "1"
         return visits_page(
             "visits/followups.html",
             request,
             staff,
-            items=items,
-            counts=followups.counts(items),
             upcoming=upcoming,
             remind_days=REMIND_BEFORE_DAYS,
+            saved=saved,
+            **view,
+        )
+
+    @post("/cadences", request_max_body_size=FORM_LIMIT)
+    async def set_cadences(
+        self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep
+    ) -> Response[Any]:
+        """A leader's cadences: a number of days per group, or empty for the unit above's."""
+        values = (await read_form(request, staff)).first()
+        org = _leads(staff)
+        days: dict[str, int | None] = {}
+        bad = False
+        for group in Group:
+            raw = values.get(f"days_{group.value}", "").strip()
+            if raw and not raw.isdigit():
+                bad = True
+            days[group.value] = int(raw) if raw.isdigit() else None
+        if org is not None and not bad:
+            try:
+                await followups.set_cadences(ctx, staff.principal, org, days)
+            except Invalid:
+                pass
+            else:
+                return redirect(request, "/visits/followups?saved=1")
+        view = await followups.page(ctx, staff.principal, upcoming=False, leads=org)
+        return visits_page(
+            "visits/followups.html",
+            request,
+            staff,
+            status=400,
+            upcoming=False,
+            remind_days=REMIND_BEFORE_DAYS,
+            values=values,
+            errors={"cadences": t("visits.fu.cadence_error")},
+            **view,
         )
 
     # ---- campaigns and plans -------------------------------------------------------------------
