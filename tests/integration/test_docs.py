@@ -87,6 +87,18 @@ ERRORS = {
     "listVisits": {400, 401, 404, 503},
     "createVisit": {400, 401, 403, 404, 413, 415, 503},
     "getVisit": {400, 401, 404, 503},
+    "listFollowups": {400, 401, 404, 503},
+    "getFollowupCadences": {400, 401, 404, 503},
+    "setFollowupCadences": {400, 401, 403, 404, 413, 415, 503},
+    "listCampaigns": {400, 401, 503},
+    "createCampaign": {400, 401, 403, 404, 413, 415, 503},
+    "getCampaign": {400, 401, 404, 503},
+    "getVisitPlan": {400, 401, 404, 503},
+    "setVisitPlan": {400, 401, 403, 404, 413, 415, 503},
+    "classLedgerRows": {400, 401, 404, 503},
+    "createTalk": {400, 401, 403, 404, 413, 415, 503},
+    "listTalks": {400, 401, 404, 503},
+    "getTalk": {400, 401, 404, 503},
     "opinionToTicket": {400, 401, 403, 404, 413, 415, 503},
 }
 PUBLIC = {"login", "logout", "publicIntake", "publicTrack", "publicRate", "health"}
