@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from msgspec import UNSET
 
 from ..edge.errors import path_ints_in_range
 from ..services import campaigns, followups, talks, visits
@@ -46,7 +47,11 @@ class VisitPlanController(Controller):
         self, ctx: CtxDep, principal: PrincipalDep, org_code: OrgCode, data: JSONBody[vs.CadencesIn]
     ) -> dict[str, Any]:
         """A leader of the unit sets its cadences; null hands a group back to the unit above."""
-        days = {group.value: value for group, value in data.cadences.items()}
+        days = {
+            name: value
+            for name in vs.Cadences.__struct_fields__
+            if (value := getattr(data.cadences, name)) is not UNSET
+        }
         return await followups.set_cadences(ctx, principal, org_code, days)
 
     @get("/campaigns", operation_id="listCampaigns", responses=errors(400, 401))

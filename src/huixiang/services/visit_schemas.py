@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from msgspec import Meta
+from msgspec import UNSET, Meta, UnsetType
 
 from ..domain.enums import Kind
 from ..domain.visits import Group, VisitForm
@@ -89,11 +89,23 @@ class VisitCreate(Input):
 # ---- follow-ups, campaigns and plans, talk records ---------------------------------------------
 
 
-class CadencesIn(Input):
-    """Days between follow-ups per group (hardship, learning, …), 7 to 365 (checked by the
-    service, which names the group); null: the unit above decides; a group left out is kept."""
+Days = Annotated[int, Meta(ge=7, le=365)]
 
-    cadences: Annotated[dict[Group, int | None], Meta(max_length=6)]
+
+class Cadences(Input):
+    """Days between follow-ups per group, 7 to 365; null: the unit above decides; a group left
+    out is kept as it is."""
+
+    hardship: Days | None | UnsetType = UNSET
+    learning: Days | None | UnsetType = UNSET
+    left_behind: Days | None | UnsetType = UNSET
+    change: Days | None | UnsetType = UNSET
+    migrant: Days | None | UnsetType = UNSET
+    disability: Days | None | UnsetType = UNSET
+
+
+class CadencesIn(Input):
+    cadences: Cadences
 
 
 class CampaignCreate(Input):
