@@ -28,11 +28,18 @@ cadence AS (
                      ORDER BY length(co.path) DESC LIMIT 1), d.days) AS days
     FROM schools s CROSS JOIN defaults d
 ),
+cadence_of AS (
+    SELECT st.id AS student_id, min(k.days) AS days
+    FROM students st
+    JOIN visit_classes c ON c.id = st.class_id AND c.school_year = $3
+    CROSS JOIN LATERAL unnest(st.groups) AS g (grp)
+    JOIN cadence k ON k.school_id = st.school_id AND k.grp = g.grp
+    WHERE st.groups <> '{}'
+    GROUP BY st.id
+),
 pupils AS (
     SELECT st.id, st.name, st.groups, st.class_id, st.school_id, s.path AS school_path,
-           c.name AS class_name, c.head_teacher_id,
-           (SELECT min(k.days) FROM cadence k
-            WHERE k.school_id = st.school_id AND k.grp = ANY(st.groups)) AS days,
+           c.name AS class_name, c.head_teacher_id, co.days,
            (st.created_at AT TIME ZONE $4)::date AS joined,
            make_date($3::int, 9, 1) AS year_start,
            lv.visited_at AS last_visit_at,
@@ -40,7 +47,8 @@ pupils AS (
                     SELECT 1 FROM visit_class_teachers t
                     WHERE t.class_id = c.id AND t.user_id = lv.created_by_id)
                 THEN lv.created_by_id ELSE c.head_teacher_id END AS responsible_id
-    FROM students st
+    FROM cadence_of co
+    JOIN students st ON st.id = co.student_id
     JOIN schools s ON s.id = st.school_id
     JOIN visit_classes c ON c.id = st.class_id
     LEFT JOIN LATERAL (
@@ -48,13 +56,12 @@ pupils AS (
         WHERE v.student_id = st.id AND v.visited_at < $7
         ORDER BY v.visited_at DESC LIMIT 1
     ) lv ON true
-    WHERE c.school_year = $3 AND st.groups <> '{}'
 ),
 due AS (
     SELECT p.*,
            greatest(coalesce((p.last_visit_at AT TIME ZONE $4)::date, p.joined), p.year_start)
              + p.days AS due_on
-    FROM pupils p WHERE p.days IS NOT NULL
+    FROM pupils p
 )
 """
 
