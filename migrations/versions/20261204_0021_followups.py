@@ -1,5 +1,6 @@
 """Home visits, the remainder: follow-up cadences of the six groups (per unit), the sweep's
-record of follow-ups it told about (once per student, rule and due day), campaigns (家访月) and
+record of follow-ups it told about (once per student, rule and due day) and of the hours it
+looked (once per org tree and hour), campaigns (家访月) and
 their plans per class, and talk records (附表2)
 
 Revision ID: 0021_followups
@@ -51,6 +52,12 @@ def upgrade() -> None:
         sa.Column("fired_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("student_id", "rule", "due_on", name="pk_followup_fires"),
         sa.CheckConstraint("rule in ('due','overdue')", name="ck_followup_fires_rule"),
+    )
+    op.create_table(
+        "followup_sweeps",
+        sa.Column("root_path", sa.String(400), nullable=False),
+        sa.Column("hour", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("root_path", "hour", name="pk_followup_sweeps"),
     )
     op.create_table(
         "visit_campaigns",
@@ -154,5 +161,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("talks", "visit_plan_items", "visit_campaigns", "followup_fires", "followup_cadences"):
+    for table in (
+        "talks",
+        "visit_plan_items",
+        "visit_campaigns",
+        "followup_sweeps",
+        "followup_fires",
+        "followup_cadences",
+    ):
         op.drop_table(table)

@@ -142,6 +142,18 @@ async def test_a_teacher_sees_a_due_follow_up_and_records_it(
     finally:
         await page.context.close()
 
+    # The school's leader sets the cadences on the same page.
+    page = await signed_in(browser, site.url, "lead1", PHONE)
+    try:
+        await page.goto(f"{site.url}/visits/followups?all=1")
+        await page.get_by_label("思想学业重大变化").fill("10")
+        await no_horizontal_scroll(page)
+        await page.get_by_role("button", name="保存回访周期").click()
+        await page.get_by_text("回访周期已保存").wait_for()
+        await page.screenshot(path=str(shots / "cadences-phone.png"), full_page=True)
+    finally:
+        await page.context.close()
+
     listed = (await site.api("hand1", "GET", "/api/v1/visits/followups?upcoming=true")).json()
     [again] = [i for i in listed["items"] if i["student_id"] == student_id]
     assert again["state"] == "upcoming" and again["due_on"] == (today + timedelta(days=30)).isoformat()

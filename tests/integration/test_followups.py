@@ -90,6 +90,25 @@ async def test_the_sweep_tells_each_follow_up_once_per_due_day(world: World, run
     assert len(await run.rows("SELECT 1 FROM followup_fires")) == 3
 
 
+async def test_a_tree_is_looked_at_once_an_hour(world: World, run: Run) -> None:
+    """Follow-ups move by the day: one that falls due after the hour's first sweep is told at
+    the next hour's."""
+    klass = await make_class(world)
+    first = await make_student(world, klass["id"], "甲")
+    await record(world, first["id"], "lead1", days_ago=28)
+    now = world.now()
+    await run.sweep(now)
+    second = await make_student(world, klass["id"], "乙")
+    await record(world, second["id"], "lead1", days_ago=27.9)
+    await run.sweep(now + timedelta(days=0.1 / 24))  # the same hour or the next: 6 minutes on
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    later = now + timedelta(days=0.1 / 24)
+    expected = [[first["id"]]] if later < hour + timedelta(hours=1) else [[first["id"]], [second["id"]]]
+    assert [students for _, _, students in await told(run)] == expected
+    await run.sweep(hour + timedelta(hours=1, minutes=1))
+    assert [students for _, _, students in await told(run)] == [[first["id"]], [second["id"]]]
+
+
 async def test_coverage_and_the_teachers_list(world: World, run: Run) -> None:
     klass = await make_class(world)
     due = await make_student(world, klass["id"], "甲")
@@ -268,6 +287,9 @@ async def test_two_concurrent_sweeps_tell_once(settings: Settings, engine: Async
     finally:
         async with sessions() as session:
             await session.execute(text("DELETE FROM notifications WHERE user_id = :u"), {"u": teacher})
+            await session.execute(
+                text("DELETE FROM followup_sweeps WHERE root_path = :p"), {"p": f"/{root}/"}
+            )
             await session.execute(text("DELETE FROM students WHERE id = :s"), {"s": student})
             await session.execute(text("DELETE FROM visit_classes WHERE id = :c"), {"c": klass})
             await session.execute(text("DELETE FROM users WHERE id = :u"), {"u": teacher})

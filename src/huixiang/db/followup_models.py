@@ -34,6 +34,15 @@ class FollowupFire(Base):
     fired_at: Mapped[datetime]
 
 
+class FollowupSweep(Base):
+    """An hour in which the sweep looked at an org tree's follow-ups (they move by the day)."""
+
+    __tablename__ = "followup_sweeps"
+
+    root_path: Mapped[str] = mapped_column(String(400), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+
+
 class VisitCampaign(Base):
     """A campaign (e.g. 2026秋季家访月) run by a unit for the schools under it."""
 

@@ -196,6 +196,17 @@ async def figures(
     return [FigureRow(r["unit"], int(r["students"]), int(r["due"]), int(r["overdue"])) for r in rows]
 
 
+async def claim_hour(connection: asyncpg.Connection, root_path: str, hour: datetime) -> bool:
+    """Whether this sweep is the first to look at the tree's follow-ups in this hour (a second
+    sweep at once waits for the first's commit, then finds the hour taken)."""
+    taken = await connection.fetchval(
+        "INSERT INTO followup_sweeps (root_path, hour) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
+        root_path,
+        hour,
+    )
+    return taken is not None
+
+
 async def cadence_rows(connection: asyncpg.Connection, org_ids: Sequence[int]) -> dict[int, dict[str, int]]:
     rows = await connection.fetch(
         "SELECT org_id, grp, days FROM followup_cadences WHERE org_id = ANY($1::int[])", list(org_ids)

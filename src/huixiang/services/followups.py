@@ -116,13 +116,18 @@ def _line(row: db.DueRow) -> str:
 
 
 async def sweep_root(ctx: Ctx, connection: asyncpg.Connection, root_path: str) -> SweepCounts:
-    """Under one root: follow-ups due within REMIND_BEFORE_DAYS (or already past) not told yet
-    go to the responsible teacher; those past their due day, to the head teacher. One notice
-    per teacher and sweep lists the students; each student is told once per rule and due day."""
+    """Under one root, once an hour: follow-ups due within REMIND_BEFORE_DAYS (or already past)
+    not told yet go to the responsible teacher; those past their due day, to the head teacher.
+    One notice per teacher and sweep lists the students; each student is told once per rule and
+    due day."""
     tz = ctx.settings.timezone
     today = _today(ctx)
     year = school_year_of(today)
     out = SweepCounts(deliveries=[])
+    # Follow-ups move by the day: the tree is looked at once an hour, not at every minute's
+    # sweep (at 100,000 students a look costs about a second: docs/visits.md).
+    if not await db.claim_hour(connection, root_path, ctx.now.replace(minute=0, second=0, microsecond=0)):
+        return out
     for rule, last_due_on in (
         ("due", today + timedelta(days=REMIND_BEFORE_DAYS)),
         ("overdue", today - timedelta(days=1)),
