@@ -37,6 +37,10 @@ from .reference import org_info
 
 RULES = {"due": "followup_due", "overdue": "followup_overdue"}
 LIST_LIMIT = 500
+TEXTS = {
+    "due": "您负责的 {n} 名学生跟踪回访即将到期（最早 {day}），请在“家访 · 跟踪回访”查看并按期家访。",
+    "overdue": "您班上 {n} 名学生的跟踪回访已超期（最早应于 {day}），请在“家访 · 跟踪回访”查看并督促落实。",
+}
 
 
 def _today(ctx: Ctx, at: datetime | None = None) -> date:
@@ -111,10 +115,6 @@ class SweepCounts:
     deliveries: list[int] | None = None
 
 
-def _line(row: db.DueRow) -> str:
-    return f"{row.name}（{row.class_name}，{row.due_on.month}月{row.due_on.day}日）"
-
-
 async def sweep_root(ctx: Ctx, connection: asyncpg.Connection, root_path: str) -> SweepCounts:
     """Under one root, once an hour: follow-ups due within REMIND_BEFORE_DAYS (or already past)
     not told yet go to the responsible teacher; those past their due day, to the head teacher.
@@ -147,11 +147,11 @@ async def sweep_root(ctx: Ctx, connection: asyncpg.Connection, root_path: str) -
                 per_user[user_id].append(row)
         notices = []
         for user_id, rows in sorted(per_user.items()):
-            names = "、".join(_line(r) for r in rows[:10]) + ("等" if len(rows) > 10 else "")
-            if rule == "due":
-                text = f"{len(rows)} 名学生的跟踪回访即将到期：{names}。请按期家访并填写记录。"
-            else:
-                text = f"{len(rows)} 名学生的跟踪回访已超期：{names}。请督促落实回访。"
+            # No minor's name leaves the system in a notice (it also goes by email or SMS): the
+            # count, the earliest day and where to look; the students are in the row's data.
+            first = min(r.due_on for r in rows)
+            day = f"{first.month}月{first.day}日"
+            text = TEXTS[rule].format(n=len(rows), day=day)
             data = {"students": [r.student_id for r in rows], "link": "/visits/followups"}
             notices.append(Notice(user_id, None, RULES[rule], ctx.now, text, data))
         out.deliveries = (out.deliveries or []) + await record(connection, notices, ctx.now)
