@@ -136,8 +136,15 @@ async def test_a_teacher_sees_a_due_follow_up_and_records_it(
         await page.get_by_label("谈心主题").fill("想念爸爸妈妈")
         await page.get_by_label("谈心内容摘要").fill("说想爸爸妈妈，周末和奶奶视频。")
         await page.screenshot(path=str(shots / "talk-form-phone.png"), full_page=True)
+        # Offline at the door, as the visit form: held, kept, sent when the signal returns.
+        await page.context.set_offline(True)
         await page.get_by_role("button", name="提交谈心记录").click()
+        await page.get_by_text("现在没有网络").wait_for()
+        draft = await page.evaluate(f"localStorage.getItem('talk-draft-{student_id}')")
+        assert draft and "想念爸爸妈妈" in draft
+        await page.context.set_offline(False)
         await page.get_by_text("谈心记录已保存").wait_for()
+        assert await page.evaluate(f"localStorage.getItem('talk-draft-{student_id}')") is None
         await page.screenshot(path=str(shots / "talk-phone.png"), full_page=True)
     finally:
         await page.context.close()
