@@ -151,6 +151,8 @@ async def test_the_pages_a_head_teacher_plans_and_a_teacher_talks_on(world: Worl
     await record(world, a["id"], "hand1", days_ago=28)
     assert (await sign_in(world.client, "hand1")).status_code == 303
 
+    home = await world.client.get("/visits")
+    assert "待回访" in home.text and "回访超期" in home.text  # coverage's follow-up figures
     due = await world.client.get("/visits/followups")
     assert due.status_code == 200 and "甲" in due.text and "待回访" in due.text
     listing = await world.client.get("/visits/campaigns")
