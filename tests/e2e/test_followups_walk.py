@@ -91,6 +91,8 @@ async def test_a_teacher_sees_a_due_follow_up_and_records_it(
     page = await signed_in(browser, site.url, "hand1", PHONE)
     try:
         await page.get_by_role("link", name="家访").first.click()
+        await page.get_by_text("待回访").first.wait_for()
+        await page.screenshot(path=str(shots / "home-phone.png"), full_page=True)
         await page.get_by_role("link", name="跟踪回访").click()
         item = page.get_by_role("listitem").filter(has_text="王小丫")
         await item.get_by_text("待回访").wait_for()
