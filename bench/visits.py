@@ -9,8 +9,9 @@ Method (docs/visits.md, "Coverage: the formulas"):
    .import_roster, as s0's leader, timed end to end (parsing, checks, writes, ANALYZE);
 3. `--students` students spread over the 100 schools (40 per class) and about three visits each
    for three in four of them, written by SQL; VACUUM ANALYZE;
-4. each coverage call `--rounds` times, the median and the worst, and EXPLAIN (ANALYZE) of the
-   city's statement.
+4. each coverage call `--rounds` times, the median and the worst (with the follow-ups' figures,
+   db/followups.FIGURES), the sweep's two follow-up rules over the city (db/followups.fire, in
+   a transaction rolled back each round), and EXPLAIN (ANALYZE) of the city's statement.
 
     python bench/visits.py [--students 100000] [--rounds 5]
 
@@ -36,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import ADMIN_DSN, DISTRICTS, SCHOOLS, url_for  # noqa: E402
 
+from huixiang.db import followups as followups_db  # noqa: E402
 from huixiang.db import repo  # noqa: E402
 from huixiang.db.engine import make_engine, make_sessionmaker  # noqa: E402
 from huixiang.db.visits import COVERAGE  # noqa: E402
@@ -165,6 +167,23 @@ async def main(students: int, rounds: int) -> None:
                 f"worst {max(times) * 1000:.0f} ms"
             )
     city = await connection.fetchval("SELECT path FROM orgs WHERE code = 'city'")
+    # The sweep's two follow-up rules over the city, each in a transaction rolled back (so every
+    # round fires the same rows); the first round fires them all, as the first sweep would.
+    tz = settings.timezone
+    today = now.astimezone(tz).date()
+    for rule, last_due_on in (("due", today + timedelta(days=3)), ("overdue", today - timedelta(days=1))):
+        times, fired = [], 0
+        for _ in range(rounds):
+            transaction = connection.transaction()
+            await transaction.start()
+            t0 = time.perf_counter()
+            fired = len(await followups_db.fire(connection, city, year, tz.key, rule, last_due_on, now))
+            times.append(time.perf_counter() - t0)
+            await transaction.rollback()
+        print(
+            f"sweep followup_{rule}: {fired:,} fired, median {statistics.median(times) * 1000:.0f} ms, "
+            f"worst {max(times) * 1000:.0f} ms"
+        )
     plan = await connection.fetch(
         "EXPLAIN (ANALYZE, BUFFERS) "
         + COVERAGE.format(unit="split_part(trim(both '/' from o.path), '/', 2)::int")

@@ -13,6 +13,7 @@ from .spot_checks import SpotCheckController
 from .supervision import SupervisionController
 from .tickets import TicketController
 from .trust import TrustController
+from .visit_plans import VisitPlanController
 from .visits import VisitController
 
 ROUTES: list[ControllerRouterHandler] = [
@@ -28,6 +29,7 @@ ROUTES: list[ControllerRouterHandler] = [
     VisitController,
     CallbackController,
     RevealController,
+    VisitPlanController,
     health,
     POLICIES,
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, text, tuple_, update
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.enums import Role
 from ..domain.visits import StudentRow
+from .followup_models import VisitCampaign
 from .models import (
     Guardian,
     Org,
@@ -591,3 +592,34 @@ async def student_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, 
         return {}
     query = select(Student.id, Student.name).where(Student.id.in_(ids))
     return {i: n for i, n in (await session.execute(query)).all()}
+
+
+async def log_accesses(
+    session: AsyncSession, user_id: int, student_ids: Sequence[int], action: str, now: datetime
+) -> None:
+    """One row per student listed (a list that shows a minor's group is a view of it)."""
+    if student_ids:
+        await session.execute(
+            insert(RosterAccess),
+            [{"at": now, "user_id": user_id, "student_id": sid, "action": action} for sid in student_ids],
+        )
+
+
+async def org_labels(session: AsyncSession, org_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """id → (code, name) of these org units."""
+    query = select(Org.id, Org.code, Org.name).where(Org.id.in_(org_ids))
+    return {i: (c, n) for i, c, n in (await session.execute(query)).all()}
+
+
+async def campaign_days(session: AsyncSession, path: str, name: str) -> tuple[date, date] | None:
+    """The first and last day of the campaign `name` of the unit at `path` or the nearest above."""
+    ids = [int(part) for part in path.strip("/").split("/") if part]
+    query = (
+        select(VisitCampaign.starts_on, VisitCampaign.ends_on)
+        .join(Org, Org.id == VisitCampaign.org_id)
+        .where(VisitCampaign.org_id.in_(ids), VisitCampaign.name == name)
+        .order_by(func.length(Org.path).desc())
+        .limit(1)
+    )
+    row = (await session.execute(query)).first()
+    return (row[0], row[1]) if row else None

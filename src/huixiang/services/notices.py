@@ -52,6 +52,8 @@ SUBJECTS = {
     "helping": "您被指定为协办人",
     "to_sign": "有答复待您签发",
     "sent_back": "答复被退回修改",
+    "followup_due": "跟踪回访即将到期",
+    "followup_overdue": "跟踪回访已超期",
 }
 
 

@@ -17,7 +17,7 @@ from ..db import fast
 from ..db import reminders as db
 from ..db import supervision as orders_db
 from ..domain.enums import Role, Status
-from . import league_report
+from . import followups, league_report
 from .context import Ctx
 from .notices import Notice, local, record, record_for_orgs, ticket_text
 from .reference import clock_for
@@ -84,6 +84,12 @@ async def sweep(ctx: Ctx, requeue_after: timedelta = REQUEUE_AFTER) -> SweepRepo
         if fired_orders:
             report.fired[league_report.ORDER_OVERDUE_RULE] += fired_orders
         report.deliveries += deliveries
+        told = await followups.sweep_root(ctx, connection, root_path)
+        for rule, count in (("followup_due", told.due), ("followup_overdue", told.overdue)):
+            if count:
+                report.fired[rule] += count
+        report.notices += told.notices
+        report.deliveries += told.deliveries or []
     await _orders_overdue(ctx, connection, report)
     due_again = await db.requeue_due(connection, ctx.now, requeue_after)
     report.deliveries = sorted(set(report.deliveries) | set(due_again))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
-from msgspec import Meta
+from msgspec import UNSET, Meta, UnsetType
 
 from ..domain.enums import Kind
 from ..domain.visits import Group, VisitForm
@@ -83,4 +83,57 @@ class VisitCreate(Input):
     reflection: Record = ""
     # The client's key for this record: the same key again (a retry, a draft sent twice) answers
     # the record already made, with no second record and no second ticket.
+    client_key: Annotated[str, Meta(max_length=64, pattern=r"^[A-Za-z0-9_-]{8,64}$")] | None = None
+
+
+# ---- follow-ups, campaigns and plans, talk records ---------------------------------------------
+
+
+Days = Annotated[int, Meta(ge=7, le=365)]
+
+
+class Cadences(Input):
+    """Days between follow-ups per group, 7 to 365; null: the unit above decides; a group left
+    out is kept as it is."""
+
+    hardship: Days | None | UnsetType = UNSET
+    learning: Days | None | UnsetType = UNSET
+    left_behind: Days | None | UnsetType = UNSET
+    change: Days | None | UnsetType = UNSET
+    migrant: Days | None | UnsetType = UNSET
+    disability: Days | None | UnsetType = UNSET
+
+
+class CadencesIn(Input):
+    cadences: Cadences
+
+
+class CampaignCreate(Input):
+    org_code: Code  # the unit that runs it: a school, or a bureau for the schools under it
+    name: Annotated[str, Meta(min_length=1, max_length=64)]
+    starts_on: date
+    ends_on: date
+
+
+class PlanItemIn(Input):
+    student_id: StudentId
+    teacher: Username  # a teacher of the school, by username
+    due_on: date
+
+
+class PlanIn(Input):
+    items: Annotated[list[PlanItemIn], Meta(max_length=200)]
+
+
+class TalkCreate(Input):
+    """A talk record (附表2, 谈心记载表) with one student."""
+
+    student_id: StudentId
+    talked_at: datetime
+    topic: Annotated[str, Meta(min_length=1, max_length=200)]
+    place: Annotated[str, Meta(max_length=64)] = ""
+    participants: Record = ""  # who else took part (a parent, the school's counsellor …)
+    content: Record = ""  # 谈心内容摘要
+    advice: Record = ""  # 教师建议
+    followup: Record = ""  # 谈心后记: what follows and when
     client_key: Annotated[str, Meta(max_length=64, pattern=r"^[A-Za-z0-9_-]{8,64}$")] | None = None

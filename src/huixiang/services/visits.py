@@ -17,6 +17,8 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from ..db import campaigns as campaigns_db
+from ..db import talks as talks_db
 from ..db import visits as db
 from ..domain.access import Principal, mask_phone
 from ..domain.enums import Channel, OrgKind, Role
@@ -36,6 +38,7 @@ from ..domain.visits import (
     school_year_of,
     sees_phones,
 )
+from . import followups
 from . import schemas as s
 from . import visit_schemas as vs
 from .context import Ctx
@@ -249,6 +252,11 @@ async def _student_file(ctx: Ctx, principal: Principal, student_id: int) -> dict
     view = _student_view(found, guardians, sees_phones(access.roles), counts.get(found.id))
     view["class"] = _class_view(access.row, True)
     view["visits"] = await _visit_views(ctx, await db.visits_of(ctx.session, student_id=found.id))
+    view["followup"] = await followups.of_student(ctx, found.id, found.class_id, access.row.school_path)
+    view["talks"] = [
+        {"id": t.id, "talked_at": t.talked_at, "topic": t.topic, "teacher": author}
+        for t, author in await talks_db.talks_of(ctx.session, found.id)
+    ]
     return view
 
 
@@ -593,8 +601,10 @@ def school_year_start(ctx: Ctx, year: int) -> datetime:
 FIGURES = ("students", "visited", "new_students", "new_visited", "home_visits")
 
 
-def _figures(row: db.CoverageRow | None) -> dict[str, Any]:
+def _figures(row: db.CoverageRow | None, followed: Any = None) -> dict[str, Any]:
     values = {name: getattr(row, name) if row else 0 for name in FIGURES}
+    group_students = followed.students if followed else 0
+    overdue = followed.overdue if followed else 0
     return {
         "students": values["students"],
         "visited": values["visited"],
@@ -603,9 +613,12 @@ def _figures(row: db.CoverageRow | None) -> dict[str, Any]:
         "new_visited": values["new_visited"],
         "new_visit_rate": rate(values["new_visited"], values["new_students"]),
         "home_visits": values["home_visits"],
-        # No follow-up cadence yet (docs/visits.md): nothing can be due or overdue.
-        "followups_due": 0,
-        "followups_overdue": 0,
+        # The six groups' follow-ups as of the period's end (or now): services/followups.py.
+        "followups_due": followed.due if followed else 0,
+        "followups_overdue": overdue,
+        "followup_students": group_students,
+        "followups_on_time": group_students - overdue,
+        "followup_on_time_rate": rate(group_students - overdue, group_students),
     }
 
 
@@ -635,6 +648,11 @@ async def coverage(
         org = await db.org_at(ctx.session, paths[0])
     tz = ctx.settings.timezone
     since, until = instant(start, "from", tz, end=False), instant(end, "to", tz, end=True)
+    name = (campaign or "").strip() or None
+    if name is not None and (found_campaign := await campaign_period(ctx, org.path, name)):
+        # A campaign of the unit or one above it: its days are the period's default.
+        since = since or found_campaign[0]
+        until = until or found_campaign[1]
     if since is not None:
         year = school_year_of(since.astimezone(tz).date())
     elif until is not None:
@@ -653,9 +671,10 @@ async def coverage(
         school_year=year,
         start=since,
         end=until,
-        campaign=(campaign or "").strip() or None,
+        campaign=name,
     )
     found = {row.unit: row for row in rows}
+    followed = await followups.figures(ctx, org.path, by_class=by_class, school_year=year, until=until)
     if by_class:
         units = [(c.id, c.school_code, c.name) for c in await db.classes_of(ctx.session, [org.id], year)]
     else:
@@ -665,16 +684,30 @@ async def coverage(
         entry: dict[str, Any] = {"org_code": code, "name": name}
         if by_class:
             entry["class_id"] = unit_id
-        by_unit.append({**entry, **_figures(found.get(unit_id))})
+        by_unit.append({**entry, **_figures(found.get(unit_id), followed.get(unit_id))})
     return {
         "org_code": org.code,
         "school_year": year,
         "from": since,
         "to": until,
-        "campaign": (campaign or "").strip() or None,
-        **_figures(found.get(None)),
+        "campaign": name,
+        **_figures(found.get(None), followed.get(None)),
         "by_unit": by_unit,
     }
+
+
+async def campaign_period(ctx: Ctx, path: str, name: str) -> tuple[datetime, datetime] | None:
+    """The days of the campaign of that name run by the unit at `path` or one above it (the
+    nearest), as instants in the bureau's zone: its first day's start, the day after its last."""
+    found = await db.campaign_days(ctx.session, path, name)
+    if found is None:
+        return None
+    tz = ctx.settings.timezone
+    first, last = found
+    return (
+        datetime.combine(first, datetime.min.time(), tzinfo=tz),
+        datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz),
+    )
 
 
 def group_label(code: str) -> str:
@@ -709,7 +742,14 @@ async def visit_form(ctx: Ctx, principal: Principal, student_id: int) -> dict[st
     school = await org_info(ctx, access.row.school_code)
     assert school is not None
     teachers = await db.school_teacher_names(ctx.session, access.row.school_id)
+    today = ctx.now.astimezone(ctx.settings.timezone).date()
+    running = [
+        c.name
+        for c in await campaigns_db.campaigns_for(ctx.session, [access.row.school_path])
+        if c.starts_on <= today <= c.ends_on
+    ]
     return {
+        "campaigns": list(dict.fromkeys(running)),
         "student": {
             "id": found.id,
             "name": found.name,
@@ -763,9 +803,10 @@ LEDGER_COLUMNS = (
 )
 
 
-async def class_ledger(ctx: Ctx, principal: Principal, class_id: int) -> tuple[str, bytes]:
-    """The class's 家访台账 as XLSX: a row per visit record of the school year, a student never
-    visited as a row that says so. For whoever may see the class's students."""
+async def ledger(ctx: Ctx, principal: Principal, class_id: int) -> dict[str, Any]:
+    """The class's 家访台账: a row per visit record of the school year (oldest first), a student
+    never visited as a row that says so. The page and the XLSX are both these rows, as text.
+    For whoever may see the class's students."""
     access = await _class(ctx, principal, class_id)
     students = await db.students_of(ctx.session, class_id)
     start, end = _year_period(ctx, access.row.school_year)
@@ -778,10 +819,7 @@ async def class_ledger(ctx: Ctx, principal: Principal, class_id: int) -> tuple[s
     for record in sorted(records, key=lambda r: r["visited_at"]):
         by_student.setdefault(record["student_id"], []).append(record)
     tz = ctx.settings.timezone
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("家访台账")
-    sheet.append([text_cell(sheet, f"{access.row.name} 家访台账（{access.row.school_year}学年）")])
-    sheet.append(list(LEDGER_COLUMNS))
+    rows: list[dict[str, Any]] = []
     for pupil in students:
         facts = [
             pupil.name,
@@ -790,12 +828,12 @@ async def class_ledger(ctx: Ctx, principal: Principal, class_id: int) -> tuple[s
         ]
         visits_of_student = by_student.get(pupil.id, [])
         if not visits_of_student:
-            sheet.append([text_cell(sheet, v) for v in (*facts, "未家访")])
+            rows.append({"student_id": pupil.id, "visit_id": None, "cells": [*facts, "未家访"]})
         for v in visits_of_student:
             tickets = [
                 f"{o['ticket']['number']}（{o['ticket']['status']}）" for o in v["opinions"] if o["ticket"]
             ]
-            row = [
+            cells = [
                 *facts,
                 v["visited_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                 v["form_label"],
@@ -805,7 +843,33 @@ async def class_ledger(ctx: Ctx, principal: Principal, class_id: int) -> tuple[s
                 "、".join(tickets),
                 v["effect"],
             ]
-            sheet.append([text_cell(sheet, value) for value in row])
+            rows.append({"student_id": pupil.id, "visit_id": v["id"], "cells": cells})
+    return {
+        "class": _class_view(access.row, True),
+        "title": f"{access.row.name} 家访台账（{access.row.school_year}学年）",
+        "columns": list(LEDGER_COLUMNS),
+        "rows": rows,
+        "students": len(students),
+        "visited": sum(1 for p in students if p.id in by_student),
+        "records": len(records),
+    }
+
+
+async def class_ledger(ctx: Ctx, principal: Principal, class_id: int) -> tuple[str, bytes]:
+    """The class's 家访台账 as XLSX: the title, the header and the rows of `ledger`."""
+    view = await ledger(ctx, principal, class_id)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("家访台账")
+    sheet.append([text_cell(sheet, view["title"])])
+    sheet.append(view["columns"])
+    for row in view["rows"]:
+        sheet.append([text_cell(sheet, value) for value in row["cells"]])
     out = io.BytesIO()
     book.save(out)
-    return f"ledger-{access.row.school_year}-{class_id}.xlsx", out.getvalue()
+    klass = view["class"]
+    return f"ledger-{klass['school_year']}-{class_id}.xlsx", out.getvalue()
+
+
+# The other home-visit services (campaigns, talks) reach a class and a student as these do.
+class_access = _class
+student_access = _student_access

@@ -22,6 +22,7 @@ from .catalog import (
     staff,
     ticket,
     trust,
+    visit_plans,
     visits,
 )
 
@@ -189,6 +190,7 @@ for _part in (
     holds,
     trust,
     cohandling,
+    visit_plans,
 ):
     if _twice := ZH_CN.keys() & _part.ENTRIES.keys():
         raise RuntimeError(f"catalogue keys said twice: {sorted(_twice)}")

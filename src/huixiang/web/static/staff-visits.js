@@ -8,7 +8,8 @@
     try { localStorage.removeItem(done.getAttribute("data-draft")); } catch (e) { /* private mode */ }
     return;
   }
-  var form = document.getElementById("visit-form");
+  // The visit form, or another record's form that keeps a draft (the talk record's).
+  var form = document.getElementById("visit-form") || document.querySelector("form[data-draft]");
   var status = document.getElementById("draft-status");
   if (!form || !window.localStorage) return;
   var key = form.getAttribute("data-draft");

@@ -4,5 +4,6 @@ bureau, on the same services as the API's visit endpoints."""
 from litestar.types import ControllerRouterHandler
 
 from .pages import VisitPages
+from .plans import VisitPlanPages
 
-ROUTES: list[ControllerRouterHandler] = [VisitPages]
+ROUTES: list[ControllerRouterHandler] = [VisitPages, VisitPlanPages]

@@ -28,6 +28,8 @@ from ..staff.session import FORM_LIMIT, UPLOAD_LIMIT, StaffDep, read_form, read_
 # The visit-record page's subnav: (path, catalogue key).
 NAV = (
     ("/visits", "visits.nav.home"),
+    ("/visits/followups", "visits.nav.followups"),
+    ("/visits/campaigns", "visits.nav.campaigns"),
     ("/visits/mine", "visits.nav.mine"),
     ("/visits/import", "visits.nav.import"),
 )
