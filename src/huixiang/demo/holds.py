@@ -27,10 +27,21 @@ async def load_holds(ctx: Ctx, principals: dict[str, Principal]) -> None:
     first, second = HANDLERS
     rows = list(await db.assigned_with_last_event(ctx.session, SCHOOL))
 
+    # Each handler's next deadline stays where it is: their 即将超期 keeps what it holds.
+    upcoming = [r for r in rows if r.respond_due_at > ctx.now]
+    keep = {
+        min((r for r in upcoming if r.username == name), key=lambda r: r.respond_due_at).number
+        for name in {r.username for r in upcoming}
+    }
+
     def pick(username: str, before: datetime) -> str | None:
         """The user's assigned ticket untouched since `before` and due latest after it (the
         one whose leaving least changes the handler's 即将超期 and 已超期 queues)."""
-        mine = [r for r in rows if r.username == username and r.last_at < before < r.respond_due_at]
+        mine = [
+            r
+            for r in rows
+            if r.username == username and r.last_at < before < r.respond_due_at and r.number not in keep
+        ]
         if not mine:
             return None
         row = max(mine, key=lambda r: r.respond_due_at)
@@ -42,16 +53,18 @@ async def load_holds(ctx: Ctx, principals: dict[str, Principal]) -> None:
         await tickets.act(past, principals[who], number, action, request)
 
     two_days = ctx.now - timedelta(days=2)
-    if number := pick(first, two_days):
+    yesterday = ctx.now - timedelta(days=1)
+    asked_at = two_days
+    number = pick(first, two_days) or pick(first, asked_at := yesterday)
+    if number:
         reason = "需等待区疾控中心对食堂留样的检测报告，报告出具后再答复家长。"
         until = today + timedelta(days=5)
-        await act(two_days, first, number, Action.REQUEST_HOLD, s.HoldRequest(reason=reason, until=until))
-        await act(two_days + timedelta(hours=1), LEADER, number, Action.HOLD, s.HoldRequest())
-    yesterday = ctx.now - timedelta(days=1)
+        await act(asked_at, first, number, Action.REQUEST_HOLD, s.HoldRequest(reason=reason, until=until))
+        await act(asked_at + timedelta(hours=1), LEADER, number, Action.HOLD, s.HoldRequest())
     if number := pick(second, yesterday):
         reason = "涉事教师病假，返校后当面核实情况。"
         await act(yesterday, LEADER, number, Action.HOLD, s.HoldRequest(reason=reason))
-    if number := pick(first, yesterday):  # handed to the office, then held
+    if number := pick(first, yesterday) or pick(second, yesterday):  # handed to the office, then held
         note = "涉及课后服务收费，请办公室核实。"
         await act(yesterday, LEADER, number, Action.ASSIGN, s.AssignRequest(assignee=OFFICE, note=note))
         reason = "已约家长本周内来校面谈，面谈后再答复。"
