@@ -4,6 +4,7 @@ from litestar.types import ControllerRouterHandler
 
 from .admin import POLICIES, AdminController
 from .auth import AuthController
+from .grids import GridController
 from .health import health
 from .league import LeagueController
 from .public import PublicController
@@ -23,6 +24,7 @@ ROUTES: list[ControllerRouterHandler] = [
     LeagueController,
     SupervisionController,
     VisitController,
+    GridController,
     health,
     POLICIES,
 ]

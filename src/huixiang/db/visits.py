@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.enums import Role
 from ..domain.visits import StudentRow
+from .grids import enrol
 from .models import (
     Guardian,
     Org,
@@ -232,6 +233,7 @@ async def add_student(
     )
     student_id = int((await session.execute(query)).scalar_one())
     await _add_guardians(session, [(student_id, guardians)])
+    await enrol(session, [(student_id, class_id, new_intake)])
     return student_id
 
 
@@ -340,6 +342,10 @@ async def import_roster(
             (sid, [(g.name, g.relation, g.phone) for g in r.guardians])
             for sid, r in zip(student_ids, rows, strict=True)
         ],
+    )
+    await enrol(
+        session,
+        [(sid, existing[r.class_name], r.new_intake) for sid, r in zip(student_ids, rows, strict=True)],
     )
     updated = sum(1 for key in keys if key in before)
     # A school's first roster can multiply the table: fresh statistics keep the coverage's plan
@@ -499,12 +505,13 @@ COVERAGE = """
 SELECT {unit} AS unit,
        count(*) AS students,
        count(v.student_id) AS visited,
-       count(*) FILTER (WHERE st.new_intake) AS new_students,
-       count(v.student_id) FILTER (WHERE st.new_intake) AS new_visited,
+       count(*) FILTER (WHERE e.new_intake) AS new_students,
+       count(v.student_id) FILTER (WHERE e.new_intake) AS new_visited,
        coalesce(sum(v.n), 0) AS home_visits
-FROM students st
+FROM class_enrolments e
+JOIN students st ON st.id = e.student_id
 JOIN orgs o ON o.id = st.school_id
-JOIN visit_classes c ON c.id = st.class_id
+JOIN visit_classes c ON c.id = e.class_id
 LEFT JOIN (
     SELECT v.student_id, count(*) AS n
     FROM visits v
@@ -529,10 +536,11 @@ async def coverage(
     end: datetime,
     campaign: str | None,
 ) -> list[CoverageRow]:
-    """The figures of a subtree's students, grouped by the unit one level down (the class for a
+    """The figures of a subtree's students (by their class of that school year: a promoted
+    student still counts in the year before), grouped by the unit one level down (the class for a
     school), and the subtree's total (unit None). One statement; LIKE on the path's prefix."""
     depth = scope_path.strip("/").count("/") + 2  # the path segment of the child unit
-    unit = "st.class_id" if by_class else f"split_part(trim(both '/' from o.path), '/', {depth})::int"
+    unit = "e.class_id" if by_class else f"split_part(trim(both '/' from o.path), '/', {depth})::int"
     statement = text(COVERAGE.format(unit=unit))
     params = {
         "prefix": scope_path.replace("%", r"\%").replace("_", r"\_") + "%",
