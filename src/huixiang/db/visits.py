@@ -599,3 +599,7 @@ async def student_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, 
         return {}
     query = select(Student.id, Student.name).where(Student.id.in_(ids))
     return {i: n for i, n in (await session.execute(query)).all()}
+
+
+async def org_by_id(session: AsyncSession, org_id: int) -> Org | None:
+    return await session.get(Org, org_id)

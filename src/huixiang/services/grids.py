@@ -11,7 +11,7 @@ phones or situation; leaders and the head teacher set grids up."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..db import accounts as accounts_db
@@ -34,6 +34,7 @@ from . import grid_schemas as gs
 from . import schemas as s
 from .context import Ctx
 from .intake import intake
+from .reference import categories, org_info
 from .secrets import hash_password
 from .visits import INT4_MAX, _check_visited_at, _class, _roles_at
 
@@ -109,6 +110,7 @@ async def list_grids(ctx: Ctx, principal: Principal, class_id: int | None = None
         return {
             "term_from": start,
             "term_to": end,
+            "term_last": end - timedelta(days=1),
             "class": None,
             "may_run": False,
             "items": await _views(ctx, rows),
@@ -118,6 +120,7 @@ async def list_grids(ctx: Ctx, principal: Principal, class_id: int | None = None
     return {
         "term_from": start,
         "term_to": end,
+        "term_last": end - timedelta(days=1),
         "class": {"id": access.row.id, "name": access.row.name, "school_code": access.row.school_code},
         "may_run": runs,
         "items": await _views(ctx, await db.grids_of_class(ctx.session, class_id)),
@@ -239,6 +242,7 @@ async def grid_file(ctx: Ctx, principal: Principal, grid_id: int) -> dict[str, A
             },
             "term_from": start,
             "term_to": end,
+            "term_last": end - timedelta(days=1),
             "families": [{"student_id": i, "name": n} for i, n in await db.families(ctx.session, grid_id)],
             "contacts": [_contact_view(c) for c in await db.contacts(ctx.session, grid_id)],
             "may_run": access.runs,
@@ -312,3 +316,24 @@ async def add_contact(ctx: Ctx, principal: Principal, grid_id: int, data: gs.Con
         }
     contacts = [c for c in await db.contacts(ctx.session, grid_id, limit=20) if c.id == contact_id]
     return {**_contact_view(contacts[0]), "receipt": receipt}
+
+
+# ---- what the pages need besides the endpoints' answers --------------------------------------
+
+
+async def grids_page(ctx: Ctx, principal: Principal, class_id: int | None) -> dict[str, Any]:
+    """/visits/grids: the caller's grids, or a class's with, for who runs them, its students for
+    the new grid's form."""
+    view = await list_grids(ctx, principal, class_id)
+    students: list[tuple[int, str]] = []
+    if class_id is not None and view["may_run"]:
+        students = [(st.id, st.name) for st in await visits_db.students_of(ctx.session, class_id)]
+    return {**view, "students": students}
+
+
+async def grid_page(ctx: Ctx, principal: Principal, grid_id: int) -> dict[str, Any]:
+    """The grid's file with the contact form's choices (the bureau's categories)."""
+    view = await grid_file(ctx, principal, grid_id)
+    school = await org_info(ctx, view["class"]["school_code"])
+    assert school is not None
+    return {**view, "categories": await categories(ctx, school.root_id), "forms": list(ContactForm)}

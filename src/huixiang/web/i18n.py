@@ -13,6 +13,7 @@ from .catalog import (
     bureau_replica,
     bureau_spot_checks,
     bureau_supervision,
+    grids,
     intake,
     notices,
     queue,
@@ -181,6 +182,7 @@ for _part in (
     bureau_spot_checks,
     bureau_league,
     visits,
+    grids,
 ):
     if _twice := ZH_CN.keys() & _part.ENTRIES.keys():
         raise RuntimeError(f"catalogue keys said twice: {sorted(_twice)}")

@@ -10,6 +10,7 @@ from .overview import BureauOverview
 from .spot_checks import BureauSpotChecks
 from .supervision import BureauSupervision
 from .tickets import BureauTickets
+from .visits import BureauVisits
 
 ROUTES: list[ControllerRouterHandler] = [
     BureauOverview,
@@ -18,4 +19,5 @@ ROUTES: list[ControllerRouterHandler] = [
     BureauSupervision,
     BureauSpotChecks,
     BureauLeague,
+    BureauVisits,
 ]

@@ -20,6 +20,7 @@ NAV = (
     ("/bureau/supervision", "bureau.supervision.nav.orders"),
     ("/bureau/spot-checks", "bureau.spot_checks.nav"),
     ("/bureau/league", "bureau.league.nav"),
+    ("/bureau/visits", "bureau.visits.nav"),
 )
 # Inspectors see their district or city; a school's leader sees the same pages for the school.
 ROLES = frozenset({Role.INSPECTOR, Role.LEADER})
