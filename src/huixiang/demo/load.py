@@ -15,6 +15,7 @@ from ..services import accounts, intake, league, league_report, tickets
 from ..services import schemas as s
 from ..services.context import Ctx
 from ..services.reference import clock_for, org_info
+from .grids import load_grids
 from .logins import Login, demo_logins
 from .plan import SEED, Plan, Planner, draw_plans
 from .replies import load_replies
@@ -198,6 +199,7 @@ async def load_demo(ctx: Ctx) -> list[Login]:
     await load_spot_checks(ctx, principals)
     await _league(ctx, principals)
     await load_visits(ctx)
+    await load_grids(ctx)
     await ctx.session.flush()
     return logins
 

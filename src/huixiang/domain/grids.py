@@ -93,7 +93,9 @@ def promoted_name(name: str, grade: int, new_grade: int) -> str:
     old = _labels(grade)
     for label in old:
         at = name.find(label)
-        if at < 0 or (label[0].isdigit() and at > 0 and name[at - 1].isdigit()):
+        before = name[at - 1] if at > 0 else ""
+        # 3年级 inside 13年级, 二年级 inside 十二年级: another grade, not this one.
+        if at < 0 or (label[0].isdigit() and before.isdigit()) or (label.endswith("年级") and before == "十"):
             continue
         if label.startswith("初"):
             new = f"初{NUMERALS[new_grade - 6]}" if new_grade <= 9 else f"高{NUMERALS[new_grade - 9]}"
