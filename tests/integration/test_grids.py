@@ -186,7 +186,7 @@ async def test_grid_access_and_bad_input(world: World) -> None:
         path,
         json=contact(world, pupil["id"], contacted_at=(world.now() + timedelta(days=2)).isoformat()),
     )
-    assert future.status_code == 400
+    assert future.status_code == 400 and "`contacted_at` cannot be in the future" in future.json()["detail"]
     assert (await world.as_("hand1", "GET", f"/api/v1/visits/grids/{grid['id']}")).json()["contacts"] == []
 
 
@@ -329,3 +329,42 @@ async def test_teacher_stats_workbook(world: World) -> None:
     assert (
         await world.as_("insp1", "GET", "/api/v1/visits/teacher-stats.xlsx?school_code=s1")
     ).status_code == 403
+
+
+async def test_a_grid_gets_another_member_and_families_the_head_teacher_runs_it(world: World) -> None:
+    klass = await make_class(world)
+    ming = await make_student(world, klass["id"])
+    hong = await make_student(world, klass["id"], name="李小红", groups=[])
+    first = await make_grid(world, klass["id"], [ming["id"], hong["id"]], username="hand1")
+    second = await world.as_(
+        "hand1",
+        "POST",
+        "/api/v1/visits/grids",
+        json={"class_id": klass["id"], "name": "第二网格", "member": {"username": "grid1"}, "students": []},
+    )
+    assert second.status_code == 201, second.text
+    # A family moves to the second grid: it leaves the first (one grid per family in a class).
+    moved = await world.as_(
+        "hand1", "PATCH", f"/api/v1/visits/grids/{second.json()['id']}", json={"students": [hong["id"]]}
+    )
+    assert moved.status_code == 200 and [f["name"] for f in moved.json()["families"]] == ["李小红"]
+    kept = (await world.as_("lead1", "GET", f"/api/v1/visits/grids/{first['id']}")).json()
+    assert [f["name"] for f in kept["families"]] == ["张小明"]
+    # The leader names another member; a member who does not teach the class sees only the grid.
+    lead_only = await world.as_(
+        "lead1", "PATCH", f"/api/v1/visits/grids/{first['id']}", json={"member": {"username": "hand1b"}}
+    )
+    assert lead_only.status_code == 200 and lead_only.json()["member"]["username"] == "hand1b"
+    listed = (await world.as_("hand1", "GET", f"/api/v1/visits/grids?class_id={klass['id']}")).json()
+    assert [g["name"] for g in listed["items"]] == ["第一网格", "第二网格"] and listed["may_run"] is True
+    assert (
+        await world.as_("hand1b", "GET", f"/api/v1/visits/grids?class_id={klass['id']}")
+    ).status_code == 404
+    refused = await world.as_(
+        "grid1", "PATCH", f"/api/v1/visits/grids/{second.json()['id']}", json={"students": []}
+    )
+    assert refused.status_code == 403
+    foreign = await world.as_(
+        "hand1", "PATCH", f"/api/v1/visits/grids/{first['id']}", json={"students": [10**9]}
+    )
+    assert foreign.status_code == 400 and "students" in foreign.json()["detail"]

@@ -36,7 +36,7 @@ from .context import Ctx
 from .intake import intake
 from .reference import categories, org_info
 from .secrets import hash_password
-from .visits import INT4_MAX, _check_visited_at, _class, _roles_at
+from .visits import INT4_MAX, MAX_BACKDATE, _class, _roles_at
 
 MEMBER_ROLES = frozenset({Role.LEADER.value, Role.HANDLER.value, Role.GRID_MEMBER.value})
 
@@ -64,6 +64,16 @@ async def _grid(ctx: Ctx, principal: Principal, grid_id: int) -> GridAccess:
         raise NotFound(f"No grid {grid_id} in your scope.")
     runs = may_run_grids(roles, klass.head_teacher_id == principal.user_id)
     return GridAccess(found, klass, roles, teaches, runs, member)
+
+
+def _check_contacted_at(at: datetime, now: datetime) -> datetime:
+    if at.tzinfo is None:
+        raise Invalid("`contacted_at` must carry a time zone offset, e.g. 2026-10-09T19:00:00+08:00.")
+    if at > now + timedelta(minutes=5):
+        raise Invalid("`contacted_at` cannot be in the future.")
+    if at < now - MAX_BACKDATE:
+        raise Invalid("`contacted_at` cannot be more than a year ago.")
+    return at
 
 
 def _term(ctx: Ctx) -> tuple[datetime, datetime]:
@@ -258,7 +268,7 @@ async def add_contact(ctx: Ctx, principal: Principal, grid_id: int, data: gs.Con
     `grid` in the same transaction, through the offline intake; its number and access code come
     back in `receipt` (to give the family), and it waits in the member's 我的网格 queue."""
     access = await _grid(ctx, principal, grid_id)
-    contacted_at = _check_visited_at(data.contacted_at, ctx.now) if data.contacted_at else ctx.now
+    contacted_at = _check_contacted_at(data.contacted_at, ctx.now)
     pupil = None
     if data.student_id is not None:
         if data.student_id not in {i for i, _ in await db.families(ctx.session, grid_id)}:

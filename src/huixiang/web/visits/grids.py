@@ -40,11 +40,14 @@ GRID_FIELDS = {
 
 
 def _field(exc: Exception, table: dict[str, tuple[str, str]], default: str) -> dict[str, str]:
+    """The form's field a refusal names (a service's `field`, msgspec's `$.field`) and its
+    sentence; a refusal naming none is put beside `default` with that field's sentence."""
     text = exc.message if isinstance(exc, Invalid) else str(exc)
     for key, (field, message) in sorted(table.items(), key=lambda kv: -len(kv[0])):
         if f"`{key}" in text or f"$.{key}" in text:
             return {field: t(message)}
-    return {default: t(table[next(iter(table))][1])}
+    fallback = next(message for field, message in table.values() if field == default)
+    return {default: t(fallback)}
 
 
 def _ids(values: list[str]) -> list[int]:
