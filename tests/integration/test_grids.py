@@ -368,3 +368,45 @@ async def test_a_grid_gets_another_member_and_families_the_head_teacher_runs_it(
         "hand1", "PATCH", f"/api/v1/visits/grids/{first['id']}", json={"students": [10**9]}
     )
     assert foreign.status_code == 400 and "students" in foreign.json()["detail"]
+
+
+async def test_after_promotion_last_years_teacher_no_longer_opens_the_file(world: World) -> None:
+    year = school_year_of(world.now().date())
+    klass = await make_class(world, teachers=[])
+    pupil = await make_student(world, klass["id"])
+    visit = await world.as_(
+        "hand1", "POST", "/api/v1/visits", json=visit_body(world, pupil["id"], teachers=[])
+    )
+    assert visit.status_code == 201
+    # Next year's 四年级（2）班 is set up already, with another head teacher: the class moves into it.
+    ahead = await make_class(
+        world, name="四年级（2）班", grade=4, school_year=year + 1, head_teacher="hand1b", teachers=[]
+    )
+    body = {"school_code": "s1", "from_year": year, "confirm": True}
+    assert (await world.as_("lead1", "POST", "/api/v1/visits/promotions", json=body)).status_code == 200
+    assert (await world.as_("hand1", "GET", f"/api/v1/visits/students/{pupil['id']}")).status_code == 404
+    assert (await world.as_("hand1", "GET", f"/api/v1/visits/{visit.json()['id']}")).status_code == 404
+    listed = (await world.as_("hand1", "GET", f"/api/v1/visits?class_id={klass['id']}")).json()["items"]
+    assert listed == []  # last year's class: its records are of students now elsewhere
+    now = await world.as_("hand1b", "GET", f"/api/v1/visits/students/{pupil['id']}")
+    assert now.status_code == 200 and now.json()["class"]["id"] == ahead["id"]
+    assert len(now.json()["visits"]) == 1 and now.json()["visits"][0]["class_id"] == klass["id"]
+    # The leader still reads every year's records of the class.
+    assert (
+        len((await world.as_("lead1", "GET", f"/api/v1/visits?class_id={klass['id']}")).json()["items"]) == 1
+    )
+
+
+async def test_promotion_refuses_a_name_already_in_the_class_a_grade_up(world: World) -> None:
+    year = school_year_of(world.now().date())
+    klass = await make_class(world)
+    await make_student(world, klass["id"])
+    ahead = await make_class(world, name="四年级（2）班", grade=4, school_year=year + 1, teachers=[])
+    await make_student(world, ahead["id"])  # 张小明 there already (a roster imported early)
+    body = {"school_code": "s1", "from_year": year, "confirm": True}
+    refused = await world.as_("lead1", "POST", "/api/v1/visits/promotions", json=body)
+    assert refused.status_code == 400 and "张小明" in refused.json()["detail"]
+    preview = (
+        await world.as_("lead1", "GET", f"/api/v1/visits/promotions/preview?school_code=s1&from_year={year}")
+    ).json()
+    assert preview["done"] is None  # nothing was recorded: it can be done once the names differ
