@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from msgspec import Meta
 
@@ -23,7 +23,9 @@ class MemberIn(Input):
     password: Annotated[str, Meta(min_length=8, max_length=200)] | None = None
 
 
-Families = Annotated[list[StudentId], Meta(max_length=MAX_FAMILIES_PER_GRID)]
+# Students' ids; one that names no student of the class is refused by the service, naming the
+# field (the API's schema cannot carry the items' range: Litestar drops it).
+Families = Annotated[list[int], Meta(max_length=MAX_FAMILIES_PER_GRID)]
 
 
 class GridCreate(Input):
@@ -60,5 +62,5 @@ class ContactCreate(Input):
 class PromotionRequest(Input):
     school_code: Code
     from_year: Year
-    confirm: bool = False  # must be true: moving every class up is done once a year
+    confirm: Literal[True]  # must be given, and true: moving every class up is done once a year
     top_grade: Annotated[int, Meta(ge=1, le=12)] | None = None  # the school's last grade, if not inferred

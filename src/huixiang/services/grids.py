@@ -179,7 +179,7 @@ async def _check_families(ctx: Ctx, class_id: int, student_ids: list[int]) -> li
     chosen = list(dict.fromkeys(student_ids))
     ours = {st.id for st in await visits_db.students_of(ctx.session, class_id)}
     for student_id in chosen:
-        if student_id not in ours:
+        if student_id not in ours:  # an id beyond any student's range too
             raise Invalid(f"`students`: {student_id} is not a student of this class.")
     return chosen
 

@@ -59,11 +59,11 @@ async def promote(ctx: Ctx, principal: Principal, data: gs.PromotionRequest) -> 
     """Move every class of `from_year` a grade up into the next school year (classes made there
     with the same name a grade up and the same teachers, or the one of that name already made);
     classes at the school's top grade graduate: their students stay in them, in the past year."""
-    if not data.confirm:
-        raise Invalid("`confirm` must be true: a promotion moves every class of the school, once a year.")
     school, roles = await _school(ctx, principal, data.school_code)
     if Role.LEADER not in roles:
         raise NotPermitted("Only a leader of the school may promote its classes.")
+    if data.confirm is not True:
+        raise Invalid("`confirm` must be true: a promotion moves every class of the school, once a year.")
     classes = await visits_db.classes_of(ctx.session, [school.id], data.from_year)
     top = data.top_grade or top_grade(c.grade for c in classes)
     claimed = await db.claim_promotion(

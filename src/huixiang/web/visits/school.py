@@ -61,6 +61,8 @@ class SchoolVisitPages(StaffPages):
                 gs.PromotionRequest,
             )
             outcome = await promotion.promote(ctx, staff.principal, data)
+        except msgspec.ValidationError:  # not confirmed: `confirm` must be true
+            errors = {"confirm": t("promotion.error.confirm")}
         except Invalid as exc:
             errors = {"confirm": t("promotion.error.confirm") if "`confirm`" in exc.message else exc.message}
         plan = await promotion.preview(ctx, staff.principal, school, year)
