@@ -509,9 +509,8 @@ SELECT {unit} AS unit,
        count(v.student_id) FILTER (WHERE e.new_intake) AS new_visited,
        coalesce(sum(v.n), 0) AS home_visits
 FROM class_enrolments e
-JOIN students st ON st.id = e.student_id
-JOIN orgs o ON o.id = st.school_id
 JOIN visit_classes c ON c.id = e.class_id
+JOIN orgs o ON o.id = c.school_id
 LEFT JOIN (
     SELECT v.student_id, count(*) AS n
     FROM visits v
@@ -520,7 +519,7 @@ LEFT JOIN (
       AND v.visited_at >= :start AND v.visited_at < :end
       AND (CAST(:campaign AS text) IS NULL OR v.campaign = :campaign)
     GROUP BY v.student_id
-) v ON v.student_id = st.id
+) v ON v.student_id = e.student_id
 WHERE o.path LIKE :prefix AND c.school_year = :school_year
 GROUP BY ROLLUP (1)
 """
