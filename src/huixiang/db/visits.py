@@ -351,7 +351,7 @@ async def import_roster(
     # A school's first roster can multiply the table: fresh statistics keep the coverage's plan
     # a hash join, not nested loops planned for an empty table (a table the app does not own is
     # skipped with a warning, and autovacuum analyzes it soon after).
-    await session.execute(text("ANALYZE students, visit_classes"))
+    await session.execute(text("ANALYZE students, visit_classes, class_enrolments"))
     return len(made), len(rows) - updated, updated
 
 
