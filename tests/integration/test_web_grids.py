@@ -89,6 +89,8 @@ async def test_a_head_teacher_sets_up_a_grid_on_the_page(world: World) -> None:
     assert "王爸爸" in file.text and "张小明家" in file.text
     assert f'href="/visits/students/{pupil["id"]}"' in file.text
     assert (await world.client.get("/visits/promotion")).status_code == 403  # a leader's page
+    mine = await world.client.get("/visits/grids")  # the classes taught, each to its grids
+    assert f'href="/visits/grids?class={klass["id"]}"' in mine.text
 
 
 async def test_the_student_file_page_promotion_and_access_report(world: World) -> None:

@@ -36,7 +36,7 @@ from .context import Ctx
 from .intake import intake
 from .reference import categories, org_info
 from .secrets import hash_password
-from .visits import INT4_MAX, MAX_BACKDATE, _class, _roles_at
+from .visits import INT4_MAX, MAX_BACKDATE, _class, _roles_at, list_classes
 
 MEMBER_ROLES = frozenset({Role.LEADER.value, Role.HANDLER.value, Role.GRID_MEMBER.value})
 
@@ -336,9 +336,12 @@ async def grids_page(ctx: Ctx, principal: Principal, class_id: int | None) -> di
     the new grid's form."""
     view = await list_grids(ctx, principal, class_id)
     students: list[tuple[int, str]] = []
+    classes: list[dict[str, Any]] = []
     if class_id is not None and view["may_run"]:
         students = [(st.id, st.name) for st in await visits_db.students_of(ctx.session, class_id)]
-    return {**view, "students": students}
+    if class_id is None:  # the classes whose grids the caller may open (none for a volunteer)
+        classes = [c for c in await list_classes(ctx, principal) if c["roster_visible"]]
+    return {**view, "students": students, "classes": classes}
 
 
 async def grid_page(ctx: Ctx, principal: Principal, grid_id: int) -> dict[str, Any]:

@@ -15,6 +15,7 @@ ENTRIES: dict[str, str] = {
     ),
     "grids.mine": "我负责的网格",
     "grids.none": "还没有网格。",
+    "grids.classes": "各班网格",
     "grids.of_class": "{klass} 的网格",
     "grids.term": "本学期：{start} 至 {end}",
     "grids.open": "打开网格档案",
