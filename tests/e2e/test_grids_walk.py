@@ -142,6 +142,9 @@ async def test_the_student_file_a_grid_contact_and_the_bureau_board(
     # The leader: the promotion's preview (not done here) and who opened the file.
     page = await signed_in(browser, site.url, "lead1", OFFICE)
     try:
+        await page.goto(f"{site.url}/visits/grids?class={class_id}")
+        await page.get_by_role("rowheader", name="第一网格").wait_for()
+        await _shot(page, shots, "grids-of-class.png")
         await page.goto(f"{site.url}/visits/promotion")
         await page.get_by_text("四年级（2）班").wait_for()
         await _shot(page, shots, "promotion.png")
