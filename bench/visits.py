@@ -61,6 +61,8 @@ SELECT c.school_id, c.id, format('学生%s', g), g % 6 = 0,
        CASE WHEN g % 9 = 0 THEN '{left_behind}' ELSE '{}' END::varchar(16)[]
 FROM visit_classes c, generate_series(1, 40) g
 WHERE c.school_year = :year;
+INSERT INTO class_enrolments (student_id, class_id, new_intake)
+SELECT id, class_id, new_intake FROM students ON CONFLICT DO NOTHING;
 INSERT INTO visits (student_id, class_id, school_id, visited_at, form)
 SELECT st.id, st.class_id, st.school_id, CAST(:start AS timestamptz) + random() * interval '80 days', 'home'
 FROM students st, generate_series(1, 4) k

@@ -17,7 +17,7 @@ from huixiang.db.models import Callback, Org, SupervisionOrder, Ticket, TicketEv
 from huixiang.demo import DEMO_BUREAU, DEMO_PASSWORD, Login, load_demo, print_logins
 from huixiang.domain.access import Principal
 from huixiang.domain.enums import AWAITING_RESPONSE, Channel, Kind, Role, Status
-from huixiang.services import callbacks, queues, spot_checks, tickets
+from huixiang.services import callbacks, grids, queues, spot_checks, tickets
 from huixiang.services.context import Caches, Ctx
 from huixiang.settings import Settings
 
@@ -187,3 +187,24 @@ async def test_demo_every_roles_queues_hold_something(
         assert empty == []
         dual = await _principal(ctx, "demo-shiyan-office")
         assert {g.role for g in dual.grants} == {Role.REGISTRAR, Role.HANDLER}
+
+
+async def test_demo_grids_have_a_volunteer_contacts_and_a_ticket_in_the_members_queue(
+    settings: Settings, connection: AsyncConnection
+) -> None:
+    now = datetime.now(UTC)
+    async with make_sessionmaker(connection)() as session:
+        ctx = Ctx(session, settings, Caches(), now)
+        await load_demo(ctx)
+        volunteer = await _principal(ctx, "demo-shiyan-grid")
+        mine = await grids.list_grids(ctx, volunteer)
+        assert [g["name"] for g in mine["items"]] == ["第一网格"]
+        figures = mine["items"][0]["figures"]
+        assert figures["families"] == 3 and figures["contacts"] == 3 and figures["tickets"] == 1
+        file = await grids.grid_file(ctx, volunteer, mine["items"][0]["id"])
+        (raised,) = [c["ticket"]["number"] for c in file["contacts"] if c["ticket"]]
+        # 我的网格 is her default view: the matter she raised, the grid tickets she recorded, and
+        # the ticket of 李明轩's home visit (a family of her grid).
+        found = await queues.queue(ctx, volunteer, None, queues.QueueFilter())
+        assert found.view == "grid" and raised in [r.number for r in found.rows]
+        assert {r.channel for r in found.rows} == {"grid", "home_visit"}

@@ -112,6 +112,15 @@ ERRORS = {
     "setCallbackPolicy": {400, 401, 403, 404, 413, 415, 503},
     "listReveals": {400, 401, 403, 404, 503},
     "exportReveals": {400, 401, 403, 404, 503},
+    "listGrids": {400, 401, 404, 503},
+    "createGrid": {400, 401, 403, 404, 413, 415, 503},
+    "getGrid": {400, 401, 404, 503},
+    "updateGrid": {400, 401, 403, 404, 413, 415, 503},
+    "addGridContact": {400, 401, 403, 404, 413, 415, 503},
+    "previewPromotion": {400, 401, 403, 404, 503},
+    "promoteClasses": {400, 401, 403, 404, 413, 415, 503},
+    "studentFileAccess": {400, 401, 403, 404, 503},
+    "teacherVisitStats": {400, 401, 403, 404, 503},
 }
 PUBLIC = {"login", "logout", "publicIntake", "publicTrack", "publicRate", "health"}
 

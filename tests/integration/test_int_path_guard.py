@@ -78,4 +78,9 @@ def test_the_int64_guard_is_on_the_integer_paths_only(shared_app: Any) -> None:
         "/visits/students/{student_id:int}/talk ['GET']",
         "/visits/students/{student_id:int}/talk ['POST']",
         "/visits/talks/{talk_id:int} ['GET']",
+        "/api/v1/visits/grids/{grid_id:int} ['GET']",
+        "/api/v1/visits/grids/{grid_id:int} ['PATCH']",
+        "/api/v1/visits/grids/{grid_id:int}/contacts ['POST']",
+        "/visits/grids/{grid_id:int} ['GET']",
+        "/visits/grids/{grid_id:int}/contacts ['POST']",
     }

@@ -5,6 +5,7 @@ from litestar.types import ControllerRouterHandler
 from .admin import POLICIES, AdminController
 from .auth import AuthController
 from .callbacks import CallbackController, RevealController
+from .grids import GridController
 from .health import health
 from .league import LeagueController
 from .public import PublicController
@@ -30,6 +31,7 @@ ROUTES: list[ControllerRouterHandler] = [
     CallbackController,
     RevealController,
     VisitPlanController,
+    GridController,
     health,
     POLICIES,
 ]

@@ -13,8 +13,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParam
 from ..domain.errors import Invalid, TooLarge
 from ..edge.errors import path_ints_in_range
 from ..edge.uploads import FILE_FIELD, parse_form
+from ..services import student_file, visits
 from ..services import visit_schemas as vs
-from ..services import visits
 from .deps import SIGNED_IN_DEPS, CtxDep, PrincipalDep
 from .openapi import BODY, DATE_OR_TIME, SIGNED_IN, STAFF, errors
 from .reports import XLSX
@@ -139,7 +139,9 @@ class VisitController(Controller):
     async def student(
         self, ctx: CtxDep, principal: PrincipalDep, student_id: FromPath[int]
     ) -> dict[str, Any]:
-        return await visits.student(ctx, principal, student_id)
+        """The student's file (一生一档): every year's class, visit, grid contact and ticket; the
+        opening is logged. For the current class's teachers and the school's leaders only."""
+        return await student_file.student_file(ctx, principal, student_id)
 
     @post(
         "/students/{student_id:int}/reveal",

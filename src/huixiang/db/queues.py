@@ -129,11 +129,28 @@ def _view(sql: _Sql, view: View) -> list[str]:
         conditions = [DONE]
     elif code == "held":
         conditions = ["t.status = 'held'"]
+    elif code == "grid":
+        conditions = [OPEN, GRID.format(user=arg(view.user_id))]
     else:
         raise ValueError(f"unknown view {code!r}")
-    if view.mine and code not in ("mine", "helping"):
+    if view.mine and code not in ("mine", "helping", "grid"):
         conditions.append(f"t.assignee_id = {arg(view.user_id)}")
     return conditions
+
+
+# 我的网格: the open tickets of the caller's grids (网格连心) — those raised at a contact of the
+# grid's file, those of channel `grid` the member recorded, and those naming a family of the grid
+# (the student and class as the ticket says them, at the class's school).
+GRID = """(t.id IN (SELECT gc.ticket_id FROM grid_contacts gc JOIN grids g ON g.id = gc.grid_id
+             WHERE g.member_id = {user} AND gc.ticket_id IS NOT NULL)
+ OR (t.channel = 'grid' AND t.created_by_id = {user})
+ OR EXISTS (SELECT 1 FROM grids g
+            JOIN grid_families f ON f.grid_id = g.id
+            JOIN students st ON st.id = f.student_id AND st.class_id = g.class_id
+            JOIN visit_classes c ON c.id = g.class_id
+            JOIN orgs o ON o.id = c.school_id
+            WHERE g.member_id = {user} AND o.path = t.org_path
+              AND t.student ->> 'name' = st.name AND t.student ->> 'class_name' = c.name))"""
 
 
 def _like(words: str) -> str:

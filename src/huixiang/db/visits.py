@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..domain.enums import Role
 from ..domain.visits import StudentRow
 from .followup_models import VisitCampaign
+from .grids import enrol
 from .models import (
     Guardian,
     Org,
@@ -233,6 +234,7 @@ async def add_student(
     )
     student_id = int((await session.execute(query)).scalar_one())
     await _add_guardians(session, [(student_id, guardians)])
+    await enrol(session, [(student_id, class_id, new_intake)])
     return student_id
 
 
@@ -342,11 +344,15 @@ async def import_roster(
             for sid, r in zip(student_ids, rows, strict=True)
         ],
     )
+    await enrol(
+        session,
+        [(sid, existing[r.class_name], r.new_intake) for sid, r in zip(student_ids, rows, strict=True)],
+    )
     updated = sum(1 for key in keys if key in before)
     # A school's first roster can multiply the table: fresh statistics keep the coverage's plan
     # a hash join, not nested loops planned for an empty table (a table the app does not own is
     # skipped with a warning, and autovacuum analyzes it soon after).
-    await session.execute(text("ANALYZE students, visit_classes"))
+    await session.execute(text("ANALYZE students, visit_classes, class_enrolments"))
     return len(made), len(rows) - updated, updated
 
 
@@ -500,12 +506,12 @@ COVERAGE = """
 SELECT {unit} AS unit,
        count(*) AS students,
        count(v.student_id) AS visited,
-       count(*) FILTER (WHERE st.new_intake) AS new_students,
-       count(v.student_id) FILTER (WHERE st.new_intake) AS new_visited,
+       count(*) FILTER (WHERE e.new_intake) AS new_students,
+       count(v.student_id) FILTER (WHERE e.new_intake) AS new_visited,
        coalesce(sum(v.n), 0) AS home_visits
-FROM students st
-JOIN orgs o ON o.id = st.school_id
-JOIN visit_classes c ON c.id = st.class_id
+FROM class_enrolments e
+JOIN visit_classes c ON c.id = e.class_id
+JOIN orgs o ON o.id = c.school_id
 LEFT JOIN (
     SELECT v.student_id, count(*) AS n
     FROM visits v
@@ -514,7 +520,7 @@ LEFT JOIN (
       AND v.visited_at >= :start AND v.visited_at < :end
       AND (CAST(:campaign AS text) IS NULL OR v.campaign = :campaign)
     GROUP BY v.student_id
-) v ON v.student_id = st.id
+) v ON v.student_id = e.student_id
 WHERE o.path LIKE :prefix AND c.school_year = :school_year
 GROUP BY ROLLUP (1)
 """
@@ -530,10 +536,11 @@ async def coverage(
     end: datetime,
     campaign: str | None,
 ) -> list[CoverageRow]:
-    """The figures of a subtree's students, grouped by the unit one level down (the class for a
+    """The figures of a subtree's students (by their class of that school year: a promoted
+    student still counts in the year before), grouped by the unit one level down (the class for a
     school), and the subtree's total (unit None). One statement; LIKE on the path's prefix."""
     depth = scope_path.strip("/").count("/") + 2  # the path segment of the child unit
-    unit = "st.class_id" if by_class else f"split_part(trim(both '/' from o.path), '/', {depth})::int"
+    unit = "e.class_id" if by_class else f"split_part(trim(both '/' from o.path), '/', {depth})::int"
     statement = text(COVERAGE.format(unit=unit))
     params = {
         "prefix": scope_path.replace("%", r"\%").replace("_", r"\_") + "%",
@@ -623,3 +630,7 @@ async def campaign_days(session: AsyncSession, path: str, name: str) -> tuple[da
     )
     row = (await session.execute(query)).first()
     return (row[0], row[1]) if row else None
+
+
+async def org_by_id(session: AsyncSession, org_id: int) -> Org | None:
+    return await session.get(Org, org_id)

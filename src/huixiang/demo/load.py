@@ -17,6 +17,7 @@ from ..services.context import Ctx
 from ..services.reference import clock_for, org_info
 from .callbacks import load_callbacks, set_policies
 from .cohandling import load_cohandling
+from .grids import load_grids
 from .holds import load_holds
 from .logins import Login, demo_logins
 from .plan import SEED, Plan, Planner, draw_plans
@@ -209,6 +210,7 @@ async def load_demo(ctx: Ctx) -> list[Login]:
     await _league(ctx, principals)
     await load_visits(ctx)
     await load_trust(ctx, principals)
+    await load_grids(ctx)
     await ctx.session.flush()
     return logins
 

@@ -69,7 +69,7 @@ SCHOOLS = [
 
 # Per school: registrar, leader, two handlers, grid member (display names).
 SCHOOL_STAFF = {
-    "demo-shiyan": ("周晓梅", "陈志刚校长", "刘佳老师", "王磊主任", "孙丽老师"),
+    "demo-shiyan": ("周晓梅", "陈志刚校长", "刘佳老师", "王磊主任", "孙丽（家长志愿者）"),
     "demo-erzhong": ("吴敏", "郑国强校长", "黄海燕老师", "马俊老师", "林晓老师"),
     "demo-xiangyang": ("何静", "杨建华校长", "谢芳老师", "韩冬老师", "唐燕老师"),
     "demo-yizhong": ("冯雪", "许文斌校长", "曹颖老师", "彭涛老师", "罗琴老师"),

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..db import fast
+from ..db import grids as grids_db
 from ..db import queues as db
 from ..domain import lifecycle
 from ..domain.access import Principal
@@ -36,6 +37,7 @@ VIEWS = (
     "submitted",
     "mine",
     "helping",
+    "grid",
     "assigned",
     "signing",
     "due_soon",
@@ -70,8 +72,18 @@ ROLE_VIEWS: dict[Role, tuple[str, ...]] = {
         "unrated",
         "archived",
     ),
-    Role.HANDLER: ("mine", "helping", "due_soon", "overdue", "supervised", "held", "unrated", "archived"),
-    Role.GRID_MEMBER: ("collected", "due_soon", "overdue", "archived"),
+    Role.HANDLER: (
+        "mine",
+        "helping",
+        "grid",
+        "due_soon",
+        "overdue",
+        "supervised",
+        "held",
+        "unrated",
+        "archived",
+    ),
+    Role.GRID_MEMBER: ("grid", "collected", "due_soon", "overdue", "archived"),
     Role.INSPECTOR: ("overdue", "due_soon", "supervised", "unrated", "archived"),
     Role.ADMIN: (
         "collected",
@@ -152,8 +164,10 @@ def role_of(principal: Principal) -> Role:
     return principal.grants[0].role if principal.grants else Role.HANDLER
 
 
-def views_for(principal: Principal) -> tuple[str, ...]:
-    return ROLE_VIEWS.get(role_of(principal), ROLE_VIEWS[Role.HANDLER])
+def views_for(principal: Principal, *, grid_member: bool = True) -> tuple[str, ...]:
+    """The role's views; 我的网格 only for who looks after a grid (a teacher may, or not)."""
+    codes = ROLE_VIEWS.get(role_of(principal), ROLE_VIEWS[Role.HANDLER])
+    return codes if grid_member else tuple(c for c in codes if c != "grid")
 
 
 def _bulk_for(role: Role) -> tuple[Action, ...]:
@@ -183,7 +197,11 @@ async def queue(
 ) -> Queue:
     """One view of the caller's queues (the role's default when `view` is None or not theirs)."""
     role = role_of(principal)
-    codes = views_for(principal)
+    codes = views_for(
+        principal,
+        grid_member=role_of(principal) is Role.GRID_MEMBER
+        or await grids_db.looks_after_a_grid(ctx.session, principal.user_id),
+    )
     chosen = view if view in codes else codes[0]
     after = decode_cursor(cursor) if cursor else None
     resolved = await selection(ctx, principal, TicketFilter())
@@ -202,7 +220,8 @@ async def queue(
 
     # Reused a few seconds per scope and views (and per handler, whose views are their own):
     # the counts statement is a third of a page's database time (docs/benchmarks.md).
-    # Per caller: the counts leave out the tickets that name them (a conflict of interest).
+    # Per caller: the counts leave out the tickets that name them (a conflict of interest), and
+    # a handler's views and 我的网格 are the caller's own.
     reuse = (tuple(scope.school_paths), tuple(scope.district_ids), codes, principal.user_id)
     counted: dict[str, int] = await ctx.caches.counts.get(reuse, count)
     start, end = _instants(ctx, f)

@@ -507,8 +507,8 @@ async def _visit_access(ctx: Ctx, principal: Principal, visit_id: int) -> Any:
     found = await db.visit(ctx.session, visit_id)
     if found is None:
         raise NotFound(f"No visit {visit_id} in your scope.")
-    try:
-        await _class(ctx, principal, found.class_id)
+    try:  # the student's current class decides (一生一档: a past year's teacher no longer sees it)
+        await _student_access(ctx, principal, found.student_id)
     except NotFound:
         raise NotFound(f"No visit {visit_id} in your scope.") from None
     return found
@@ -579,8 +579,12 @@ async def list_visits(
         return await _visit_views(
             ctx, await db.visits_of(ctx.session, teacher_id=principal.user_id, limit=limit)
         )
-    await _class(ctx, principal, class_id)
-    return await _visit_views(ctx, await db.visits_of(ctx.session, class_id=class_id, limit=limit))
+    access = await _class(ctx, principal, class_id)
+    found = await db.visits_of(ctx.session, class_id=class_id, limit=limit)
+    if Role.LEADER not in access.roles:  # a class's teachers see the records of its students now
+        current = {st.id for st in await db.students_of(ctx.session, class_id)}
+        found = [v for v in found if v.student_id in current]
+    return await _visit_views(ctx, found)
 
 
 # ---- coverage ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from .catalog import (
     bureau_supervision,
     callbacks,
     cohandling,
+    grids,
     holds,
     intake,
     notices,
@@ -191,6 +192,7 @@ for _part in (
     trust,
     cohandling,
     visit_plans,
+    grids,
 ):
     if _twice := ZH_CN.keys() & _part.ENTRIES.keys():
         raise RuntimeError(f"catalogue keys said twice: {sorted(_twice)}")

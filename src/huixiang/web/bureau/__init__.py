@@ -11,6 +11,7 @@ from .overview import BureauOverview
 from .spot_checks import BureauSpotChecks
 from .supervision import BureauSupervision
 from .tickets import BureauTickets
+from .visits import BureauVisits
 
 ROUTES: list[ControllerRouterHandler] = [
     BureauOverview,
@@ -21,4 +22,5 @@ ROUTES: list[ControllerRouterHandler] = [
     BureauLeague,
     BureauCallbacks,
     BureauReveals,
+    BureauVisits,
 ]

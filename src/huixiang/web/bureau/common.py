@@ -22,6 +22,7 @@ NAV = (
     ("/bureau/league", "bureau.league.nav"),
     ("/bureau/callbacks", "callbacks.figures.nav"),
     ("/bureau/reveals", "reveals.nav"),
+    ("/bureau/visits", "bureau.visits.nav"),
 )
 # Inspectors see their district or city; a school's leader sees the same pages for the school.
 ROLES = frozenset({Role.INSPECTOR, Role.LEADER})

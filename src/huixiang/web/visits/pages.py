@@ -18,8 +18,8 @@ from ...domain.enums import Role
 from ...domain.errors import DomainError, Invalid, NotPermitted
 from ...domain.visits import GROUP_LABELS, VisitForm
 from ...edge.errors import path_ints_in_range
+from ...services import student_file, visits
 from ...services import visit_schemas as vs
-from ...services import visits
 from ..i18n import translate as t
 from ..routes import CtxDep
 from ..staff.pages import StaffPages, page
@@ -31,8 +31,12 @@ NAV = (
     ("/visits/followups", "visits.nav.followups"),
     ("/visits/campaigns", "visits.nav.campaigns"),
     ("/visits/mine", "visits.nav.mine"),
+    ("/visits/grids", "grids.nav"),
     ("/visits/import", "visits.nav.import"),
+    ("/visits/promotion", "promotion.nav"),
+    ("/visits/access", "access.nav"),
 )
+LEADERS_ONLY = frozenset({"/visits/import", "/visits/promotion", "/visits/access"})
 OPINION_SLOTS = 3
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIELD = re.compile(r"`([a-z_.]+)")
@@ -59,8 +63,12 @@ FIELDS = {
 
 
 def visits_page(name: str, request: Request[Any, Any, State], staff: Any, **context: Any) -> Response[Any]:
-    # The import is a leader's: the others' nav leaves it out.
-    nav = [(p, key) for p, key in NAV if p != "/visits/import" or _leads_school(staff)]
+    # The import, the promotion and the access log are a leader's; a grid member (a parent
+    # volunteer) has their grids only.
+    if staff.acting.role is Role.GRID_MEMBER:
+        nav = [(p, key) for p, key in NAV if p == "/visits/grids"]
+    else:
+        nav = [(p, key) for p, key in NAV if p not in LEADERS_ONLY or _leads_school(staff)]
     current = max((p for p, _ in nav if request.url.path.startswith(p)), key=len, default="/visits")
     context.setdefault("errors", {})
     context.setdefault("values", {})
@@ -125,7 +133,7 @@ class VisitPages(StaffPages):
     async def student(
         self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, student_id: FromPath[int]
     ) -> Response[Any]:
-        view = await visits.student(ctx, staff.principal, student_id)
+        view = await student_file.student_file(ctx, staff.principal, student_id)
         return visits_page("visits/student.html", request, staff, pupil=view, revealed=False)
 
     @post("/students/{student_id:int}/reveal", request_max_body_size=FORM_LIMIT, guards=[path_ints_in_range])
@@ -133,7 +141,7 @@ class VisitPages(StaffPages):
         self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, student_id: FromPath[int]
     ) -> Response[Any]:
         await read_form(request, staff)
-        view = await visits.student_revealed(ctx, staff.principal, student_id)
+        view = await student_file.student_file_revealed(ctx, staff.principal, student_id)
         return visits_page("visits/student.html", request, staff, pupil=view, revealed=True)
 
     @get("/students/{student_id:int}/new", guards=[path_ints_in_range])
