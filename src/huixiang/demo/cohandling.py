@@ -43,10 +43,9 @@ async def load_cohandling(ctx: Ctx, principals: dict[str, Principal]) -> None:
     leader = principals[f"{SHOWCASE}-leader"]
     handled = [r for r in await rows.assigned_of_school(ctx.session, school.id) if r.respond_due_at > ctx.now]
     used: set[str] = set()
-    # One complaint answered by its assignee: it waits for 签发 (not the one a helper is on).
-    # The one due last, so that the handlers' 即将超期 queues keep what they hold.
-    complaints = [r for r in handled if r.kind == Kind.COMPLAINT.value and not r.supervised]
-    complaint = max(complaints, key=lambda r: r.respond_due_at) if complaints else None
+    # One complaint answered by its assignee: it waits for 签发 (not the one a helper is on), and
+    # still counts in the handler's 即将超期 and 已超期 (an answer under review is not yet one).
+    complaint = next((r for r in handled if r.kind == Kind.COMPLAINT.value and not r.supervised), None)
     if complaint is not None:
         used.add(complaint.number)
         request = s.RespondRequest(text=SIGN_ANSWER, internal_note="已与当事老师、班主任核实。")

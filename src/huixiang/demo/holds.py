@@ -11,10 +11,12 @@ from typing import Any
 
 from ..db import holds as db
 from ..domain.access import Principal
+from ..domain.due import due_within
 from ..domain.enums import Action, ReturnReason
 from ..services import schemas as s
 from ..services import tickets
 from ..services.context import Ctx
+from ..services.reference import clock_for, org_info
 
 SCHOOL, OTHER = "demo-shiyan", "demo-erzhong"
 LEADER, HANDLERS = "demo-shiyan-leader", ("demo-shiyan-handler1", "demo-shiyan-handler2")
@@ -27,12 +29,10 @@ async def load_holds(ctx: Ctx, principals: dict[str, Principal]) -> None:
     first, second = HANDLERS
     rows = list(await db.assigned_with_last_event(ctx.session, SCHOOL))
 
-    # Each handler's next deadline stays where it is: their 即将超期 keeps what it holds.
-    upcoming = [r for r in rows if r.respond_due_at > ctx.now]
-    keep = {
-        min((r for r in upcoming if r.username == name), key=lambda r: r.respond_due_at).number
-        for name in {r.username for r in upcoming}
-    }
+    # None due soon: the handlers' 即将超期 keeps what it holds.
+    school = await org_info(ctx, SCHOOL)
+    soon = due_within(ctx.now, await clock_for(ctx, school.path)) if school else ctx.now
+    keep = {r.number for r in rows if ctx.now <= r.respond_due_at < soon}
 
     def pick(username: str, before: datetime) -> str | None:
         """The user's assigned ticket untouched since `before` and due latest after it (the
