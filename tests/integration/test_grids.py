@@ -206,7 +206,7 @@ async def test_a_student_file_is_for_the_current_teachers_and_every_view_is_repo
     file = mine.json()
     assert file["groups"] == ["left_behind"] and file["visits"][0]["family_situation"]
     assert [y["class_name"] for y in file["years"]] == ["三年级（2）班"]
-    assert [t["via"] for t in file["tickets"]] == ["visit"] and file["talks"] is None
+    assert [t["via"] for t in file["tickets"]] == ["visit"] and file["talks"] == []  # none recorded
     # A teacher of another class of the school, another school's, the bureau: 404, nothing told.
     for user in ("hand1b", "hand2", "insp1", "leadd1", "grid1"):
         answer = await world.as_(user, "GET", f"/api/v1/visits/students/{pupil['id']}")
