@@ -104,7 +104,7 @@ async def test_the_student_file_page_promotion_and_access_report(world: World) -
     file = await world.client.get(f"/visits/students/{pupil['id']}")
     assert file.status_code == 200
     assert "一生一档" in file.text and "历年班级" in file.text and f"{year}学年 · 三年级（2）班" in file.text
-    assert "家访意见" in file.text and "谈话记录（附表2）尚未启用" in file.text
+    assert "家访意见" in file.text and "还没有谈心记录" in file.text
 
     page = await world.client.get("/visits/promotion")
     assert page.status_code == 200 and "四年级（2）班" in page.text

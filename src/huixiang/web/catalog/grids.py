@@ -82,8 +82,6 @@ ENTRIES: dict[str, str] = {
     "file.via.named": "家长留言",
     "file.contacts": "网格联系",
     "file.contacts.none": "没有网格联系记录。",
-    "file.talks": "谈话记录",
-    "file.talks.none": "谈话记录（附表2）尚未启用。",
     "file.number": "编号",
     "file.channel": "渠道",
     "file.category": "类别",
