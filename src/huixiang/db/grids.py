@@ -133,6 +133,11 @@ class ContactRow:
 
 
 async def contacts(session: AsyncSession, grid_id: int, limit: int = 200) -> list[ContactRow]:
+    """A grid's contacts, newest first."""
+    return await _contacts(session, GridContact.grid_id == grid_id, limit)
+
+
+async def _contacts(session: AsyncSession, where: Any, limit: int) -> list[ContactRow]:
     query = (
         select(
             GridContact.id,
@@ -151,7 +156,7 @@ async def contacts(session: AsyncSession, grid_id: int, limit: int = 200) -> lis
         .join(User, User.id == GridContact.by_id)
         .outerjoin(Student, Student.id == GridContact.student_id)
         .outerjoin(Ticket, Ticket.id == GridContact.ticket_id)
-        .where(GridContact.grid_id == grid_id)
+        .where(where)
         .order_by(GridContact.contacted_at.desc(), GridContact.id.desc())
         .limit(limit)
     )
@@ -369,30 +374,8 @@ async def student_tickets(
 
 
 async def student_contacts(session: AsyncSession, student_id: int) -> list[ContactRow]:
-    query = (
-        select(
-            GridContact.id,
-            GridContact.contacted_at,
-            GridContact.form,
-            GridContact.note,
-            GridContact.matter,
-            GridContact.student_id,
-            Student.name,
-            User.display_name,
-            Ticket.number,
-            Ticket.status,
-            Ticket.respond_due_at,
-            Ticket.responded_at,
-        )
-        .join(User, User.id == GridContact.by_id)
-        .join(Student, Student.id == GridContact.student_id)
-        .outerjoin(Ticket, Ticket.id == GridContact.ticket_id)
-        .where(GridContact.student_id == student_id)
-        .order_by(GridContact.contacted_at.desc())
-        .limit(200)
-    )
-    rows: list[Any] = list((await session.execute(query)).all())
-    return [ContactRow(*row) for row in rows]
+    """A student's family's grid contacts, newest first."""
+    return await _contacts(session, GridContact.student_id == student_id, 200)
 
 
 ACCESS_REPORT = """

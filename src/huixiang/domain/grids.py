@@ -10,6 +10,7 @@ from datetime import date
 from enum import StrEnum
 
 from .enums import Role, Status
+from .visits import FORM_LABELS
 
 MAX_GRIDS_PER_CLASS = 20
 MAX_FAMILIES_PER_GRID = 60
@@ -26,12 +27,9 @@ class ContactForm(StrEnum):
     MESSAGE = "message"
 
 
+# The visit forms' own words, and the message's.
 CONTACT_LABELS: dict[ContactForm, str] = {
-    ContactForm.HOME: "入户",
-    ContactForm.PHONE: "电话",
-    ContactForm.VIDEO: "视频",
-    ContactForm.AT_SCHOOL: "到校",
-    ContactForm.GROUP: "团体",
+    **{ContactForm(form.value): label for form, label in FORM_LABELS.items()},
     ContactForm.MESSAGE: "微信/短信",
 }
 

@@ -8,7 +8,7 @@ counted now, over the open tickets. Each figure is defined once, in domain/figur
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
@@ -109,6 +109,15 @@ def _total(parts: Sequence[dict[str, int]]) -> dict[str, int]:
     return whole
 
 
+async def _on_replica(ctx: Ctx, read: Callable[[Ctx], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    """`read` on the replica when there is one (services/replica.py), its answer saying how
+    fresh it is (`freshness`)."""
+    async with replica.reading(ctx) as reader:
+        result = await read(reader)
+        result["freshness"] = replica.freshness(reader).as_json()
+    return result
+
+
 async def stats(
     ctx: Ctx,
     principal: Principal,
@@ -121,10 +130,7 @@ async def stats(
     per school; the totals are the sums of the schools' rows. A school's figures are the same
     asked directly or read in its district's `by_school`. Read on the replica when there is one
     (services/replica.py); `freshness` says how far behind it is."""
-    async with replica.reading(ctx) as reader:
-        result = await _stats(reader, principal, org_code=org_code, start=start, end=end)
-        result["freshness"] = replica.freshness(reader).as_json()
-    return result
+    return await _on_replica(ctx, lambda c: _stats(c, principal, org_code=org_code, start=start, end=end))
 
 
 async def _stats(
@@ -165,10 +171,9 @@ async def trends(
     """The figures per week (from Monday) or month of collection, oldest first, every period in
     the range listed (an empty one with zeros), from the rollups. Without a start: 26 weeks or
     12 months up to the end (or today). On the replica when there is one, like `stats`."""
-    async with replica.reading(ctx) as reader:
-        result = await _trends(reader, principal, org_code=org_code, start=start, end=end, every=every)
-        result["freshness"] = replica.freshness(reader).as_json()
-    return result
+    return await _on_replica(
+        ctx, lambda c: _trends(c, principal, org_code=org_code, start=start, end=end, every=every)
+    )
 
 
 async def _trends(
@@ -222,10 +227,9 @@ async def breakdowns(
 ) -> dict[str, Any]:
     """The figures per channel, kind and category, largest first; each breakdown adds up to
     the totals of the same selection. On the replica when there is one, like `stats`."""
-    async with replica.reading(ctx) as reader:
-        result = await _breakdowns(reader, principal, org_code=org_code, start=start, end=end)
-        result["freshness"] = replica.freshness(reader).as_json()
-    return result
+    return await _on_replica(
+        ctx, lambda c: _breakdowns(c, principal, org_code=org_code, start=start, end=end)
+    )
 
 
 async def _breakdowns(

@@ -6,6 +6,7 @@ sentence beside the field, 409 with the other person's change."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -13,19 +14,21 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery
 
+from ...domain.access import Principal
 from ...domain.enums import Action, Status
 from ...domain.errors import DomainError, Invalid, NotFound
 from ...edge.errors import path_ints_in_range, status_of
 from ...edge.uploads import Form, sniffed
 from ...services import tickets
 from ...services.cohandling_schemas import DraftRequest
+from ...services.context import Ctx
 from ...services.tickets import cohandling
 from ...services.tickets import desk as desks
 from ..i18n import ZH_CN
 from ..i18n import translate as t
 from ..routes import CtxDep
 from .pages import StaffPages, local_time, page, redirect
-from .session import StaffDep, read_form, read_upload_form
+from .session import Staff, StaffDep, read_form, read_upload_form
 
 # A file shown inside the ticket page (an <img>, a PDF in an <iframe>): nothing in it may run
 # (sandbox, no sources at all), and only this site may frame it.
@@ -43,6 +46,48 @@ def field_errors(action: str, exc: DomainError) -> dict[str, str]:
         if key in ZH_CN:
             return {f"{action}-{name}": t(key)}
     return {f"{action}-form": t("ticket.error.form")}
+
+
+async def with_reason(
+    request: Request[Any, Any, State],
+    ctx: CtxDep,
+    staff: Staff,
+    number: str,
+    action: str,
+    take: Callable[[Ctx, Principal, str, str], Awaitable[desks.Desk]],
+) -> Response[Any]:
+    """A ticket-page form whose one field is a required reason (reveal, unseal): the page again
+    with what it revealed, or 400 with the refusal beside the field and the reason kept."""
+    reason = (await read_form(request, staff)).get("reason")
+    try:
+        if not reason.strip():
+            raise Invalid("`reason` is blank.")
+        found = await take(ctx, staff.principal, number, reason)
+    except Invalid as exc:
+        found = await desks.desk(ctx, staff.principal, number)
+        return page(
+            "staff/ticket.html",
+            request,
+            staff,
+            status=400,
+            desk=found,
+            ticket=found.ticket,
+            done="",
+            values={f"{action}-reason": reason},
+            opened=action,
+            errors=field_errors(action, exc),
+        )
+    return page(
+        "staff/ticket.html",
+        request,
+        staff,
+        desk=found,
+        ticket=found.ticket,
+        done=action,
+        values={},
+        opened="",
+        errors={},
+    )
 
 
 def conflict_message(latest: Any, tz: Any) -> str:
@@ -118,37 +163,7 @@ class StaffTicket(StaffPages):
     async def reveal(
         self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, number: FromPath[str]
     ) -> Response[Any]:
-        fields = await read_form(request, staff)
-        reason = fields.get("reason")
-        try:
-            if not reason.strip():
-                raise Invalid("`reason` is blank.")
-            found = await desks.reveal(ctx, staff.principal, number, reason)
-        except Invalid as exc:
-            found = await desks.desk(ctx, staff.principal, number)
-            return page(
-                "staff/ticket.html",
-                request,
-                staff,
-                status=400,
-                desk=found,
-                ticket=found.ticket,
-                done="",
-                values={"reveal-reason": reason},
-                opened="reveal",
-                errors=field_errors("reveal", exc),
-            )
-        return page(
-            "staff/ticket.html",
-            request,
-            staff,
-            desk=found,
-            ticket=found.ticket,
-            done="reveal",
-            values={},
-            opened="",
-            errors={},
-        )
+        return await with_reason(request, ctx, staff, number, "reveal", desks.reveal)
 
     @post("/{number:str}/draft", status_code=303)
     async def draft(

@@ -15,7 +15,7 @@ from ...services.tickets import desk as desks
 from ..routes import CtxDep
 from .pages import StaffPages, page, redirect
 from .session import StaffDep, read_form
-from .ticket import field_errors
+from .ticket import field_errors, with_reason
 
 
 class StaffTrust(StaffPages):
@@ -54,34 +54,4 @@ class StaffTrust(StaffPages):
     async def unseal(
         self, request: Request[Any, Any, State], ctx: CtxDep, staff: StaffDep, number: FromPath[str]
     ) -> Response[Any]:
-        fields = await read_form(request, staff)
-        reason = fields.get("reason")
-        try:
-            if not reason.strip():
-                raise Invalid("`reason` is blank.")
-            found = await desks.unseal(ctx, staff.principal, number, reason)
-        except Invalid as exc:
-            found = await desks.desk(ctx, staff.principal, number)
-            return page(
-                "staff/ticket.html",
-                request,
-                staff,
-                status=400,
-                desk=found,
-                ticket=found.ticket,
-                done="",
-                values={"unseal-reason": reason},
-                opened="unseal",
-                errors=field_errors("unseal", exc),
-            )
-        return page(
-            "staff/ticket.html",
-            request,
-            staff,
-            desk=found,
-            ticket=found.ticket,
-            done="unseal",
-            values={},
-            opened="",
-            errors={},
-        )
+        return await with_reason(request, ctx, staff, number, "unseal", desks.unseal)
